@@ -1,0 +1,24 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY storage ./storage
+COPY quiz ./quiz
+RUN pip install --no-cache-dir . \
+    && useradd --create-home --uid 10001 quizbot \
+    && mkdir /data \
+    && chown quizbot /data
+COPY questions ./questions
+
+# The database lives on a volume so scores survive a new container.
+ENV QUIZBOT_DATABASE_URL=sqlite:////data/quizbot.db \
+    QUIZBOT_QUESTIONS_DIR=/app/questions
+VOLUME ["/data"]
+USER 10001
+CMD ["quizbot", "run"]

@@ -1,0 +1,31 @@
+# `make run` and `make test` do all the set-up themselves on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint try validate
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## run the bot (needs QUIZBOT_TOKEN; SQLite file quizbot.db by default)
+	$(BIN)/quizbot run
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP)  ## ruff, mypy and hadolint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+try: $(STAMP)  ## take a quiz in the terminal, no Telegram needed
+	$(BIN)/quizbot try
+
+validate: $(STAMP)  ## check the shipped banks
+	$(BIN)/quizbot validate questions/*.yaml

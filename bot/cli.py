@@ -1,0 +1,134 @@
+"""The `quizbot` command: run the bot, check and import banks, leaderboard, try a quiz."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+
+from bot import terminal
+from bot.app import prepare
+from bot.library import import_bank
+from bot.logs import setup_logging
+from bot.settings import SettingsError, load_settings
+from quiz.bank import BankError, load_bank_file
+from storage.db import Database, DatabaseUnavailable, reason
+from storage.scores import leaderboard
+
+log = logging.getLogger("quizbot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `quizbot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except SettingsError as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"quizbot: database error: {reason(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizbot", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling)")
+    run.set_defaults(handler=cmd_run)
+
+    validate = commands.add_parser("validate", help="check bank files; exit 1 if any is invalid")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.set_defaults(handler=cmd_validate)
+
+    imp = commands.add_parser("import", help="validate bank files and store them")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.set_defaults(handler=cmd_import)
+
+    board = commands.add_parser("leaderboard", help="print the leaderboard")
+    board.add_argument("--bank", metavar="ID", help="a bank's own table")
+    board.add_argument("--limit", type=int, default=10, help="rows to show (default 10)")
+    board.set_defaults(handler=cmd_leaderboard)
+
+    try_ = commands.add_parser("try", help="take a quiz in the terminal, no Telegram needed")
+    try_.add_argument("bank", nargs="?", metavar="BANK", help="a bank id or a bank file")
+    try_.add_argument("-n", "--questions", type=int, default=None, help="how many questions")
+    try_.set_defaults(handler=cmd_try)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the bot until interrupted."""
+    settings = load_settings()
+    token = settings.require_token()
+    setup_logging(token)
+    application = prepare(settings)
+    log.info("polling Telegram for updates")
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print each file's verdict; exit status 1 when any is invalid."""
+    failed = 0
+    for path in args.files:
+        try:
+            bank = load_bank_file(path)
+        except BankError as error:
+            failed += 1
+            print(f"✗ {path}: {len(error.problems)} problem(s)")
+            for problem in error.problems:
+                print(f"  {problem}")
+        else:
+            print(f"✓ {path}: bank {bank.id!r}, {len(bank.questions)} questions")
+    return 1 if failed else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Store valid banks in the database; exit status 1 when any file was refused."""
+    db = Database.open(load_settings().database_url)
+    failed = 0
+    for path in args.files:
+        try:
+            bank = load_bank_file(path)
+        except BankError as error:
+            failed += 1
+            print(f"✗ {path} not imported:\n{error}")
+            continue
+        result = import_bank(db, bank)
+        state = (
+            "unchanged"
+            if result.unchanged_bank
+            else (f"{result.added} added, {result.updated} updated, {result.retired} retired")
+        )
+        print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({state})")
+    return 1 if failed else 0
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    """Print the top of the overall or a bank's table."""
+    db = Database.open(load_settings().database_url)
+    with db.session() as session:
+        board = leaderboard(session, bank_id=args.bank, limit=max(1, args.limit))
+    if not board.top:
+        print("Nobody has scored yet.")
+    for entry in board.top:
+        name = entry.first_name + (f" (@{entry.username})" if entry.username else "")
+        print(f"{entry.rank:>4}. {name:<40} {entry.points:>6}")
+    return 0
+
+
+def cmd_try(args: argparse.Namespace) -> int:
+    """Play a bank in the terminal with the bot's questions, explanations and quotes."""
+    return terminal.play(load_settings().questions_dir, args.bank, args.questions)

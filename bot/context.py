@@ -1,0 +1,36 @@
+"""A typed callback context that carries the bot's services (settings, database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.settings import Settings
+from storage.db import Database
+
+
+class BotData:
+    """Services shared by every handler; filled in by `build_application`."""
+
+    settings: Settings
+    db: Database
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.bot_data.db
+
+    @property
+    def settings(self) -> Settings:
+        """The validated settings."""
+        return self.bot_data.settings
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
+
+QuizApplication = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]

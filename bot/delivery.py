@@ -1,0 +1,113 @@
+"""Sending quiz questions, feedback and summaries to a chat."""
+
+from __future__ import annotations
+
+from telegram import Bot, InputPollOption, LinkPreviewOptions, Poll
+from telegram.constants import ParseMode, PollLimit
+
+from bot import keyboards, texts
+from quiz.explain import clip
+from quiz.play import to_shown
+from storage.banks import get_bank
+from storage.db import Database
+from storage.models import Quiz
+from storage.quizzes import ItemView, current_item, mark_sent, quiz_results
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+POLL_EXPLANATION_LIMIT = 200
+
+
+def fits_poll(question: str, options: list[str]) -> bool:
+    """Whether a question can be a native quiz poll under Telegram's size limits."""
+    return (
+        len(question) <= PollLimit.MAX_QUESTION_LENGTH
+        and len(options) <= PollLimit.MAX_OPTION_NUMBER
+        and all(len(o) <= PollLimit.MAX_OPTION_LENGTH for o in options)
+    )
+
+
+def poll_explanation(explanation: str | None) -> str | None:
+    """The explanation as a poll allows it: 200 characters and at most 2 line feeds."""
+    if not explanation:
+        return None
+    return clip(" ".join(explanation.split()), POLL_EXPLANATION_LIMIT)
+
+
+async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
+    """Ask a quiz item: a quiz poll when it fits, else a message with a button per option."""
+    question, item, quiz = view.question, view.item, view.quiz
+    options = [question.options[i] for i in item.option_order]
+    position = item.position + 1
+    titled = texts.question_header(position, quiz.total) + question.text
+    multiple = len(question.correct) > 1
+    if fits_poll(titled, options):
+        message = await bot.send_poll(
+            quiz.chat_id,
+            question=titled,
+            options=[InputPollOption(o) for o in options],
+            is_anonymous=False,
+            type=Poll.QUIZ,
+            allows_multiple_answers=multiple,
+            correct_option_ids=to_shown(item.option_order, question.correct),  # type: ignore[arg-type]  # PTB types ids as Literal[0..11]
+            explanation=poll_explanation(question.explanation),
+        )
+        poll_id = message.poll.id if message.poll else None
+    else:
+        markup = (
+            keyboards.toggle_buttons(item.id, len(options), 0)
+            if multiple
+            else keyboards.answer_buttons(item.id, len(options))
+        )
+        message = await bot.send_message(
+            quiz.chat_id,
+            texts.question_message(position, quiz.total, question.text, options, multiple),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+        poll_id = None
+    with db.session() as session:
+        mark_sent(session, item.id, message_id=message.message_id, poll_id=poll_id)
+
+
+async def send_feedback(bot: Bot, db: Database, view: ItemView, correct: bool) -> None:
+    """Verdict, the right answer in full, the explanation and the source passage."""
+    question, quiz = view.question, view.quiz
+    with db.session() as session:
+        bank = get_bank(session, quiz.bank_id)
+    await bot.send_message(
+        quiz.chat_id,
+        texts.feedback(
+            correct=correct,
+            answers=[question.options[i] for i in question.correct],
+            explanation=question.explanation,
+            passage=question.passage,
+            source_title=bank.source_title if bank else quiz.bank_id,
+            source_url=bank.source_url if bank else None,
+            score=quiz.score,
+            answered=view.item.position + 1,
+        ),
+        parse_mode=ParseMode.HTML,
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def continue_quiz(bot: Bot, db: Database, quiz: Quiz) -> None:
+    """Ask the next question, or send the summary when the quiz is over."""
+    with db.session() as session:
+        view = current_item(session, quiz) if quiz.status == "active" else None
+    if view is not None:
+        await send_question(bot, db, view)
+    else:
+        await send_summary(bot, db, quiz)
+
+
+async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
+    """The score and a right/wrong line per question."""
+    with db.session() as session:
+        results = quiz_results(session, quiz)
+        bank = get_bank(session, quiz.bank_id)
+    text = texts.summary(
+        bank.title if bank else quiz.bank_id, quiz.score, results, quiz.status == "stopped"
+    )
+    for chunk in texts.split_message(text.split("\n")):
+        await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)

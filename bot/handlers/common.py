@@ -1,0 +1,31 @@
+"""Small helpers shared by handlers: who is talking, and replying in HTML."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot.context import Context
+from storage.quizzes import upsert_chat, upsert_user
+
+
+def remember(update: Update, context: Context) -> None:
+    """Record the user and chat of an update, so names on leaderboards stay current."""
+    user, chat = update.effective_user, update.effective_chat
+    with context.db.session() as session:
+        if user is not None:
+            upsert_user(session, user.id, user.first_name, user.username)
+        if chat is not None:
+            upsert_chat(session, chat.id, chat.type, chat.title)
+
+
+async def reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat the update came from."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
+    )

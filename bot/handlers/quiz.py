@@ -1,0 +1,230 @@
+"""Taking quizzes: /quiz, /stop, bank buttons, and answers by poll or by button."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
+
+from bot import delivery, keyboards, texts
+from bot.context import Context, QuizApplication
+from bot.handlers.common import remember, reply
+from quiz.play import is_correct, plan_quiz, to_original
+from storage import banks, quizzes
+from storage.quizzes import ItemView
+
+MAX_QUESTIONS_ARG = 10_000
+
+
+async def quiz_command(update: Update, context: Context) -> None:
+    """/quiz [bank-id] [n]: start a quiz, or offer the banks as buttons."""
+    remember(update, context)
+    args = context.args or []
+    if not args:
+        await offer_banks(update, context)
+        return
+    count = None
+    if len(args) > 1:
+        count = _parse_count(args[1])
+        if count is None:
+            await reply(update, texts.bad_count(args[1]))
+            return
+    await begin_quiz(update, context, args[0], count)
+
+
+def _parse_count(text: str) -> int | None:
+    try:
+        count = int(text)
+    except ValueError:
+        return None
+    return count if 1 <= count <= MAX_QUESTIONS_ARG else None
+
+
+async def offer_banks(update: Update, context: Context) -> None:
+    """Ask which bank to play, with a button for each."""
+    with context.db.session() as session:
+        listed = banks.list_banks(session)
+    if not listed:
+        await reply(update, texts.no_banks())
+        return
+    await reply(update, texts.choose_bank(), keyboards.bank_buttons(listed))
+
+
+async def begin_quiz(update: Update, context: Context, bank_id: str, count: int | None) -> None:
+    """Plan a quiz on `bank_id` in this chat and ask its first question at once."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    with context.db.session() as session:
+        bank = banks.get_bank(session, bank_id.strip().lower())
+        if bank is None:
+            await reply(update, texts.unknown_bank(bank_id))
+            return
+        questions = banks.active_questions(session, bank.id)
+        if not questions:
+            await reply(update, texts.bank_empty(bank.title))
+            return
+        plan = plan_quiz(
+            [len(q.options) for q in questions],
+            count,
+            shuffle_options=[q.kind == "choice" for q in questions],
+        )
+        replaced = quizzes.active_quiz(session, chat.id) is not None
+        quiz = quizzes.start_quiz(
+            session,
+            chat_id=chat.id,
+            user_id=user.id,
+            bank_id=bank.id,
+            items=[(questions[p.index].id, p.option_order) for p in plan],
+        )
+        first = quizzes.current_item(session, quiz)
+    intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
+    if count is not None and count > len(questions):
+        intro += "\n" + texts.count_capped(count, len(questions))
+    await reply(update, intro)
+    if first is not None:
+        await delivery.send_question(context.bot, context.db, first)
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    """/stop: end the quiz in this chat and show how it went."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    with context.db.session() as session:
+        quiz = quizzes.active_quiz(session, chat.id)
+        if quiz is not None and quiz.user_id == user.id:
+            quizzes.finish_quiz(quiz, status="stopped")
+    if quiz is None:
+        await reply(update, texts.nothing_to_stop())
+        return
+    if quiz.user_id != user.id:
+        await reply(update, texts.not_your_quiz_to_stop())
+        return
+    await delivery.send_summary(context.bot, context.db, quiz)
+
+
+async def bank_button(update: Update, context: Context) -> None:
+    """A bank button under /quiz or /banks: start that quiz."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    remember(update, context)
+    await begin_quiz(update, context, query.data.partition(":")[2], None)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An answer that was recorded."""
+
+    view: ItemView
+    correct: bool
+
+
+def take_answer(
+    context: Context,
+    find: Callable[[Session], ItemView | None],
+    user_id: int,
+    shown: Sequence[int],
+) -> Taken | str:
+    """Grade and record an answer in one transaction; a reason text when it doesn't count."""
+    with context.db.session() as session:
+        view = find(session)
+        if view is None:
+            return texts.stale_question()
+        if view.quiz.user_id != user_id:
+            return texts.not_your_quiz()
+        chosen = to_original(view.item.option_order, shown)
+        if not view.is_current or not chosen:
+            return texts.stale_question()
+        correct = is_correct(view.question.correct, chosen)
+        if not quizzes.record_answer(
+            session, view, user_id=user_id, chosen=chosen, correct=correct
+        ):
+            return texts.stale_question()  # the same answer, delivered again
+    return Taken(view, correct)
+
+
+async def follow_up(context: Context, taken: Taken) -> None:
+    """Feedback for the answer, then the next question or the summary."""
+    await delivery.send_feedback(context.bot, context.db, taken.view, taken.correct)
+    await delivery.continue_quiz(context.bot, context.db, taken.view.quiz)
+
+
+async def poll_answer(update: Update, context: Context) -> None:
+    """An answer to one of our quiz polls."""
+    answer = update.poll_answer
+    if answer is None or answer.user is None:
+        return  # votes on behalf of a chat carry no user to score
+    remember(update, context)
+    taken = take_answer(
+        context,
+        lambda s: quizzes.item_by_poll(s, answer.poll_id),
+        answer.user.id,
+        answer.option_ids,
+    )
+    if isinstance(taken, Taken):
+        await follow_up(context, taken)
+
+
+async def answer_button(update: Update, context: Context) -> None:
+    """A pressed option button (single answer), tick box or Done (several answers)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    data = keyboards.parse_answer(query.data)
+    if data is None:
+        await query.answer(texts.stale_question())
+        return
+    remember(update, context)
+    if data.action == keyboards.TOGGLE:
+        await _toggle(context, query, data)
+        return
+    if not data.mask:
+        await query.answer(texts.tick_something())
+        return
+    taken = take_answer(
+        context, lambda s: quizzes.item_by_id(s, data.item_id), query.from_user.id, data.shown
+    )
+    if isinstance(taken, str):
+        await query.answer(taken)
+        return
+    await query.answer()
+    await _ignore_not_modified(query.edit_message_reply_markup(reply_markup=None))
+    await follow_up(context, taken)
+
+
+async def _toggle(context: Context, query: CallbackQuery, data: keyboards.AnswerData) -> None:
+    with context.db.session() as session:
+        view = quizzes.item_by_id(session, data.item_id)
+    if view is None or not view.is_current:
+        await query.answer(texts.stale_question())
+    elif view.quiz.user_id != query.from_user.id:
+        await query.answer(texts.not_your_quiz())
+    else:
+        await query.answer()
+        markup = keyboards.toggle_buttons(data.item_id, len(view.item.option_order), data.mask)
+        await _ignore_not_modified(query.edit_message_reply_markup(reply_markup=markup))
+
+
+async def _ignore_not_modified(edit: Awaitable[object]) -> None:
+    # A button pressed twice in a row asks for the same edit twice; Telegram refuses the second.
+    try:
+        await edit
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+def register(application: QuizApplication) -> None:
+    """Add this module's handlers."""
+    application.add_handler(CommandHandler("quiz", quiz_command))
+    application.add_handler(CommandHandler("stop", stop_command))
+    application.add_handler(CallbackQueryHandler(bank_button, pattern=rf"^{keyboards.START_QUIZ}:"))
+    application.add_handler(CallbackQueryHandler(answer_button))
+    application.add_handler(PollAnswerHandler(poll_answer))

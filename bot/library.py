@@ -1,0 +1,53 @@
+"""Putting banks into the database: passages worked out once, at import, not per answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from quiz.bank import Bank, BankError, load_banks_dir
+from quiz.explain import SentenceIndex, supporting_passage
+from storage.banks import SaveResult, save_bank
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def passages_for(bank: Bank) -> dict[str, str | None]:
+    """The supporting passage of every question: its quote, or the best source sentences."""
+    index = SentenceIndex.from_text(bank.source_text)
+    return {
+        q.id: supporting_passage(index, q.text, q.correct_texts, q.quote) for q in bank.questions
+    }
+
+
+def fingerprint(bank: Bank) -> str:
+    """A hash of the bank's content, to skip re-importing what has not changed."""
+    payload = json.dumps(dataclasses.asdict(bank), sort_keys=True, default=sorted)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def import_bank(db: Database, bank: Bank, *, uploaded_by: int | None = None) -> SaveResult:
+    """Store a validated bank (all or nothing)."""
+    with db.session() as session:
+        return save_bank(
+            session,
+            bank,
+            passages=passages_for(bank),
+            content_hash=fingerprint(bank),
+            uploaded_by=uploaded_by,
+        )
+
+
+def import_directory(db: Database, directory: Path) -> tuple[list[SaveResult], list[BankError]]:
+    """Load every bank file of a folder; invalid ones are reported and skipped."""
+    if not directory.is_dir():
+        log.warning("questions folder %s does not exist; no banks loaded from it", directory)
+        return [], []
+    banks, errors = load_banks_dir(directory)
+    for error in errors:
+        log.warning("skipped an invalid bank:\n%s", error)
+    return [import_bank(db, bank) for bank in banks], errors

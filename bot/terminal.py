@@ -1,0 +1,111 @@
+"""`quizbot try`: the same quiz in a terminal, for newcomers and for teachers previewing a bank."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.library import passages_for
+from quiz.bank import Bank, BankError, load_bank_file, load_banks_dir
+from quiz.play import is_correct, plan_quiz, to_original
+
+Ask = Callable[[str], str]
+Say = Callable[[str], None]
+
+
+def play(
+    questions_dir: Path,
+    choice: str | None,
+    count: int | None,
+    *,
+    ask: Ask = input,
+    say: Say = print,
+    rng: random.Random | None = None,
+) -> int:
+    """Pick a bank, ask its questions, explain each answer; returns an exit status."""
+    try:
+        bank = _pick_bank(questions_dir, choice, ask, say)
+    except (EOFError, KeyboardInterrupt):
+        return 0
+    if bank is None:
+        return 1
+    passages = passages_for(bank)
+    plan = plan_quiz(
+        [len(q.options) for q in bank.questions],
+        count,
+        shuffle_options=[q.kind == "choice" for q in bank.questions],
+        rng=rng,
+    )
+    say(f"\n{bank.title} — {len(plan)} questions. Answer with the option's number; q quits.\n")
+    score = 0
+    for number, planned in enumerate(plan, 1):
+        question = bank.questions[planned.index]
+        options = [question.options[i] for i in planned.option_order]
+        say(f"[{number}/{len(plan)}] {question.text}")
+        for i, option in enumerate(options, 1):
+            say(f"  {i}. {option}")
+        try:
+            shown = _read_choice(len(options), len(question.correct) > 1, ask, say)
+        except (EOFError, KeyboardInterrupt):
+            shown = None
+        if shown is None:
+            say(f"\nStopped. Score: {score}/{number - 1}")
+            return 0
+        correct = is_correct(question.correct, to_original(planned.option_order, shown))
+        score += correct
+        say("✅ Correct!" if correct else "❌ Not quite.")
+        say(f"Answer: {'; '.join(question.correct_texts)}")
+        if question.explanation:
+            say(question.explanation)
+        passage = passages[question.id]
+        if passage:
+            say(textwrap.indent(textwrap.fill(f"“{passage}”", 76), "  │ "))
+            say(f"  — {bank.source_title}" + (f" ({bank.source_url})" if bank.source_url else ""))
+        say("")
+    say(f"🏁 Finished: {score}/{len(plan)}")
+    return 0
+
+
+def _pick_bank(directory: Path, choice: str | None, ask: Ask, say: Say) -> Bank | None:
+    if choice and Path(choice).suffix.lower() in (".yaml", ".yml"):
+        try:
+            return load_bank_file(Path(choice))
+        except BankError as error:
+            say(f"{choice} is not a valid bank:\n{error}")
+            return None
+    banks, _errors = load_banks_dir(directory) if directory.is_dir() else ([], [])
+    if not banks:
+        say(f"No valid banks in {directory}/. Pass a bank file: quizbot try path/to/bank.yaml")
+        return None
+    by_id = {b.id: b for b in banks}
+    if choice:
+        if choice in by_id:
+            return by_id[choice]
+        say(f"There is no bank {choice!r}. Banks: {', '.join(sorted(by_id))}")
+        return None
+    if len(banks) == 1:
+        return banks[0]
+    for i, bank in enumerate(banks, 1):
+        say(f"  {i}. {bank.title} ({bank.id}, {len(bank.questions)} questions)")
+    while True:
+        picked = ask("Which bank? ").strip()
+        if picked.isdigit() and 1 <= int(picked) <= len(banks):
+            return banks[int(picked) - 1]
+        if picked in by_id:
+            return by_id[picked]
+        say(f"Type a number from 1 to {len(banks)}.")
+
+
+def _read_choice(count: int, multiple: bool, ask: Ask, say: Say) -> list[int] | None:
+    prompt = "Your answers (e.g. 1,3): " if multiple else "Your answer: "
+    while True:
+        text = ask(prompt).strip().lower()
+        if text in ("q", "quit", "exit"):
+            return None
+        parts = [p for p in text.replace(",", " ").split() if p]
+        valid = parts and all(p.isdigit() and 1 <= int(p) <= count for p in parts)
+        if valid and (multiple or len(parts) == 1):
+            return sorted({int(p) - 1 for p in parts})
+        say(f"Type {'numbers' if multiple else 'a number'} from 1 to {count}, or q to quit.")

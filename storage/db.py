@@ -1,0 +1,83 @@
+"""Engine and session factory: one engine per process, sessions passed explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Base
+
+
+class Database:
+    """Owns the engine; `session()` yields a session inside one transaction."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, echo=echo, **_engine_options(url))
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        """Connect and create any missing tables; DatabaseUnavailable with one clear line."""
+        try:
+            db = cls(url)
+            Base.metadata.create_all(db.engine)
+        except SQLAlchemyError as error:
+            raise DatabaseUnavailable(
+                f"cannot open the database {safe_url(url)}: {reason(error)}"
+            ) from None
+        return db
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # The bot's handlers and the CLI may touch the file from different threads.
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (CLI leaderboard) run while the bot writes; the busy timeout
+    # makes a second writer wait instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or set up; the message is meant for people."""
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return "(unparseable URL)"
+
+
+def reason(error: SQLAlchemyError) -> str:
+    """The driver's own first line, without SQLAlchemy's long background notes."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else error.__class__.__name__

@@ -1,0 +1,184 @@
+"""Typed SQLAlchemy models: users, chats, banks, questions, quizzes, answers, scores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always hands back aware datetimes (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class attribute
+        datetime: AwareDateTime(),
+        dict[str, Any]: JSON(),
+        list[int]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(256))
+    username: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Running totals so the leaderboard never re-scans answers.
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    points_at: Mapped[datetime | None]  # when `points` last grew: earlier wins a tie
+
+    __table_args__ = (Index("ix_users_rank", points.desc(), "points_at", "id"),)
+
+
+class Chat(Base):
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(256))
+
+
+class BankRow(Base):
+    __tablename__ = "banks"
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    source_title: Mapped[str] = mapped_column(String(200))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(BigInteger)
+    question_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"))
+    key: Mapped[str] = mapped_column(String(48))  # the id written in the bank file
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]]
+    correct: Mapped[list[int]]
+    explanation: Mapped[str | None] = mapped_column(Text)
+    passage: Mapped[str | None] = mapped_column(Text)  # the quote, or the retrieved sentences
+    tags: Mapped[list[str]]
+    # Removed from the bank file but kept: answers given to it still count.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+
+class Quiz(Base):
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    position: Mapped[int] = mapped_column(Integer, default=0)  # index of the current item
+    total: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # At most one running quiz per chat, enforced by the database itself.
+        Index(
+            "ux_quizzes_active_chat",
+            "chat_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+
+class QuizItem(Base):
+    """One planned question of a quiz, with its option order and where it was sent."""
+
+    __tablename__ = "quiz_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_order: Mapped[list[int]]  # shown option i is the question's option option_order[i]
+    poll_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("quiz_id", "position"),)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("quiz_items.id"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    chosen: Mapped[list[int]]  # indices into the question's own options
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Telegram redelivers updates: the same answer must count once.
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+
+
+class Score(Base):
+    __tablename__ = "scores"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    points_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_scores_rank", "bank_id", points.desc(), "points_at", "user_id"),)

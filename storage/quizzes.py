@@ -1,0 +1,190 @@
+"""Quizzes in progress: planning, delivery, answers (idempotent) and summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Answer, Chat, QuestionRow, Quiz, QuizItem, Score, User, utcnow
+
+
+def upsert_user(session: Session, user_id: int, first_name: str, username: str | None) -> None:
+    """Create the user or refresh the name they go by."""
+    user = session.get(User, user_id)
+    if user is None:
+        session.add(User(id=user_id, first_name=first_name, username=username))
+    elif (user.first_name, user.username) != (first_name, username):
+        user.first_name, user.username = first_name, username
+
+
+def upsert_chat(session: Session, chat_id: int, chat_type: str, title: str | None) -> None:
+    """Create the chat or refresh its title."""
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        session.add(Chat(id=chat_id, type=chat_type, title=title))
+    elif chat.title != title:
+        chat.title = title
+
+
+def active_quiz(session: Session, chat_id: int) -> Quiz | None:
+    """The quiz running in this chat, if any."""
+    return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status="active"))
+
+
+def start_quiz(
+    session: Session,
+    *,
+    chat_id: int,
+    user_id: int,
+    bank_id: str,
+    items: Sequence[tuple[int, Sequence[int]]],
+) -> Quiz:
+    """Start a quiz of (question row id, option order) items; a running quiz here is stopped."""
+    previous = active_quiz(session, chat_id)
+    if previous is not None:
+        finish_quiz(previous, status="stopped")
+        session.flush()  # free the one-active-quiz-per-chat slot before taking it
+    quiz = Quiz(chat_id=chat_id, user_id=user_id, bank_id=bank_id, total=len(items))
+    session.add(quiz)
+    session.flush()
+    session.add_all(
+        QuizItem(quiz_id=quiz.id, position=i, question_id=qid, option_order=list(order))
+        for i, (qid, order) in enumerate(items)
+    )
+    session.flush()
+    return quiz
+
+
+def finish_quiz(quiz: Quiz, *, status: str = "finished") -> None:
+    """Close a quiz as finished or stopped."""
+    quiz.status = status
+    quiz.finished_at = utcnow()
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A quiz item with the quiz and question it belongs to."""
+
+    item: QuizItem
+    quiz: Quiz
+    question: QuestionRow
+
+    @property
+    def is_current(self) -> bool:
+        """Still waiting for its answer."""
+        return self.quiz.status == "active" and self.quiz.position == self.item.position
+
+
+def _item_view(session: Session, where: Any) -> ItemView | None:
+    row = session.execute(
+        select(QuizItem, Quiz, QuestionRow)
+        .join(Quiz, Quiz.id == QuizItem.quiz_id)
+        .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
+        .where(where)
+    ).first()
+    return ItemView(*row) if row else None
+
+
+def item_by_id(session: Session, item_id: int) -> ItemView | None:
+    """The item with this id."""
+    return _item_view(session, QuizItem.id == item_id)
+
+
+def item_by_poll(session: Session, poll_id: str) -> ItemView | None:
+    """The item that was sent as this poll."""
+    return _item_view(session, QuizItem.poll_id == poll_id)
+
+
+def current_item(session: Session, quiz: Quiz) -> ItemView | None:
+    """The item the quiz is waiting on."""
+    return _item_view(session, (QuizItem.quiz_id == quiz.id) & (QuizItem.position == quiz.position))
+
+
+def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str | None) -> None:
+    """Remember where an item was delivered, so answers to it can be found."""
+    session.execute(
+        update(QuizItem)
+        .where(QuizItem.id == item_id)
+        .values(message_id=message_id, poll_id=poll_id, sent_at=utcnow())
+    )
+
+
+def _insert_ignoring_duplicates(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
+    """INSERT that does nothing on a unique-key clash; True when a row was written."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        stmt: Any = sqlite.insert(model).values(values).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing()
+    else:  # other databases: fall back on the unique constraint raising
+        stmt = insert(model).values(values)
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def record_answer(
+    session: Session, view: ItemView, *, user_id: int, chosen: Sequence[int], correct: bool
+) -> bool:
+    """Store an answer, its points and the quiz's next position together; False if a repeat."""
+    written = _insert_ignoring_duplicates(
+        session,
+        Answer,
+        {
+            "item_id": view.item.id,
+            "user_id": user_id,
+            "question_id": view.question.id,
+            "chosen": list(chosen),
+            "correct": correct,
+            "answered_at": utcnow(),
+        },
+    )
+    if not written:
+        return False
+    add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct))
+    quiz = view.quiz
+    quiz.score += int(correct)
+    quiz.position = view.item.position + 1
+    if quiz.position >= quiz.total:
+        finish_quiz(quiz)
+    return True
+
+
+def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
+    """Add one answer's points to the user's running totals, overall and for the bank."""
+    now = utcnow()
+    score = session.get(Score, (user_id, bank_id))
+    if score is None:
+        score = Score(user_id=user_id, bank_id=bank_id, points=0, answered=0, correct=0)
+        session.add(score)
+    user = session.get_one(User, user_id)
+    for totals in (score, user):
+        totals.answered += 1
+        totals.correct += int(points > 0)
+        if points:
+            totals.points += points
+            totals.points_at = now
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """One line of a quiz summary."""
+
+    text: str
+    correct: bool | None  # None: not answered (quiz stopped first)
+
+
+def quiz_results(session: Session, quiz: Quiz) -> list[AnsweredQuestion]:
+    """Each asked question of the quiz with whether it was answered right, in quiz order."""
+    rows = session.execute(
+        select(QuestionRow.text, Answer.correct)
+        .select_from(QuizItem)
+        .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
+        .outerjoin(Answer, (Answer.item_id == QuizItem.id) & (Answer.user_id == quiz.user_id))
+        .where(QuizItem.quiz_id == quiz.id, QuizItem.position <= quiz.position)
+        .order_by(QuizItem.position)
+    )
+    return [AnsweredQuestion(text, correct) for text, correct in rows]
