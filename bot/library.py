@@ -26,7 +26,9 @@ def passages_for(bank: Bank) -> dict[str, str | None]:
 
 def fingerprint(bank: Bank) -> str:
     """A hash of the bank's content, to skip re-importing what has not changed."""
-    payload = json.dumps(dataclasses.asdict(bank), sort_keys=True, default=sorted)
+    content = {f.name: getattr(bank, f.name) for f in dataclasses.fields(bank) if f.init}
+    content["questions"] = [dataclasses.asdict(q) for q in bank.questions]
+    payload = json.dumps(content, sort_keys=True, default=sorted)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -9,7 +9,13 @@ SEED = Path(__file__).parent.parent / "questions" / "sources" / "russia-iran-par
 
 def test_sentences_split_on_punctuation_and_lines():
     text = "First one. Second “quoted.” Third?\nA heading\nLast!"
-    assert split_sentences(text) == ["First one.", "Second “quoted.”", "Third?", "A heading", "Last!"]
+    assert split_sentences(text) == [
+        "First one.",
+        "Second “quoted.”",
+        "Third?",
+        "A heading",
+        "Last!",
+    ]
 
 
 def test_the_quote_wins_when_given():

@@ -1,0 +1,565 @@
+"""Question banks: the YAML format, validation with precise problem reports, the resolved form."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from quiz.yamlsource import DataPath, YamlError, read_yaml
+
+MAX_BANK_BYTES = 1_000_000
+MAX_SOURCE_CHARS = 500_000
+MAX_TITLE_CHARS = 200
+MAX_QUESTION_CHARS = 1000
+MAX_OPTION_CHARS = 300
+MAX_EXPLANATION_CHARS = 1000
+MAX_QUOTE_CHARS = 1000
+MAX_URL_CHARS = 2000
+MIN_OPTIONS = 2
+MAX_OPTIONS = 12
+MAX_QUESTIONS = 2000
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
+TAG_PATTERN = r"^[a-z0-9-]{1,32}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+URL_PATTERN = r"^https?://\S+$"
+
+UTF8_BOM = b"\xef\xbb\xbf"
+TRUE_FALSE_OPTIONS: tuple[str, ...] = ("True", "False")
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a bank file; `field` is like "questions[3].answer", "" for the file."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return ": ".join(part for part in (where, self.field, self.message) if part)
+
+
+class BankError(Exception):
+    """A bank that cannot be loaded, with every problem found in it, sorted by line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem.line or 0)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+# --- the file format --------------------------------------------------------------------------
+
+
+def _text(max_chars: int, description: str, *, optional: bool = False) -> Any:
+    return Field(
+        None if optional else ..., min_length=1, max_length=max_chars, description=description
+    )
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+OptionText = Annotated[str, _text(MAX_OPTION_CHARS, "an option's text")]
+QuestionTag = Annotated[str, Field(pattern=TAG_PATTERN)]
+
+
+def _answer_shape(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, list):
+        return "list"
+    return "text" if isinstance(value, str | int | float) else None
+
+
+Answer = Annotated[
+    Annotated[bool, Tag("bool")]
+    | Annotated[OptionText, Tag("text")]
+    | Annotated[list[OptionText], Field(min_length=1), Tag("list")],
+    Discriminator(
+        _answer_shape,
+        custom_error_type="answer_type",
+        custom_error_message="must be an option's text, a list of them, or true/false",
+    ),
+]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
+    )
+
+
+class SourceSpec(_Spec):
+    """The material the questions come from: its text inline or in a file next to the bank."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["file"]}]}
+    )
+
+    title: str = _text(MAX_TITLE_CHARS, "title of the source material")
+    url: str | None = Field(
+        None, max_length=MAX_URL_CHARS, pattern=URL_PATTERN, description="where it was published"
+    )
+    text: str | None = _text(MAX_SOURCE_CHARS, "the source text itself", optional=True)
+    file: str | None = Field(
+        None, min_length=1, description="path of a UTF-8 text file, relative to the bank file"
+    )
+
+    @model_validator(mode="after")
+    def _text_or_file(self) -> Self:
+        if (self.text is None) == (self.file is None):
+            raise PydanticCustomError("source_text_or_file", "give exactly one of text and file")
+        return self
+
+
+class QuestionSpec(_Spec):
+    """One question; `answer` names the correct option(s) by their text."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"type": {"const": "true_false"}}, "required": ["type"]},
+            "then": {
+                "properties": {"answer": {"type": "boolean"}},
+                "not": {"required": ["options"]},
+            },
+            "else": {
+                "required": ["options"],
+                "properties": {"answer": {"not": {"type": "boolean"}}},
+            },
+        }
+    )
+
+    id: Id = Field(description="unique in the bank and stable across edits")
+    type: Literal["choice", "true_false"] = "choice"
+    question: str = _text(MAX_QUESTION_CHARS, "the question or, for true_false, the statement")
+    options: list[OptionText] | None = Field(
+        None, min_length=MIN_OPTIONS, max_length=MAX_OPTIONS, validate_default=True
+    )
+    answer: Answer = Field(
+        description="the correct option's text, a list where several are correct, or true/false"
+    )
+    explanation: str | None = _text(MAX_EXPLANATION_CHARS, "shown after answering", optional=True)
+    quote: str | None = _text(
+        MAX_QUOTE_CHARS, "a passage of the source text that backs the answer", optional=True
+    )
+    tags: list[QuestionTag] = []
+
+    # Field validators (not one model validator) so that each problem points at its own field and
+    # all of them are reported; `info.data` holds the fields above that validated.
+    @field_validator("options")
+    @classmethod
+    def _options_fit_type(cls, options: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        kind = info.data.get("type")
+        if kind == "true_false" and options is not None:
+            raise PydanticCustomError("options_not_allowed", "a true_false question has no options")
+        if kind == "choice" and options is None:
+            raise PydanticCustomError("options_missing", "a choice question needs options")
+        seen: set[str] = set()
+        for option in options or ():
+            if normalize_text(option) in seen:
+                raise PydanticCustomError(
+                    "duplicate_option", "the option '{option}' is given twice", {"option": option}
+                )
+            seen.add(normalize_text(option))
+        return options
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_fits_options(
+        cls, answer: bool | str | list[str], info: ValidationInfo
+    ) -> bool | str | list[str]:
+        kind, options = info.data.get("type"), info.data.get("options")
+        if kind == "true_false":
+            if not isinstance(answer, bool):
+                raise PydanticCustomError(
+                    "answer_not_bool", "a true_false answer must be true or false"
+                )
+        elif kind == "choice":
+            if isinstance(answer, bool):
+                raise PydanticCustomError(
+                    "answer_is_bool", "must be an option's text (true/false needs type: true_false)"
+                )
+            if not options:  # missing or invalid, which is reported on its own
+                return answer
+            known = {normalize_text(option) for option in options}
+            for text in [answer] if isinstance(answer, str) else answer:
+                if normalize_text(text) not in known:
+                    raise PydanticCustomError(
+                        "answer_not_an_option",
+                        "'{answer}' is not one of the options",
+                        {"answer": text},
+                    )
+        return answer
+
+
+class BankSpec(_Spec):
+    """A quiz question bank: questions drawn from one source text."""
+
+    bank: Literal[1] = Field(description="format version")
+    id: Id = Field(description="unique among the bot's banks")
+    title: str = _text(MAX_TITLE_CHARS, "shown when choosing a quiz")
+    language: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="e.g. en, de, pt-BR")
+    source: SourceSpec
+    questions: list[QuestionSpec] = Field(min_length=1, max_length=MAX_QUESTIONS)
+
+    @field_validator("bank", mode="before")
+    @classmethod
+    def _known_version(cls, value: Any) -> Any:
+        if type(value) is not int or value != 1:  # Literal[1] would accept true and 1.0
+            raise PydanticCustomError("bank_version", "must be 1, the bank format version")
+        return value
+
+
+# --- the resolved form ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question ready to ask: `correct` holds indices into `options`."""
+
+    id: str
+    kind: Literal["choice", "true_false"]
+    text: str
+    options: tuple[str, ...]
+    correct: frozenset[int]
+    explanation: str | None
+    quote: str | None
+    tags: tuple[str, ...]
+
+    @property
+    def correct_texts(self) -> tuple[str, ...]:
+        """The correct options' texts in option order."""
+        return tuple(option for i, option in enumerate(self.options) if i in self.correct)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated bank with its source text."""
+
+    id: str
+    title: str
+    language: str | None
+    source_title: str
+    source_url: str | None
+    source_text: str
+    questions: tuple[Question, ...]
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {question.id: question for question in self.questions})
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; KeyError if there is none."""
+        return self._by_id[question_id]
+
+
+def _resolve_question(spec: QuestionSpec) -> Question:
+    if spec.type == "true_false":
+        options, correct = TRUE_FALSE_OPTIONS, frozenset({0 if spec.answer is True else 1})
+    else:
+        # QuestionSpec's validators guarantee options and option-text answers for choice questions.
+        assert spec.options is not None and not isinstance(spec.answer, bool)
+        options = tuple(spec.options)
+        index = {normalize_text(option): i for i, option in enumerate(options)}
+        answers = [spec.answer] if isinstance(spec.answer, str) else spec.answer
+        correct = frozenset(index[normalize_text(answer)] for answer in answers)
+    return Question(
+        id=spec.id,
+        kind=spec.type,
+        text=spec.question,
+        options=options,
+        correct=correct,
+        explanation=spec.explanation,
+        quote=spec.quote,
+        tags=tuple(spec.tags),
+    )
+
+
+# --- quote matching ---------------------------------------------------------------------------
+
+_TYPOGRAPHIC = str.maketrans(
+    {"’": "'", "‘": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
+)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, plain quote marks, whitespace runs (NBSP included) collapsed to one space."""
+    # str.split() treats NBSP and the other Unicode spaces as whitespace.
+    return " ".join(unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC).split())
+
+
+def quote_in_source(quote: str, source: str) -> bool:
+    """Whether the quote occurs in the source, ignoring typography and whitespace differences."""
+    return normalize_text(quote) in normalize_text(source)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+_Found = tuple[DataPath, int | None, str]  # a problem's place in the data, line and message
+
+
+def parse_bank(data: bytes | str, *, filename: str, base_dir: Path | None) -> Bank:
+    """Validate and resolve a bank; base_dir None means uploaded in chat. Raises BankError."""
+    return _parse(data, filename, base_dir)[0]
+
+
+def load_bank_file(path: Path) -> Bank:
+    """Load one bank file; its `source.file` is resolved next to it. Raises BankError."""
+    return _load(path)[0]
+
+
+def load_banks_dir(directory: Path) -> tuple[list[Bank], list[BankError]]:
+    """Load every *.yaml / *.yml directly in the folder; the invalid ones come back as errors."""
+    try:
+        paths = sorted(
+            path
+            for path in directory.iterdir()
+            if path.suffix in (".yaml", ".yml") and path.is_file()
+        )
+    except OSError as exc:
+        problem = Problem(
+            str(directory), None, "", f"cannot list the folder: {exc.strerror or exc}"
+        )
+        return [], [BankError([problem])]
+    banks: list[Bank] = []
+    errors: list[BankError] = []
+    owners: dict[str, str] = {}
+    for path in paths:
+        try:
+            bank, lines = _load(path)
+        except BankError as exc:
+            errors.append(exc)
+            continue
+        if bank.id in owners:
+            message = f"the bank id {bank.id!r} is already used by {owners[bank.id]}"
+            errors.append(BankError([Problem(path.name, lines.get(("id",)), "id", message)]))
+            continue
+        owners[bank.id] = path.name
+        banks.append(bank)
+    return banks, errors
+
+
+def bank_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the bank format, for editors and validators."""
+    schema = BankSpec.model_json_schema()
+    schema["title"] = "Quiz question bank"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _load(path: Path) -> tuple[Bank, dict[DataPath, int]]:
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BANK_BYTES + 1)  # one byte more is enough to refuse it
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        raise BankError([Problem(path.name, None, "", message)]) from None
+    return _parse(data, path.name, path.parent)
+
+
+def _parse(
+    data: bytes | str, filename: str, base_dir: Path | None
+) -> tuple[Bank, dict[DataPath, int]]:
+    def whole_file(line: int | None, message: str) -> BankError:
+        return BankError([Problem(filename, line, "", message)])
+
+    text = _decode(data, whole_file)
+    try:
+        document = read_yaml(text)
+    except YamlError as exc:
+        raise whole_file(exc.line, exc.message) from None
+    except RecursionError:  # read_yaml limits nesting; this guards a caller already deep in calls
+        raise whole_file(None, "the data is nested too deeply") from None
+    raw, lines = document.data, document.lines
+    if raw is None and not document.issues:
+        raise whole_file(None, "the file is empty; a bank is a mapping with bank, id, title, ...")
+    if not isinstance(raw, dict):
+        raise whole_file(lines.get(()), "the top level must be a mapping (bank, id, title, ...)")
+
+    found: list[_Found] = [(issue.path, issue.line, issue.message) for issue in document.issues]
+    spec: BankSpec | None = None
+    try:
+        spec = BankSpec.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            path = _data_path(error["loc"], raw)
+            found.append((path, _line(path, lines), _message(error)))
+    source_text, bank_level = _check_bank_level(raw, base_dir, lines)
+    found += bank_level
+
+    problems: list[Problem] = []
+    reported: set[DataPath] = set()
+    for path, line, message in found:
+        if path not in reported:  # the first problem of a field is the one worth reading
+            reported.add(path)
+            problems.append(Problem(filename, line, _field(path), message))
+    if problems:
+        raise BankError(problems)
+    assert spec is not None and source_text is not None  # no problems: both were produced
+    bank = Bank(
+        id=spec.id,
+        title=spec.title,
+        language=spec.language,
+        source_title=spec.source.title,
+        source_url=spec.source.url,
+        source_text=source_text,
+        questions=tuple(_resolve_question(question) for question in spec.questions),
+    )
+    return bank, lines
+
+
+def _decode(data: bytes | str, whole_file: Callable[[int | None, str], BankError]) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")  # lone surrogates then fail like bad bytes
+    if len(data) > MAX_BANK_BYTES:
+        raise whole_file(None, f"the file is larger than {MAX_BANK_BYTES:,} bytes")
+    try:
+        return data.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise whole_file(line, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})") from None
+
+
+def _check_bank_level(
+    raw: dict[str, Any], base_dir: Path | None, lines: dict[DataPath, int]
+) -> tuple[str | None, list[_Found]]:
+    """Source file, duplicate ids and quotes; returns the source text (None if unavailable)."""
+    # Run on the raw data, not the models, so that they are reported even when some question
+    # (or anything else) failed validation.
+    found: list[_Found] = []
+    source_text: str | None = None
+    source = raw.get("source")
+    if isinstance(source, dict):
+        # Only when exactly one is given; SourceSpec reports both or neither.
+        text, file = source.get("text"), source.get("file")
+        if text is not None and file is None:
+            source_text = _as_text(text)
+        elif file is not None and text is None and (name := _as_text(file)):
+            source_text, problem = _read_source_file(name, base_dir)
+            if problem:
+                found.append((("source", "file"), lines.get(("source", "file")), problem))
+
+    questions = raw.get("questions")
+    if not isinstance(questions, list):
+        return source_text, found
+    normalized_source = normalize_text(source_text) if source_text else None
+    first_index: dict[str, int] = {}
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict):
+            continue
+        question_id = _as_text(question.get("id"))
+        if question_id in first_index:
+            first = lines.get(("questions", first_index[question_id], "id"))
+            message = f"the question id {question_id!r} is already used at line {first}"
+            path = ("questions", index, "id")
+            found.append((path, lines.get(path), message))
+        elif question_id is not None:
+            first_index[question_id] = index
+        quote = _as_text(question.get("quote"))
+        if (
+            quote
+            and normalized_source is not None
+            and normalize_text(quote) not in normalized_source
+        ):
+            path = ("questions", index, "quote")
+            found.append((path, lines.get(path), "the quote does not occur in the source text"))
+    return source_text, found
+
+
+def _read_source_file(name: str, base_dir: Path | None) -> tuple[str | None, str | None]:
+    """The text of a bank's source file, or a problem."""
+    if base_dir is None:
+        return None, "an uploaded bank must carry its source inline as source.text"
+    if Path(name).is_absolute():
+        return None, "must be a path relative to the bank file"
+    try:
+        folder = base_dir.resolve()
+        target = (folder / name).resolve()  # follows symlinks and `..`
+        if not target.is_relative_to(folder):
+            return None, f"{name!r} is outside the bank's folder"
+        if not target.is_file():  # also keeps FIFOs and devices from blocking the read
+            return None, f"{name!r} does not exist or is not a regular file"
+        with target.open("rb") as stream:
+            data = stream.read(4 * MAX_SOURCE_CHARS + 1)  # UTF-8 needs at most 4 bytes a character
+    # ValueError: a NUL in the name; RuntimeError: a symlink loop (Python < 3.13).
+    except (OSError, ValueError, RuntimeError) as exc:
+        return None, f"cannot read {name!r}: {getattr(exc, 'strerror', None) or exc}"
+    try:
+        text = data.removeprefix(UTF8_BOM).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None, f"{name!r} is not valid UTF-8 text"
+    if not text:
+        return None, f"{name!r} is empty"
+    if len(text) > MAX_SOURCE_CHARS:
+        return None, f"{name!r} is longer than {MAX_SOURCE_CHARS:,} characters"
+    return text, None
+
+
+def _as_text(value: Any) -> str | None:
+    """The value as the models read text fields (numbers coerced, stripped), or None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value).strip() or None
+
+
+_MESSAGES = {"missing": "this required key is missing", "extra_forbidden": "unknown key"}
+_PATTERN_MESSAGES = {
+    ID_PATTERN: "must be 1 to 48 lowercase letters, digits and hyphens, not starting with a hyphen",
+    TAG_PATTERN: "must be 1 to 32 lowercase letters, digits and hyphens",
+    LANGUAGE_PATTERN: "must be a language code such as en or pt-BR",
+    URL_PATTERN: "must be an http:// or https:// URL",
+}
+
+
+def _message(error: ErrorDetails) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern", ""), error["msg"])
+    return _MESSAGES.get(error["type"], error["msg"])
+
+
+def _data_path(loc: tuple[int | str, ...], raw: Any) -> DataPath:
+    """The place in the data a pydantic error location names, without union branch tags."""
+    path: list[str | int] = []
+    node = raw
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str):
+            path.append(part)  # a key that is present, or a missing one (then nothing follows)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        # anything else names a union branch ("list", "text"), not a place in the data
+    return tuple(path)
+
+
+def _line(path: DataPath, lines: dict[DataPath, int]) -> int | None:
+    """The line of the longest known prefix: a missing key gets its parent mapping's line."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def _field(path: DataPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text

@@ -1,0 +1,67 @@
+"""Shared fixtures: a real SQLite file, the fake Bot API server and the real bot polling it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from storage.db import Database
+from tests.fakebot import FakeTelegram
+from tests.harness import BotRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "questions"
+TEACHER_ID = 9001
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh database in a real SQLite file."""
+    database = Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def questions_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped banks, so tests may add files without touching the repo."""
+    target = tmp_path / "questions"
+    shutil.copytree(QUESTIONS, target)
+    return target
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API server; any call Telegram would refuse fails the test."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+    assert not server.violations, "calls Telegram would refuse:\n" + "\n".join(server.violations)
+
+
+@pytest.fixture
+def settings(fake: FakeTelegram, tmp_path: Path, questions_dir: Path) -> Settings:
+    """Settings pointing the bot at the fake server and a fresh SQLite file."""
+    return Settings(
+        _env_file=None,
+        token=fake.token,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        questions_dir=questions_dir,
+        teachers=frozenset({TEACHER_ID}),
+        api_url=fake.api_url,
+        file_url=fake.file_url,
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[BotRunner]:
+    """The real application, polling the fake server over HTTP."""
+    runner = BotRunner(settings)
+    await runner.start()
+    yield runner
+    await runner.stop()

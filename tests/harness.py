@@ -1,0 +1,100 @@
+"""Runs the real bot Application (polling over HTTP) inside the test's event loop."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import Update
+
+from bot.app import prepare
+from bot.context import QuizApplication
+from bot.settings import Settings
+from storage.db import Database
+from tests.fakebot import Call, FakeTelegram, FakeUser
+
+
+class BotRunner:
+    """Start, stop and restart the bot as its process would, on the same database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: QuizApplication | None = None
+
+    @property
+    def db(self) -> Database:
+        """The database of the running bot."""
+        assert self.app is not None, "bot not started"
+        return self.app.bot_data.db
+
+    async def start(self) -> None:
+        """Build the application as `quizbot run` does and start polling."""
+        self.app = prepare(self.settings)
+        # The same steps, in the same order, as Application.run_polling.
+        await self.app.initialize()
+        if self.app.post_init is not None:
+            await self.app.post_init(self.app)
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await self.app.start()
+
+    async def stop(self) -> None:
+        """Stop polling and shut down, like a clean exit."""
+        if self.app is None:
+            return
+        assert self.app.updater is not None
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        self.app.bot_data.db.dispose()
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop and start again on the same settings and database file."""
+        await self.stop()
+        await self.start()
+
+
+def poll_text(call: Call) -> str:
+    """The question of a sendPoll call without its [n/N] prefix."""
+    return str(call.params["question"]).split("] ", 1)[1]
+
+
+def wrong_option(call: Call) -> int:
+    """A shown option index that is not a correct one."""
+    correct = set(call.params["correct_option_ids"])
+    return next(i for i in range(len(call.params["options"])) if i not in correct)
+
+
+def poll_id(call: Call) -> str:
+    """The id Telegram gave the poll that this call sent."""
+    return str(call.result["poll"]["id"])
+
+
+def text_of(call: Call) -> str:
+    """The text a sendMessage/editMessageText call sent."""
+    return str(call.params.get("text", ""))
+
+
+def plain(text: str) -> str:
+    """HTML message text as the user reads it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def redeliver_poll_answer(
+    fake: FakeTelegram, user: FakeUser, poll: Call, option_ids: list[int]
+) -> int:
+    """Push a poll answer again, as Telegram does when it redelivers updates after a restart."""
+    options = poll.result["poll"]["options"]
+    return fake.push_update(
+        {
+            "poll_answer": {
+                "poll_id": poll_id(poll),
+                "user": user.to_dict(),
+                "option_ids": option_ids,
+                "option_persistent_ids": [options[i]["persistent_id"] for i in option_ids],
+            }
+        }
+    )

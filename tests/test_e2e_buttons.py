@@ -1,0 +1,138 @@
+"""Questions too big for a poll come as buttons; presses are answered and never count twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakebot import Call, FakeTelegram
+from tests.harness import BotRunner, text_of
+
+LONG = "Which of these statements about the passage is supported by the text? " * 6
+LONG_OPTION = "An option that is deliberately longer than one hundred characters, " * 2
+BUTTONS_BANK = f"""
+bank: 1
+id: long-questions
+title: Long questions
+source:
+  title: Notes
+  text: |
+    The sky is blue on a clear day. Grass is green in spring. Snow is white and cold.
+questions:
+  - id: sky
+    question: "{LONG}"
+    options: [Blue, Green, White]
+    answer: Blue
+    quote: The sky is blue on a clear day.
+  - id: colours
+    question: Which colours does the text mention for grass and snow?
+    options: ["{LONG_OPTION}green", "{LONG_OPTION}white", "{LONG_OPTION}purple"]
+    answer: ["{LONG_OPTION}green", "{LONG_OPTION}white"]
+"""
+
+
+@pytest.fixture
+def buttons_bank(questions_dir: Path) -> Path:
+    path = questions_dir / "long-questions.yaml"
+    path.write_text(BUTTONS_BANK)
+    return path
+
+
+async def test_buttons_single_and_multiple_answers(
+    buttons_bank: Path, bot: BotRunner, fake: FakeTelegram
+):
+    ann = fake.user(101, "Ann")
+    ann.send("/quiz long-questions")
+    seen = []
+    for _ in range(2):
+        question = await fake.wait_for(
+            "sendMessage",
+            chat_id=ann.id,
+            predicate=lambda c: "Question" in text_of(c) and c not in seen,
+        )
+        seen.append(question)
+        keyboard = question.params["reply_markup"]["inline_keyboard"]
+        lines = text_of(question).split("\n")
+        if "Done" not in str(keyboard):
+            # Single answer: press the button whose option is "Blue".
+            label = next(line for line in lines if line.endswith(" Blue"))[3]
+            data = next(b["callback_data"] for row in keyboard for b in row if b["text"] == label)
+            mark = fake.mark()
+            ann.press(question.result, data)
+            ann.press(question.result, data)  # pressed twice: must count once
+            feedback = await fake.wait_for(
+                "sendMessage",
+                chat_id=ann.id,
+                since=mark,
+                predicate=lambda c: "Answer" in text_of(c),
+            )
+            assert text_of(feedback).startswith("✅ <b>Correct!</b>")
+            assert "The sky is blue on a clear day." in text_of(feedback)
+            await fake.wait_for(
+                "answerCallbackQuery",
+                since=mark,
+                predicate=lambda c: "no longer open" in str(c.params.get("text")),
+            )
+            assert await fake.wait_for("editMessageReplyMarkup", since=mark)
+        else:
+            # Several right answers: tick green and white, then Done.
+            labels = [line[3] for line in lines if line.endswith(("green", "white"))]
+            markup = question.result
+
+            def latest_markup(question: Call = question) -> Any:
+                edits = [
+                    c
+                    for c in fake.calls_to("editMessageReplyMarkup")
+                    if c.params["message_id"] == question.result["message_id"]
+                ]
+                return (edits or [question])[-1].params["reply_markup"]["inline_keyboard"]
+
+            for label in labels:
+                row = latest_markup()
+                data = next(b["callback_data"] for r in row for b in r if b["text"].endswith(label))
+                mark = fake.mark()
+                ann.press(markup, data)
+                await fake.wait_for("editMessageReplyMarkup", since=mark)
+            rows = latest_markup()
+            assert sum(b["text"].startswith("☑️") for r in rows for b in r) == 2
+            done = rows[-1][0]["callback_data"]
+            mark = fake.mark()
+            ann.press(markup, done)
+            feedback = await fake.wait_for(
+                "sendMessage",
+                chat_id=ann.id,
+                since=mark,
+                predicate=lambda c: "Answer" in text_of(c),
+            )
+            assert text_of(feedback).startswith("✅ <b>Correct!</b>")
+            assert "Answers:" in text_of(feedback)
+    summary = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, predicate=lambda c: "Quiz finished" in text_of(c)
+    )
+    assert "Score: <b>2/2</b>" in text_of(summary)
+
+
+async def test_someone_elses_button_and_forged_data_are_refused(
+    buttons_bank: Path, bot: BotRunner, fake: FakeTelegram
+):
+    ann, eve = fake.user(101, "Ann"), fake.user(666, "Eve")
+    ann.send("/quiz long-questions 1")
+    question = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, predicate=lambda c: "Question" in text_of(c)
+    )
+    data = question.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    mark = fake.mark()
+    eve.press(question.result, data)
+    refusal = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "someone else" in refusal.params["text"]
+    mark = fake.mark()
+    eve.press(question.result, "a:999999:1", require_button=False)
+    refusal = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "no longer open" in refusal.params["text"]
+    mark = fake.mark()
+    ann.press(question.result, "garbage-data", require_button=False)
+    refusal = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "no longer open" in refusal.params["text"]
+    assert not [c for c in fake.calls_to("sendMessage") if "Answer" in text_of(c)]

@@ -1,0 +1,127 @@
+"""Teachers add banks by sending YAML files; everyone else is politely refused."""
+
+from __future__ import annotations
+
+import html
+
+from tests.conftest import TEACHER_ID
+from tests.fakebot import FakeTelegram
+from tests.harness import BotRunner, poll_id, text_of
+
+GOOD = """\
+bank: 1
+id: water
+title: The water cycle
+source:
+  title: Water notes
+  text: Water evaporates from the sea. Clouds form when vapour cools. Rain falls from clouds.
+questions:
+  - id: evaporation
+    question: Where does water evaporate from, according to the notes?
+    options: [The sea, The moon, Rocks]
+    answer: The sea
+  - id: rain
+    type: true_false
+    question: Rain falls from clouds.
+    answer: true
+"""
+
+BAD = """\
+bank: 1
+id: water
+title: The water cycle
+source:
+  title: Water notes
+  text: Water evaporates from the sea.
+questions:
+  - id: evaporation
+    question: Where does water evaporate from?
+    options: [The sea, The moon]
+    answer: The ocean
+  - id: evaporation
+    question: Is this a duplicate?
+    colour: blue
+    options: [Yes]
+    answer: Yes
+"""
+
+
+async def send_and_reply(fake: FakeTelegram, user_id: int, name: str, content: bytes, **kw) -> str:
+    user = fake.user(user_id, name)
+    mark = fake.mark()
+    user.send_document(kw.pop("file_name", "bank.yaml"), content, **kw)
+    return text_of(await fake.wait_for("sendMessage", chat_id=user_id, since=mark))
+
+
+async def test_teacher_uploads_a_bank_then_learners_play_it(bot: BotRunner, fake: FakeTelegram):
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", GOOD.encode())
+    assert "Loaded bank <code>water</code> with 2 questions" in reply
+    assert fake.calls_to("getFile"), "the bot must download the file"
+    assert fake.calls_to("sendChatAction")
+    ann = fake.user(101, "Ann")
+    mark = fake.mark()
+    ann.send("/quiz water")
+    poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+    ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+    feedback = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, since=mark, predicate=lambda c: "Answer" in text_of(c)
+    )
+    # No quote in this bank: the passage is retrieved from the source text.
+    assert "<blockquote>" in text_of(feedback) and "Water notes" in text_of(feedback)
+
+
+async def test_reupload_replaces_questions_and_keeps_scores(bot: BotRunner, fake: FakeTelegram):
+    await send_and_reply(fake, TEACHER_ID, "Tess", GOOD.encode())
+    ann = fake.user(101, "Ann")
+    mark = fake.mark()
+    ann.send("/quiz water 2")
+    for _ in range(2):
+        poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+        mark = fake.mark()
+        ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+    await fake.wait_for("sendMessage", predicate=lambda c: "Quiz finished" in text_of(c))
+    changed = GOOD.replace("Rain falls from clouds.", "Clouds form when vapour cools.")
+    changed = changed.replace("id: rain", "id: clouds")
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", changed.encode())
+    assert "1 new, 1 kept, 1 retired" in reply
+    mark = fake.mark()
+    ann.send("/score")
+    assert "Points: <b>2</b>" in text_of(await fake.wait_for("sendMessage", since=mark))
+    mark = fake.mark()
+    ann.send("/banks")
+    assert "The water cycle</b>" not in text_of(await fake.wait_for("sendMessage", since=mark))
+
+
+async def test_invalid_bank_lists_every_problem_with_lines(bot: BotRunner, fake: FakeTelegram):
+    reply = html.unescape(await send_and_reply(fake, TEACHER_ID, "Tess", BAD.encode()))
+    assert "was not loaded" in reply
+    assert "bank.yaml:11: questions[0].answer" in reply
+    assert "bank.yaml:12: questions[1].id" in reply
+    assert "colour" in reply
+    mark = fake.mark()
+    fake.user(101, "Ann").send("/quiz water")
+    assert "no bank called" in text_of(await fake.wait_for("sendMessage", since=mark))
+
+
+async def test_non_teacher_upload_is_refused_and_nothing_stored(bot: BotRunner, fake: FakeTelegram):
+    reply = await send_and_reply(fake, 101, "Ann", GOOD.encode())
+    assert "Only teachers" in reply
+    assert not fake.calls_to("getFile")
+    mark = fake.mark()
+    fake.user(101, "Ann").send("/quiz water")
+    assert "no bank called" in text_of(await fake.wait_for("sendMessage", since=mark))
+
+
+async def test_wrong_type_oversized_and_hostile_files(bot: BotRunner, fake: FakeTelegram):
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", b"%PDF-1.4", file_name="notes.pdf")
+    assert "send a question bank as a <code>.yaml</code>" in reply
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", b"x", declared_size=5_000_000)
+    assert "5.0 MB" in reply and "at most 1 MB" in reply
+    assert not fake.calls_to("getFile"), "an oversized file must not be downloaded"
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", b"- just\n- a list\n")
+    assert "was not loaded" in reply and "mapping" in reply
+    bomb = b'a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", bomb)
+    assert "aliases are not allowed" in reply
+    reply = await send_and_reply(fake, TEACHER_ID, "Tess", b"\xff\xfe\x00binary")
+    assert "was not loaded" in reply

@@ -1,0 +1,143 @@
+"""Storage on a real SQLite file: banks, idempotent answers, running totals, leaderboards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.library import import_bank
+from quiz.bank import Bank, parse_bank
+from storage import banks, quizzes, scores
+from storage.db import Database, DatabaseUnavailable
+from storage.models import Answer, QuestionRow, Quiz, Score, User
+
+BANK = """\
+bank: 1
+id: demo
+title: Demo
+source:
+  title: Notes
+  text: One is a number. Two is a number too. Cats are animals.
+questions:
+  - id: one
+    question: Is one a number?
+    type: true_false
+    answer: true
+  - id: cats
+    question: What are cats?
+    options: [Animals, Numbers]
+    answer: Animals
+"""
+
+
+def demo_bank(text: str = BANK) -> Bank:
+    return parse_bank(text, filename="demo.yaml", base_dir=None)
+
+
+def start(db: Database, user_id: int, chat_id: int | None = None) -> int:
+    with db.session() as s:
+        quizzes.upsert_user(s, user_id, f"User {user_id}", None)
+        quizzes.upsert_chat(s, chat_id or user_id, "private", None)
+        rows = banks.active_questions(s, "demo")
+        quiz = quizzes.start_quiz(
+            s,
+            chat_id=chat_id or user_id,
+            user_id=user_id,
+            bank_id="demo",
+            items=[(q.id, list(range(len(q.options)))) for q in rows],
+        )
+        return quiz.id
+
+
+def answer(db: Database, quiz_id: int, user_id: int, correct: bool) -> bool:
+    with db.session() as s:
+        quiz = s.get_one(Quiz, quiz_id)
+        view = quizzes.current_item(s, quiz)
+        assert view is not None
+        return quizzes.record_answer(s, view, user_id=user_id, chosen=[0], correct=correct)
+
+
+def test_import_computes_passages_and_reimport_is_a_no_op(db: Database):
+    first = import_bank(db, demo_bank())
+    assert (first.added, first.unchanged_bank) == (2, False)
+    assert import_bank(db, demo_bank()).unchanged_bank
+    with db.session() as s:
+        cats = s.scalar(select(QuestionRow).filter_by(key="cats"))
+        assert cats is not None and cats.passage == "Cats are animals."
+
+
+def test_replacing_a_bank_retires_removed_questions_and_keeps_scores(db: Database):
+    import_bank(db, demo_bank())
+    quiz_id = start(db, 1)
+    assert answer(db, quiz_id, 1, True)
+    result = import_bank(db, demo_bank(BANK.replace("id: cats", "id: felines")))
+    assert (result.added, result.updated, result.retired) == (1, 1, 1)
+    with db.session() as s:
+        assert [q.key for q in banks.active_questions(s, "demo")] == ["one", "felines"]
+        assert s.scalar(select(func.count()).select_from(QuestionRow)) == 3
+        stats = scores.user_stats(s, 1)
+        assert stats is not None and stats.points == 1
+
+
+def test_the_same_answer_twice_counts_once(db: Database):
+    import_bank(db, demo_bank())
+    quiz_id = start(db, 1)
+    with db.session() as s:
+        quiz = s.get_one(Quiz, quiz_id)
+        view = quizzes.current_item(s, quiz)
+        assert view is not None
+    for expected in (True, False):
+        with db.session() as s:
+            fresh = quizzes.item_by_id(s, view.item.id)
+            assert fresh is not None
+            written = quizzes.record_answer(s, fresh, user_id=1, chosen=[0], correct=True)
+            assert written is expected
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Answer)) == 1
+        assert s.get_one(User, 1).points == 1
+        assert s.get_one(Score, (1, "demo")).answered == 1
+
+
+def test_a_quiz_finishes_after_its_last_answer(db: Database):
+    import_bank(db, demo_bank())
+    quiz_id = start(db, 1)
+    answer(db, quiz_id, 1, True)
+    answer(db, quiz_id, 1, False)
+    with db.session() as s:
+        quiz = s.get_one(Quiz, quiz_id)
+        assert (quiz.status, quiz.score, quiz.position) == ("finished", 1, 2)
+        assert quiz.finished_at is not None and quiz.finished_at.utcoffset() == timedelta(0)
+        assert [r.correct for r in quizzes.quiz_results(s, quiz)] == [True, False]
+
+
+def test_starting_again_stops_the_running_quiz(db: Database):
+    import_bank(db, demo_bank())
+    first = start(db, 1)
+    second = start(db, 1)
+    with db.session() as s:
+        assert s.get_one(Quiz, first).status == "stopped"
+        active = quizzes.active_quiz(s, 1)
+        assert active is not None and active.id == second
+
+
+def test_leaderboard_orders_by_points_then_who_got_there_first(db: Database):
+    import_bank(db, demo_bank())
+    for user_id, right in [(1, 1), (2, 2), (3, 1), (4, 0)]:
+        quiz_id = start(db, user_id)
+        for i in range(2):
+            answer(db, quiz_id, user_id, i < right)
+    with db.session() as s:
+        board = scores.leaderboard(s, user_id=3, limit=2)
+        assert [(e.rank, e.user_id, e.points) for e in board.top] == [(1, 2, 2), (2, 1, 1)]
+        assert board.me is not None and (board.me.rank, board.me.points) == (3, 1)
+        assert scores.leaderboard(s, user_id=4).me is None  # no points, no rank
+        per_bank = scores.leaderboard(s, bank_id="demo", user_id=3, limit=2)
+        assert per_bank.top == board.top and per_bank.me == board.me
+        assert scores.leaderboard(s, bank_id="other").top == []
+
+
+def test_unreachable_database_is_one_clear_error(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match="cannot open the database"):
+        Database.open(f"sqlite:///{tmp_path}/missing/dir/x.db")
