@@ -11,6 +11,8 @@ from storage.quizzes import AnsweredQuestion
 from storage.scores import Entry, Leaderboard, UserStats
 
 MESSAGE_LIMIT = 4096
+# Room for a long answer list next to a 1000-character explanation and passage.
+ANSWERS_LIMIT = 1500
 
 COMMANDS: list[tuple[str, str]] = [
     ("quiz", "Start a quiz: /quiz <bank-id> [number of questions]"),
@@ -103,8 +105,12 @@ def question_header(position: int, total: int) -> str:
 def question_message(
     position: int, total: int, text: str, options: Sequence[str], multiple: bool
 ) -> str:
+    # Twelve long options can outgrow one message: shorten the options, never the question.
+    room = (MESSAGE_LIMIT - 300 - len(escape(text))) // max(len(options), 1) - 12
     lines = [f"<b>Question {position}/{total}</b>", escape(text), ""]
-    lines += [f"<b>{option_label(i)}.</b> {escape(o)}" for i, o in enumerate(options)]
+    lines += [
+        f"<b>{option_label(i)}.</b> {escape(clip(o, room))}" for i, o in enumerate(options)
+    ]
     if multiple:
         lines.append("\n<i>Several answers are right: tick them all, then press Done.</i>")
     return "\n".join(lines)
@@ -127,7 +133,7 @@ def feedback(
 ) -> str:
     verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
     label = "Answer" if len(answers) == 1 else "Answers"
-    lines = [verdict, f"{label}: <b>{escape('; '.join(answers))}</b>"]
+    lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>"]
     if explanation:
         lines.append(escape(explanation))
     if passage:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.fakebot import Call, FakeTelegram
-from tests.harness import BotRunner, text_of
+from tests.harness import BotRunner, plain, text_of
 
 LONG = "Which of these statements about the passage is supported by the text? " * 6
 LONG_OPTION = "An option that is deliberately longer than one hundred characters, " * 2
@@ -136,3 +137,61 @@ async def test_someone_elses_button_and_forged_data_are_refused(
     refusal = await fake.wait_for("answerCallbackQuery", since=mark)
     assert "no longer open" in refusal.params["text"]
     assert not [c for c in fake.calls_to("sendMessage") if "Answer" in text_of(c)]
+
+
+def largest_bank() -> str:
+    """A bank at every size limit at once: 12 options of 300 characters, all right."""
+    options = [f"Option {chr(65 + i)} " + "x" * 290 for i in range(12)]
+    quote = "q" * 1000
+    return yaml.safe_dump(
+        {
+            "bank": 1,
+            "id": "largest",
+            "title": "T" * 200,
+            "source": {
+                "title": "S" * 200,
+                "url": "https://example.org/" + "p" * 200,
+                "text": f"Intro. {quote} Outro.",
+            },
+            "questions": [
+                {
+                    "id": "big",
+                    "question": "Q&A <b>" * 142 + "?",
+                    "options": options,
+                    "answer": list(options),  # a copy: PyYAML would write an alias
+                    "explanation": "e" * 1000,
+                    "quote": quote,
+                }
+            ],
+        },
+        allow_unicode=True,
+    )
+
+
+async def test_content_at_every_limit_still_fits_telegrams_limits(
+    questions_dir: Path, bot: BotRunner, fake: FakeTelegram
+):
+    (questions_dir / "largest.yaml").write_text(largest_bank())
+    await bot.restart()  # load the new file
+    ann = fake.user(101, "Ann")
+    ann.send("/quiz largest")
+    question = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, predicate=lambda c: "Question 1/1" in text_of(c)
+    )
+    for _ in range(12):
+        rows = fake.messages_to(ann.id)[-1]["reply_markup"]["inline_keyboard"]
+        untick = next(b for row in rows[:-1] for b in row if not b["text"].startswith("☑️"))
+        mark = fake.mark()
+        ann.press(question.result, untick["callback_data"])
+        await fake.wait_for("editMessageReplyMarkup", since=mark)
+    rows = fake.messages_to(ann.id)[-1]["reply_markup"]["inline_keyboard"]
+    assert sum(b["text"].startswith("☑️") for row in rows for b in row) == 12
+    ann.press(question.result, rows[-1][0]["callback_data"])
+    # The fake server refuses anything over Telegram's limits, which fails the test.
+    feedback = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, predicate=lambda c: "Answers:" in text_of(c)
+    )
+    assert plain(text_of(feedback)).startswith("✅ Correct!")
+    await fake.wait_for(
+        "sendMessage", chat_id=ann.id, predicate=lambda c: "Quiz finished" in text_of(c)
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
+from storage import scores
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner, text_of
 
@@ -75,3 +78,23 @@ async def test_answer_to_an_unknown_poll_is_ignored(bot: BotRunner, fake: FakeTe
     reply = await fake.wait_for("sendMessage", chat_id=ann.id)
     assert "no points yet" in text_of(reply)
     assert len(fake.calls_to("sendMessage")) == 1
+
+
+async def test_an_unexpected_error_is_logged_once_and_the_user_told(
+    bot: BotRunner, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(scores, "user_stats", broken)
+    ann = fake.user(101, "Ann")
+    with caplog.at_level(logging.INFO):
+        ann.send("/score")
+        reply = await fake.wait_for("sendMessage", chat_id=ann.id)
+        assert "something went wrong" in text_of(reply)
+        mark = fake.mark()
+        ann.send("/help")  # and the bot carries on
+        await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].exc_info is not None
+    assert "disk on fire" in str(errors[0].exc_info[1])

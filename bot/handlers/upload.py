@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import PurePath
 
 from telegram import Update
@@ -42,7 +43,8 @@ async def document(update: Update, context: Context) -> None:
         await reply(update, texts.upload_too_large(len(data), MAX_BANK_BYTES))
         return
     try:
-        bank = parse_bank(data, filename=name, base_dir=None)
+        # Parsing a large bank takes a moment: keep the bot answering others meanwhile.
+        bank = await asyncio.to_thread(parse_bank, data, filename=name, base_dir=None)
     except BankError as error:
         problems = [str(p) for p in error.problems]
         shown = problems[:MAX_PROBLEMS_SHOWN]
@@ -51,7 +53,7 @@ async def document(update: Update, context: Context) -> None:
         for chunk in texts.split_message(texts.upload_problems(name, shown).split("\n")):
             await reply(update, chunk)
         return
-    result = import_bank(context.db, bank, uploaded_by=user.id)
+    result = await asyncio.to_thread(import_bank, context.db, bank, uploaded_by=user.id)
     await reply(
         update,
         texts.upload_loaded(

@@ -1,0 +1,137 @@
+"""The `quizbot` command as people run it: real processes, real files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import QUESTIONS
+from tests.fakebot import FakeTelegram
+from tests.harness import text_of
+
+# The console script that `pip install` made, exactly as users run it.
+QUIZBOT = [str(Path(sys.executable).with_name("quizbot"))]
+
+
+def quizbot(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path):
+    return subprocess.run(
+        [*QUIZBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {}), "PYTHONPATH": str(QUESTIONS.parent)},
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_validate_accepts_the_shipped_bank(tmp_path: Path):
+    result = quizbot("validate", *map(str, sorted(QUESTIONS.glob("*.yaml"))), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "30 questions" in result.stdout
+
+
+def test_validate_reports_problems_and_fails(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bank: 1\nid: Bad Id\ntitle: x\n")
+    result = quizbot("validate", str(bad), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "bad.yaml:2: id:" in result.stdout
+    assert "questions" in result.stdout and "source" in result.stdout
+
+
+def test_import_then_leaderboard_on_a_sqlite_file(tmp_path: Path):
+    env = {"QUIZBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"}
+    bank = str(QUESTIONS / "russia-iran-partnership.yaml")
+    result = quizbot("import", bank, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "30 questions (30 added, 0 updated, 0 retired)" in result.stdout
+    again = quizbot("import", bank, env=env, cwd=tmp_path)
+    assert "(unchanged)" in again.stdout
+    board = quizbot("leaderboard", env=env, cwd=tmp_path)
+    assert board.returncode == 0 and "Nobody has scored yet" in board.stdout
+
+
+def test_try_plays_a_quiz_in_the_terminal(tmp_path: Path):
+    env = {"QUIZBOT_QUESTIONS_DIR": str(QUESTIONS)}
+    result = quizbot("try", "-n", "2", env=env, stdin="9\n1\n1\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1/2]" in out and "[2/2]" in out
+    assert "Type a number from 1 to" in out  # "9" is not an option
+    assert out.count("Answer: ") == 2
+    assert "— Russia and Iran sign a strategic partnership" in out
+    assert "Finished: " in out
+
+
+def test_run_without_a_token_says_how_to_set_it(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    result = subprocess.run(
+        [*QUIZBOT, "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**env, "PYTHONPATH": str(QUESTIONS.parent)},
+    )
+    assert result.returncode == 2
+    assert "QUIZBOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("QUIZBOT_TEACHERS", "12,abc", "QUIZBOT_TEACHERS"),
+        ("QUIZBOT_TOKEN", "not-a-token", "does not look like a bot token"),
+        ("QUIZBOT_DATABASE_URL", "sqlite:////nonexistent/dir/x.db", "cannot open the database"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line(tmp_path: Path, variable, value, expected):
+    env = {"QUIZBOT_TOKEN": "123:abc", variable: value}
+    result = quizbot("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and "not-a-token" not in result.stderr
+
+
+async def test_quizbot_run_serves_users_and_never_logs_the_token(
+    fake: FakeTelegram, tmp_path: Path
+):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(QUESTIONS.parent),
+        "QUIZBOT_TOKEN": fake.token,
+        "QUIZBOT_API_URL": fake.api_url,
+        "QUIZBOT_FILE_URL": fake.file_url,
+        "QUIZBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "QUIZBOT_QUESTIONS_DIR": str(QUESTIONS),
+    }
+    log = tmp_path / "bot.log"
+    with log.open("w") as sink:
+        process = await asyncio.create_subprocess_exec(
+            *QUIZBOT, "run", env=env, cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        ann = fake.user(101, "Ann")
+        ann.send("/quiz russia-iran-partnership 1")
+        poll = await fake.wait_for("sendPoll", chat_id=ann.id, timeout=30)
+        ann.answer_poll(poll.result["poll"]["id"], [0])
+        summary = await fake.wait_for(
+            "sendMessage", predicate=lambda c: "Quiz finished" in text_of(c), timeout=30
+        )
+        assert "Score:" in text_of(summary)
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), 30)
+    output = log.read_text()
+    assert code == 0, output
+    assert "polling Telegram for updates" in output
+    assert fake.token not in output and fake.token.split(":")[1] not in output
+    assert "Traceback" not in output
