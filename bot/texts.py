@@ -108,9 +108,7 @@ def question_message(
     # Twelve long options can outgrow one message: shorten the options, never the question.
     room = (MESSAGE_LIMIT - 300 - len(escape(text))) // max(len(options), 1) - 12
     lines = [f"<b>Question {position}/{total}</b>", escape(text), ""]
-    lines += [
-        f"<b>{option_label(i)}.</b> {escape(clip(o, room))}" for i, o in enumerate(options)
-    ]
+    lines += [f"<b>{option_label(i)}.</b> {escape(clip(o, room))}" for i, o in enumerate(options)]
     if multiple:
         lines.append("\n<i>Several answers are right: tick them all, then press Done.</i>")
     return "\n".join(lines)
