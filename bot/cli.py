@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +16,7 @@ from bot.app import prepare
 from bot.library import import_bank
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
-from quiz.bank import BankError, load_bank_file
+from quiz.bank import Bank, BankError, load_bank_file
 from storage.db import Database, DatabaseUnavailable, reason
 from storage.scores import leaderboard
 
@@ -79,41 +79,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Print each file's verdict; exit status 1 when any is invalid."""
-    failed = 0
-    for path in args.files:
+def valid_banks(paths: Sequence[Path]) -> Iterator[tuple[Path, Bank]]:
+    """The files that load, in order; the problems of the others are printed."""
+    for path in paths:
         try:
-            bank = load_bank_file(path)
+            yield path, load_bank_file(path)
         except BankError as error:
-            failed += 1
             print(f"✗ {path}: {len(error.problems)} problem(s)")
             for problem in error.problems:
                 print(f"  {problem}")
-        else:
-            print(f"✓ {path}: bank {bank.id!r}, {len(bank.questions)} questions")
-    return 1 if failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print each file's verdict; exit status 1 when any is invalid."""
+    valid = 0
+    for path, bank in valid_banks(args.files):
+        valid += 1
+        print(f"✓ {path}: bank {bank.id!r}, {len(bank.questions)} questions")
+    return 0 if valid == len(args.files) else 1
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Store valid banks in the database; exit status 1 when any file was refused."""
     db = Database.open(load_settings().database_url)
-    failed = 0
-    for path in args.files:
-        try:
-            bank = load_bank_file(path)
-        except BankError as error:
-            failed += 1
-            print(f"✗ {path} not imported:\n{error}")
-            continue
+    imported = 0
+    for path, bank in valid_banks(args.files):
         result = import_bank(db, bank)
+        imported += 1
         state = (
             "unchanged"
             if result.unchanged_bank
-            else (f"{result.added} added, {result.updated} updated, {result.retired} retired")
+            else f"{result.added} added, {result.updated} updated, {result.retired} retired"
         )
         print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({state})")
-    return 1 if failed else 0
+    return 0 if imported == len(args.files) else 1
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
