@@ -126,6 +126,7 @@ class Quiz(Base):
     score: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    summary_sent_at: Mapped[datetime | None]  # unset on a finished quiz: summary still owed
 
     __table_args__ = (
         # At most one running quiz per chat, enforced by the database itself.
@@ -166,9 +167,19 @@ class Answer(Base):
     chosen: Mapped[list[int]]  # indices into the question's own options
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    feedback_sent_at: Mapped[datetime | None]  # unset: the feedback message is still owed
 
-    # Telegram redelivers updates: the same answer must count once.
-    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+    __table_args__ = (
+        # Telegram redelivers updates: the same answer must count once.
+        UniqueConstraint("item_id", "user_id"),
+        # Finds the feedback still owed after a crash without scanning every answer.
+        Index(
+            "ix_answers_feedback_owed",
+            "id",
+            sqlite_where=text("feedback_sent_at IS NULL"),
+            postgresql_where=text("feedback_sent_at IS NULL"),
+        ),
+    )
 
 
 class Score(Base):
@@ -182,3 +193,14 @@ class Score(Base):
     points_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_scores_rank", "bank_id", points.desc(), "points_at", "user_id"),)
+
+
+class InboxUpdate(Base):
+    """An update as fetched from Telegram, stored before Telegram is told it arrived."""
+
+    __tablename__ = "updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
