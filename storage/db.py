@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, insert, inspect, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +63,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT that does nothing on a unique-key clash; True when the row was written.
+
+    One statement, so two processes racing on the same row cannot both win.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        stmt: Any = sqlite.insert(model).values(values).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing()
+    else:  # elsewhere the unique constraint raises instead
+        stmt = insert(model).values(values)
+    # RETURNING tells reliably whether a row went in; rowcount is not portable here.
+    key = inspect(model).primary_key[0]
+    return session.execute(stmt.returning(key)).first() is not None
 
 
 class DatabaseUnavailable(Exception):

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.db import insert_ignore
 from storage.models import Answer, Chat, QuestionRow, Quiz, QuizItem, Score, User, utcnow
 
 
@@ -114,23 +114,11 @@ def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str |
     )
 
 
-def _insert_ignoring_duplicates(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
-    """INSERT that does nothing on a unique-key clash; True when a row was written."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        stmt: Any = sqlite.insert(model).values(values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing()
-    else:  # other databases: fall back on the unique constraint raising
-        stmt = insert(model).values(values)
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
-
-
 def record_answer(
     session: Session, view: ItemView, *, user_id: int, chosen: Sequence[int], correct: bool
 ) -> bool:
     """Store an answer, its points and the quiz's next position together; False if a repeat."""
-    written = _insert_ignoring_duplicates(
+    written = insert_ignore(
         session,
         Answer,
         {

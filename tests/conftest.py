@@ -10,6 +10,7 @@ import pytest
 
 from bot.settings import Settings
 from storage.db import Database
+from tests.databases import BACKENDS, fresh_database
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner
 
@@ -18,10 +19,17 @@ QUESTIONS = ROOT / "questions"
 TEACHER_ID = 9001
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a real SQLite file, and a real PostgreSQL schema when configured."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh database in a real SQLite file."""
-    database = Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+def db(database_url: str) -> Iterator[Database]:
+    """A fresh database with the schema in place."""
+    database = Database.open(database_url)
     yield database
     database.dispose()
 
@@ -45,12 +53,12 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def settings(fake: FakeTelegram, tmp_path: Path, questions_dir: Path) -> Settings:
+def settings(fake: FakeTelegram, database_url: str, questions_dir: Path) -> Settings:
     """Settings pointing the bot at the fake server and a fresh SQLite file."""
     return Settings(
         _env_file=None,
         token=fake.token,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url,
         questions_dir=questions_dir,
         teachers=frozenset({TEACHER_ID}),
         api_url=fake.api_url,
