@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint try validate
+.PHONY: run test lint try validate bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ try: $(STAMP)  ## take a quiz in the terminal, no Telegram needed
 
 validate: $(STAMP)  ## check the shipped banks
 	$(BIN)/quizbot validate questions/*.yaml
+
+bench: $(STAMP)  ## the benchmark: quiz bot vs a bare PTB bot, /leaderboard, import, memory (~3 min)
+	$(BIN)/python -m bench

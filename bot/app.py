@@ -3,34 +3,51 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import BotCommand
 from telegram.ext import Application, Defaults
+from telegram.request import HTTPXRequest
 
-from bot import texts
+from bot import delivery, texts
 from bot.context import CONTEXT_TYPES, QuizApplication
+from bot.flood import FloodLimiter
 from bot.handlers import banks, errors, fallback, quiz, scores, start, upload
 from bot.library import import_directory
 from bot.settings import Settings
+from bot.updates import DurableApplication, DurableBot, PerChatUpdateProcessor, replay_unhandled
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 # Order matters: the first matching handler wins, so the catch-alls come last.
 FEATURES = (start, quiz, banks, scores, upload, errors, fallback)
+# Updates of different chats are handled side by side; each chat's stay in order.
+CONCURRENT_UPDATES = 32
 
 
 def build_application(settings: Settings, db: Database) -> QuizApplication:
     """Build the bot's Application (not started) for these settings and database."""
-    application: QuizApplication = (
+    bot = DurableBot(
+        settings.require_token(),
+        base_url=settings.api_url,
+        base_file_url=settings.file_url,
+        defaults=Defaults(do_quote=False),
+        rate_limiter=FloodLimiter() if settings.rate_limit else None,
+        request=HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES * 2),
+        get_updates_request=HTTPXRequest(),
+        inbox_db=db,
+    )
+    # The builder's generics cannot follow application_class(); the types below are ours.
+    application = cast(
+        "QuizApplication",
         Application.builder()
-        .token(settings.require_token())
-        .base_url(settings.api_url)
-        .base_file_url(settings.file_url)
+        .application_class(DurableApplication)
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
-        .defaults(Defaults(do_quote=False))
-        .post_init(_announce_commands)
-        .build()
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .post_init(_on_start)
+        .build(),
     )
     application.bot_data.settings = settings
     application.bot_data.db = db
@@ -39,9 +56,9 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
     return application
 
 
-def prepare(settings: Settings) -> QuizApplication:
+def prepare(settings: Settings, *, migrate: bool = False) -> QuizApplication:
     """Open the database, load the banks folder into it, and build the application."""
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, migrate=migrate)
     results, errors = import_directory(db, settings.questions_dir)
     log.info(
         "%d bank(s) ready from %s, %d skipped", len(results), settings.questions_dir, len(errors)
@@ -49,8 +66,14 @@ def prepare(settings: Settings) -> QuizApplication:
     return build_application(settings, db)
 
 
-async def _announce_commands(application: QuizApplication) -> None:
+async def _on_start(application: QuizApplication) -> None:
     # Telegram shows these in the command menu.
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMANDS]
     )
+    # Finish what the last run left undone, before any new update is fetched.
+    db = application.bot_data.db
+    await replay_unhandled(application, db)
+    owed = await delivery.deliver_owed(application.bot, db)
+    if owed:
+        log.info("delivered %d message(s) owed since the last stop", owed)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
@@ -16,8 +18,16 @@ from bot.app import prepare
 from bot.library import import_bank
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
+from bot.webhook import serve_webhook
 from quiz.bank import Bank, BankError, load_bank_file
-from storage.db import Database, DatabaseUnavailable, reason
+from storage.db import Database, DatabaseUnavailable, reason, unavailable
+from storage.schema import (
+    SchemaOutdated,
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade,
+)
 from storage.scores import leaderboard
 
 log = logging.getLogger("quizbot")
@@ -34,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 2
+    except (SchemaOutdated, CommandError) as error:  # CommandError: alembic's, e.g. unknown REV
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as error:
         print(f"quizbot: database error: {reason(error)}", file=sys.stderr)
         return 2
@@ -46,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (long polling)")
+    run.add_argument(
+        "--migrate", action="store_true", help="upgrade an older database schema first"
+    )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates at this public https URL instead of long polling",
+    )
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address (0.0.0.0)")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port (8443)")
     run.set_defaults(handler=cmd_run)
 
     validate = commands.add_parser("validate", help="check bank files; exit 1 if any is invalid")
@@ -65,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
     try_.add_argument("bank", nargs="?", metavar="BANK", help="a bank id or a bank file")
     try_.add_argument("-n", "--questions", type=int, default=None, help="how many questions")
     try_.set_defaults(handler=cmd_try)
+
+    db = commands.add_parser("db", help="the database schema: upgrade it, show its revision")
+    db_commands = db.add_subparsers(required=True, metavar="COMMAND")
+    db_upgrade = db_commands.add_parser("upgrade", help="upgrade the schema (to the newest)")
+    db_upgrade.add_argument("--revision", default="head", metavar="REV", help="target revision")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
+    db_current = db_commands.add_parser("current", help="print the schema's revision")
+    db_current.set_defaults(handler=cmd_db_current)
     return parser
 
 
@@ -72,8 +103,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot until interrupted."""
     settings = load_settings()
     token = settings.require_token()
-    setup_logging(token)
-    application = prepare(settings)
+    setup_logging(token, settings.log_level)
+    application = prepare(settings, migrate=args.migrate)
+    if args.webhook:
+        secret = settings.webhook_secret_or_new()
+        asyncio.run(
+            serve_webhook(
+                application, url=args.webhook, secret=secret, listen=args.listen, port=args.port
+            )
+        )
+        return 0
     log.info("polling Telegram for updates")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
@@ -131,3 +170,52 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 def cmd_try(args: argparse.Namespace) -> int:
     """Play a bank in the terminal with the bot's questions, explanations and quotes."""
     return terminal.play(load_settings().questions_dir, args.bank, args.questions)
+
+
+def _schema_database() -> Database:
+    """The configured database, reachable, its schema not checked: these commands fix it."""
+    url = load_settings().database_url
+    with unavailable(url):
+        db = Database(url)
+        current_revision(db.engine)
+    return db
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Upgrade the schema and say from which revision to which."""
+    db = _schema_database()
+    try:
+        before = current_revision(db.engine)
+        upgrade(db.engine, args.revision)
+        after = current_revision(db.engine)
+    finally:
+        db.dispose()
+    if before == after:
+        print(f"The database schema is already at {_revision_name(after)}.")
+    else:
+        print(f"Upgraded the database schema from {before or 'none'} to {_revision_name(after)}.")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    """Print the schema's revision and whether it is the newest."""
+    db = _schema_database()
+    try:
+        current = current_revision(db.engine)
+    finally:
+        db.dispose()
+    if current is None:
+        print("none (an empty database, or one made before migrations)")
+    elif current == head_revision():
+        print(_revision_name(current))
+    elif current in known_revisions():
+        print(f"{current} (this version needs {head_revision()}: run `quizbot db upgrade`)")
+    else:
+        print(
+            f"{current} (newer than this version of quizbot, which knows up to {head_revision()})"
+        )
+    return 0
+
+
+def _revision_name(revision: str | None) -> str:
+    return f"{revision} (head)" if revision == head_revision() else str(revision or "none")

@@ -17,7 +17,7 @@ class BotData:
     db: Database
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives."""
 
     @property
@@ -33,4 +33,4 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
 
 CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
 
-QuizApplication = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+QuizApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, Any]

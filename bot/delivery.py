@@ -11,7 +11,17 @@ from quiz.play import to_shown
 from storage.banks import get_bank
 from storage.db import Database
 from storage.models import Quiz
-from storage.quizzes import ItemView, current_item, mark_sent, quiz_results
+from storage.quizzes import (
+    ItemView,
+    current_item,
+    feedback_owed,
+    mark_feedback_sent,
+    mark_sent,
+    mark_summary_sent,
+    questions_owed,
+    quiz_results,
+    summaries_owed,
+)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_EXPLANATION_LIMIT = 200
@@ -69,7 +79,9 @@ async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
         mark_sent(session, item.id, message_id=message.message_id, poll_id=poll_id)
 
 
-async def send_feedback(bot: Bot, db: Database, view: ItemView, correct: bool) -> None:
+async def send_feedback(
+    bot: Bot, db: Database, view: ItemView, correct: bool, answer_id: int
+) -> None:
     """Verdict, the right answer in full, the explanation and the source passage."""
     question, quiz = view.question, view.quiz
     with db.session() as session:
@@ -89,6 +101,8 @@ async def send_feedback(bot: Bot, db: Database, view: ItemView, correct: bool) -
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
     )
+    with db.session() as session:
+        mark_feedback_sent(session, answer_id)
 
 
 async def continue_quiz(bot: Bot, db: Database, quiz: Quiz) -> None:
@@ -111,3 +125,25 @@ async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
     )
     for chunk in texts.split_message(text.split("\n")):
         await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
+    with db.session() as session:
+        mark_summary_sent(session, quiz.id)
+
+
+async def deliver_owed(bot: Bot, db: Database) -> int:
+    """Send what a stopped bot still owed: feedback, summaries, then unasked questions.
+
+    Each is marked once Telegram accepted it, so a crash at any point means at worst a
+    message sent twice, never one missing.
+    """
+    with db.session() as session:
+        feedback = feedback_owed(session)
+    for owed in feedback:
+        await send_feedback(bot, db, owed.view, owed.correct, owed.answer_id)
+    with db.session() as session:
+        summaries = summaries_owed(session)
+        questions = questions_owed(session)
+    for quiz in summaries:
+        await send_summary(bot, db, quiz)
+    for view in questions:
+        await send_question(bot, db, view)
+    return len(feedback) + len(summaries) + len(questions)

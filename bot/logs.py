@@ -24,7 +24,7 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(token: str | None, level: int = logging.INFO) -> None:
+def setup_logging(token: str | None, level: int | str = logging.INFO) -> None:
     """Plain timestamped logs on stderr; httpx quiet because it logs URLs with the token."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     logging.getLogger("httpx").setLevel(logging.WARNING)

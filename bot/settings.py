@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,6 +27,11 @@ class Settings(BaseSettings):
     teachers: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     api_url: str = TELEGRAM_API_URL
     file_url: str = TELEGRAM_FILE_URL
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Telegram's send limits; only a benchmark against a local fake server turns this off.
+    rate_limit: bool = True
+    # Webhook mode: Telegram sends it with every update; every process must share it.
+    webhook_secret: SecretStr | None = None
 
     @field_validator("teachers", mode="before")
     @classmethod
@@ -50,6 +57,16 @@ class Settings(BaseSettings):
                 raise ValueError("does not look like a bot token (expected '<digits>:<secret>')")
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token in setWebhook.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
     @field_validator("api_url", "file_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -65,6 +82,12 @@ class Settings(BaseSettings):
                 "environment or in a .env file (see .env.example)."
             )
         return self.token.get_secret_value().strip()
+
+    def webhook_secret_or_new(self) -> str:
+        """The configured webhook secret, or a random one (fine for a single process)."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        return secrets.token_urlsafe(32)
 
 
 class SettingsError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -316,6 +317,12 @@ def quote_in_source(quote: str, source: str) -> bool:
 
 _Found = tuple[DataPath, int | None, str]  # a problem's place in the data, line and message
 
+# C0 and C1 control characters but tab and line breaks: they garble Telegram messages and
+# terminals, and PostgreSQL cannot store NUL in text. (YAML refuses them written as they are, but
+# a double-quoted string may hold them as escapes such as "\0" or "\x1b".)
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BREAKING_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # in a problem's message
+
 
 def parse_bank(data: bytes | str, *, filename: str, base_dir: Path | None) -> Bank:
     """Validate and resolve a bank; base_dir None means uploaded in chat. Raises BankError."""
@@ -379,7 +386,7 @@ def _parse(
     data: bytes | str, filename: str, base_dir: Path | None
 ) -> tuple[Bank, dict[DataPath, int]]:
     def whole_file(line: int | None, message: str) -> BankError:
-        return BankError([Problem(filename, line, "", message)])
+        return BankError([Problem(filename, line, "", _one_line(message))])
 
     text = _decode(data, whole_file)
     try:
@@ -392,6 +399,9 @@ def _parse(
     if raw is None and not document.issues:
         raise whole_file(None, "the file is empty; a bank is a mapping with bank, id, title, ...")
     if not isinstance(raw, dict):
+        for issue in document.issues:  # such as a mapping tagged !!omap: say what is wrong with it
+            if issue.path == ():
+                raise whole_file(issue.line, issue.message)
         raise whole_file(lines.get(()), "the top level must be a mapping (bank, id, title, ...)")
 
     found: list[_Found] = [(issue.path, issue.line, issue.message) for issue in document.issues]
@@ -404,13 +414,14 @@ def _parse(
             found.append((path, _line(path, lines), _message(error)))
     source_text, bank_level = _check_bank_level(raw, base_dir, lines)
     found += bank_level
+    found += _control_characters(raw, (), lines)
 
     problems: list[Problem] = []
     reported: set[DataPath] = set()
     for path, line, message in found:
         if path not in reported:  # the first problem of a field is the one worth reading
             reported.add(path)
-            problems.append(Problem(filename, line, _field(path), message))
+            problems.append(Problem(filename, line, _field(path), _one_line(message)))
     if problems:
         raise BankError(problems)
     assert spec is not None and source_text is not None  # no problems: both were produced
@@ -484,6 +495,27 @@ def _check_bank_level(
     return source_text, found
 
 
+def _control_characters(value: Any, path: DataPath, lines: dict[DataPath, int]) -> list[_Found]:
+    """A problem for every text in the data, whatever its field, holding a control character."""
+    if isinstance(value, str):
+        if found := _CONTROL_CHARACTER.search(value):
+            code = f"U+{ord(found.group()):04X}"
+            message = (
+                f"contains the control character {code}; only tabs and line breaks are allowed"
+            )
+            return [(path, _line(path, lines), message)]
+        return []
+    if isinstance(value, dict):
+        items: Iterable[tuple[str | int, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [
+        problem for key, item in items for problem in _control_characters(item, (*path, key), lines)
+    ]
+
+
 def _read_source_file(name: str, base_dir: Path | None) -> tuple[str | None, str | None]:
     """The text of a bank's source file, or a problem."""
     if base_dir is None:
@@ -508,6 +540,8 @@ def _read_source_file(name: str, base_dir: Path | None) -> tuple[str | None, str
         return None, f"{name!r} is not valid UTF-8 text"
     if not text:
         return None, f"{name!r} is empty"
+    if found := _CONTROL_CHARACTER.search(text):
+        return None, f"{name!r} contains the control character U+{ord(found.group()):04X}"
     if len(text) > MAX_SOURCE_CHARS:
         return None, f"{name!r} is longer than {MAX_SOURCE_CHARS:,} characters"
     return text, None
@@ -558,8 +592,19 @@ def _line(path: DataPath, lines: dict[DataPath, int]) -> int | None:
     return None
 
 
+def _one_line(message: str) -> str:
+    """The message with control characters and line breaks escaped, as messages quote values."""
+    return _BREAKING_CHARACTER.sub(lambda found: repr(found.group())[1:-1], message)
+
+
 def _field(path: DataPath) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            # An unknown key is shown as written, unless it is empty or holds control characters,
+            # lone surrogates, bidi marks and the like, which would garble the message.
+            name = part if part.isprintable() and part else repr(part)
+            text += f".{name}" if text else name
     return text

@@ -17,6 +17,8 @@ MAX_DEPTH = 32
 
 DataPath = tuple[str | int, ...]
 
+_INT_LIMIT = 10**4300  # integers must have at most 4300 decimal digits, Python's own default limit
+
 _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + name for name in ("str", "null", "bool", "int", "float"))
 _SEQ, _MAP = _TAG + "seq", _TAG + "map"
@@ -97,7 +99,11 @@ StrictLoader.add_implicit_resolver(
 def read_yaml(text: str) -> Document:
     """Parse one YAML document into plain data and a line map; raise YamlError if unreadable."""
     try:
-        root = yaml.compose(text, Loader=StrictLoader)
+        loader = StrictLoader(text)  # refuses characters YAML does not allow, before reading on
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise YamlError(f"the character U+{exc.character:04X} is not allowed", line) from None
@@ -107,6 +113,11 @@ def read_yaml(text: str) -> Document:
         raise YamlError(message, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", None) from None
+    # PyYAML's scanner calls chr() on escapes such as "\UFFFFFFFF" and int() on the number of a
+    # %YAML directive, which may have thousands of digits, and lets what they raise escape.
+    except (ValueError, OverflowError):
+        message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
+        raise YamlError(message, int(loader.line) + 1) from None
     builder = _Builder()
     if root is None:
         return Document(None, builder.lines, builder.issues)
@@ -130,8 +141,13 @@ def _to_bool(value: str) -> bool:
 
 
 def _to_int(value: str) -> int:
-    # int() refuses more than 4300 digits, so a huge number becomes a problem rather than a hang.
-    return int(value, 0 if value.lstrip("+-")[:2] in ("0o", "0x") else 10)
+    # int() refuses more than 4300 decimal digits, so a huge number becomes a problem rather than a
+    # hang; hexadecimal and octal ones are parsed in linear time but held to the same limit, or
+    # turning them into text (every number is text to the bank) would raise.
+    number = int(value, 0 if value.lstrip("+-")[:2] in ("0o", "0x") else 10)
+    if abs(number) >= _INT_LIMIT:
+        raise ValueError(value)
+    return number
 
 
 def _to_float(value: str) -> float:

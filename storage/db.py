@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
+from storage.schema import ensure_schema
 
 
 class Database:
@@ -25,15 +26,15 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> Database:
-        """Connect and create any missing tables; DatabaseUnavailable with one clear line."""
-        try:
+    def open(cls, url: str, *, migrate: bool = False) -> Database:
+        """Connect and check the schema (see ensure_schema); one clear line if either fails."""
+        with unavailable(url):
             db = cls(url)
-            Base.metadata.create_all(db.engine)
-        except SQLAlchemyError as error:
-            raise DatabaseUnavailable(
-                f"cannot open the database {safe_url(url)}: {reason(error)}"
-            ) from None
+            try:
+                ensure_schema(db.engine, migrate=migrate)
+            except Exception:
+                db.dispose()
+                raise
         return db
 
     @contextmanager
@@ -65,8 +66,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
-    """INSERT that does nothing on a unique-key clash; True when the row was written.
+def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
+    """INSERT that does nothing on a unique-key clash; the new row's key, None if it clashed.
 
     One statement, so two processes racing on the same row cannot both win.
     """
@@ -79,11 +80,22 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -
         stmt = insert(model).values(values)
     # RETURNING tells reliably whether a row went in; rowcount is not portable here.
     key = inspect(model).primary_key[0]
-    return session.execute(stmt.returning(key)).first() is not None
+    return session.execute(stmt.returning(key)).scalar()
 
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached or set up; the message is meant for people."""
+
+
+@contextmanager
+def unavailable(url: str) -> Iterator[None]:
+    """Turn any database error inside into DatabaseUnavailable with one clear line."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailable(
+            f"cannot open the database {safe_url(url)}: {reason(error)}"
+        ) from None
 
 
 def safe_url(url: str) -> str:

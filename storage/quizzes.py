@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_ignore
 from storage.models import Answer, Chat, QuestionRow, Quiz, QuizItem, Score, User, utcnow
 
+NAME_LIMIT = 256  # the column size; Telegram's own limit is lower, but updates can be forged
+
 
 def upsert_user(session: Session, user_id: int, first_name: str, username: str | None) -> None:
     """Create the user or refresh the name they go by."""
+    first_name, username = first_name[:NAME_LIMIT], username[:64] if username else None
     user = session.get(User, user_id)
     if user is None:
         session.add(User(id=user_id, first_name=first_name, username=username))
@@ -24,6 +27,7 @@ def upsert_user(session: Session, user_id: int, first_name: str, username: str |
 
 def upsert_chat(session: Session, chat_id: int, chat_type: str, title: str | None) -> None:
     """Create the chat or refresh its title."""
+    title = title[:NAME_LIMIT] if title else None
     chat = session.get(Chat, chat_id)
     if chat is None:
         session.add(Chat(id=chat_id, type=chat_type, title=title))
@@ -48,6 +52,7 @@ def start_quiz(
     previous = active_quiz(session, chat_id)
     if previous is not None:
         finish_quiz(previous, status="stopped")
+        previous.summary_sent_at = utcnow()  # replaced, not stopped by hand: no summary
         session.flush()  # free the one-active-quiz-per-chat slot before taking it
     quiz = Quiz(chat_id=chat_id, user_id=user_id, bank_id=bank_id, total=len(items))
     session.add(quiz)
@@ -80,13 +85,17 @@ class ItemView:
         return self.quiz.status == "active" and self.quiz.position == self.item.position
 
 
-def _item_view(session: Session, where: Any) -> ItemView | None:
-    row = session.execute(
+def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow]:
+    return (
         select(QuizItem, Quiz, QuestionRow)
         .join(Quiz, Quiz.id == QuizItem.quiz_id)
         .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
         .where(where)
-    ).first()
+    )
+
+
+def _item_view(session: Session, where: Any) -> ItemView | None:
+    row = session.execute(_items(where)).first()
     return ItemView(*row) if row else None
 
 
@@ -116,8 +125,11 @@ def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str |
 
 def record_answer(
     session: Session, view: ItemView, *, user_id: int, chosen: Sequence[int], correct: bool
-) -> bool:
-    """Store an answer, its points and the quiz's next position together; False if a repeat."""
+) -> int | None:
+    """Store an answer, its points and the quiz's next position together.
+
+    Returns the answer's id, or None when this answer was already recorded.
+    """
     written = insert_ignore(
         session,
         Answer,
@@ -130,15 +142,15 @@ def record_answer(
             "answered_at": utcnow(),
         },
     )
-    if not written:
-        return False
+    if written is None:
+        return None  # a repeat
     add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct))
     quiz = view.quiz
     quiz.score += int(correct)
     quiz.position = view.item.position + 1
     if quiz.position >= quiz.total:
         finish_quiz(quiz)
-    return True
+    return int(written)
 
 
 def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
@@ -176,3 +188,60 @@ def quiz_results(session: Session, quiz: Quiz) -> list[AnsweredQuestion]:
         .order_by(QuizItem.position)
     )
     return [AnsweredQuestion(text, correct) for text, correct in rows]
+
+
+def mark_feedback_sent(session: Session, answer_id: int) -> None:
+    """The feedback for this answer reached Telegram."""
+    session.execute(update(Answer).where(Answer.id == answer_id).values(feedback_sent_at=utcnow()))
+
+
+def mark_summary_sent(session: Session, quiz_id: int) -> None:
+    """The summary of this quiz reached Telegram."""
+    session.execute(update(Quiz).where(Quiz.id == quiz_id).values(summary_sent_at=utcnow()))
+
+
+@dataclass(frozen=True)
+class OwedFeedback:
+    """An answer recorded whose feedback was never sent (the bot stopped in between)."""
+
+    answer_id: int
+    correct: bool
+    view: ItemView
+
+
+def feedback_owed(session: Session) -> list[OwedFeedback]:
+    """Recorded answers still waiting for their feedback, oldest first."""
+    rows = session.execute(
+        select(Answer.id, Answer.correct, Answer.item_id)
+        .where(Answer.feedback_sent_at.is_(None))
+        .order_by(Answer.id)
+    ).all()
+    owed = []
+    for answer_id, correct, item_id in rows:
+        view = item_by_id(session, item_id)
+        if view is not None:
+            owed.append(OwedFeedback(answer_id, correct, view))
+    return owed
+
+
+def summaries_owed(session: Session) -> list[Quiz]:
+    """Quizzes that ended but whose summary was never sent."""
+    return list(
+        session.scalars(
+            select(Quiz)
+            .where(Quiz.status != "active", Quiz.summary_sent_at.is_(None))
+            .order_by(Quiz.id)
+        )
+    )
+
+
+def questions_owed(session: Session) -> list[ItemView]:
+    """The current question of every running quiz where it was never delivered."""
+    rows = session.execute(
+        _items(
+            (Quiz.status == "active")
+            & (Quiz.position == QuizItem.position)
+            & QuizItem.sent_at.is_(None)
+        ).order_by(Quiz.id)
+    )
+    return [ItemView(*row) for row in rows]

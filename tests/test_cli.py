@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,14 +11,12 @@ import pytest
 from tests.conftest import QUESTIONS
 from tests.fakebot import FakeTelegram
 from tests.harness import text_of
-
-# The console script that `pip install` made, exactly as users run it.
-QUIZBOT = [str(Path(sys.executable).with_name("quizbot"))]
+from tests.processes import QUIZBOT, bot_env, quizbot_process
 
 
 def quizbot(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path):
     return subprocess.run(
-        [*QUIZBOT, *args],
+        [QUIZBOT, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -73,7 +68,7 @@ def test_try_plays_a_quiz_in_the_terminal(tmp_path: Path):
 def test_run_without_a_token_says_how_to_set_it(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
     result = subprocess.run(
-        [*QUIZBOT, "run"],
+        [QUIZBOT, "run"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -104,21 +99,9 @@ def test_bad_configuration_is_one_clear_line(tmp_path: Path, variable, value, ex
 async def test_quizbot_run_serves_users_and_never_logs_the_token(
     fake: FakeTelegram, tmp_path: Path
 ):
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(QUESTIONS.parent),
-        "QUIZBOT_TOKEN": fake.token,
-        "QUIZBOT_API_URL": fake.api_url,
-        "QUIZBOT_FILE_URL": fake.file_url,
-        "QUIZBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "QUIZBOT_QUESTIONS_DIR": str(QUESTIONS),
-    }
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'bot.db'}", QUESTIONS)
     log = tmp_path / "bot.log"
-    with log.open("w") as sink:
-        process = await asyncio.create_subprocess_exec(
-            *QUIZBOT, "run", env=env, cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
+    async with quizbot_process(env, log) as process:
         ann = fake.user(101, "Ann")
         ann.send("/quiz russia-iran-partnership 1")
         poll = await fake.wait_for("sendPoll", chat_id=ann.id, timeout=30)
@@ -127,11 +110,8 @@ async def test_quizbot_run_serves_users_and_never_logs_the_token(
             "sendMessage", predicate=lambda c: "Quiz finished" in text_of(c), timeout=30
         )
         assert "Score:" in text_of(summary)
-    finally:
-        process.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(process.wait(), 30)
     output = log.read_text()
-    assert code == 0, output
+    assert process.returncode == 0, output
     assert "polling Telegram for updates" in output
     assert fake.token not in output and fake.token.split(":")[1] not in output
     assert "Traceback" not in output

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
 from storage import scores
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, text_of
+from tests.harness import BotRunner, plain, poll_id, text_of
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,100 @@ async def test_an_unexpected_error_is_logged_once_and_the_user_told(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and errors[0].exc_info is not None
     assert "disk on fire" in str(errors[0].exc_info[1])
+
+
+def raw_user(user_id: int, first_name: str) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": first_name}
+
+
+async def test_unexpected_updates_are_ignored_without_errors(
+    bot: BotRunner, fake: FakeTelegram, caplog
+):
+    ann = fake.user(101, "Ann")
+    group = fake.group(-100777, "Class")
+    chat = {"id": ann.id, "type": "private", "first_name": "Ann"}
+    command = [{"type": "bot_command", "offset": 0, "length": 5}]
+    channel = {"id": -100555, "type": "channel", "title": "News"}
+    odd_updates: list[dict[str, Any]] = [
+        {
+            "edited_message": {
+                "message_id": 1,
+                "date": 0,
+                "edit_date": 1,
+                "chat": chat,
+                "from": raw_user(ann.id, "Ann"),
+                "text": "/quiz",
+                "entities": command,
+            }
+        },
+        {
+            "channel_post": {
+                "message_id": 2,
+                "date": 0,
+                "chat": channel,
+                "text": "/quiz",
+                "entities": command,
+            }
+        },
+        {
+            "message": {
+                "message_id": 3,
+                "date": 0,
+                "chat": group.to_dict(),
+                "text": "/quiz",
+                "entities": command,
+                "sender_chat": channel,
+            }
+        },  # no user at all
+        {
+            "callback_query": {
+                "id": "cq1",
+                "from": raw_user(ann.id, "Ann"),
+                "chat_instance": "1",
+                "game_short_name": "tetris",
+            }
+        },
+        {
+            "inline_query": {
+                "id": "iq1",
+                "from": raw_user(ann.id, "Ann"),
+                "query": "x",
+                "offset": "",
+            }
+        },
+        {
+            "poll_answer": {
+                "poll_id": "p",
+                "voter_chat": channel,
+                "option_ids": [0],
+                "option_persistent_ids": ["a"],
+            }
+        },
+    ]
+    with caplog.at_level(logging.WARNING):
+        for update in odd_updates:
+            fake.push_update(update)
+        ann.send("/help")
+        await fake.wait_for("sendMessage", chat_id=ann.id)
+    assert [c.method for c in fake.calls if c.method.startswith("send")] == ["sendMessage"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_hostile_and_huge_names_are_stored_and_shown_safely(
+    bot: BotRunner, fake: FakeTelegram
+):
+    names = ["Robert'); DROP TABLE users;--", "<b>Eve</b> & co " + "x" * 4080]
+    for index, name in enumerate(names):
+        user = fake.user(200 + index, name)
+        user.send("/quiz russia-iran-partnership 1")
+        poll = await fake.wait_for("sendPoll", chat_id=user.id)
+        user.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+        await fake.wait_for(
+            "sendMessage", chat_id=user.id, predicate=lambda c: "Quiz finished" in text_of(c)
+        )
+    viewer = fake.user(300, "Viewer")
+    viewer.send("/leaderboard")
+    board = text_of(await fake.wait_for("sendMessage", chat_id=viewer.id))
+    assert "Robert&#x27;); DROP TABLE users;--" in board
+    assert "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in board and "<b>Eve" not in board
+    assert len(plain(board)) < 4096

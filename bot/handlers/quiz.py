@@ -14,7 +14,7 @@ from bot import delivery, keyboards, texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from quiz.play import is_correct, plan_quiz, to_original
-from storage import banks, quizzes
+from storage import banks, inbox, quizzes
 from storage.quizzes import ItemView
 
 MAX_QUESTIONS_ARG = 10_000
@@ -54,40 +54,59 @@ async def offer_banks(update: Update, context: Context) -> None:
     await reply(update, texts.choose_bank(), keyboards.bank_buttons(listed))
 
 
-async def begin_quiz(update: Update, context: Context, bank_id: str, count: int | None) -> None:
-    """Plan a quiz on `bank_id` in this chat and ask its first question at once."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return
-    with context.db.session() as session:
-        bank = banks.get_bank(session, bank_id.strip().lower())
-        if bank is None:
-            await reply(update, texts.unknown_bank(bank_id))
-            return
-        questions = banks.active_questions(session, bank.id)
-        if not questions:
-            await reply(update, texts.bank_empty(bank.title))
-            return
-        plan = plan_quiz(
-            [len(q.options) for q in questions],
-            count,
-            shuffle_options=[q.kind == "choice" for q in questions],
-        )
-        replaced = quizzes.active_quiz(session, chat.id) is not None
-        quiz = quizzes.start_quiz(
-            session,
-            chat_id=chat.id,
-            user_id=user.id,
-            bank_id=bank.id,
-            items=[(questions[p.index].id, p.option_order) for p in plan],
-        )
-        first = quizzes.current_item(session, quiz)
+@dataclass(frozen=True)
+class Started:
+    """A quiz that was just planned, and what to tell the learner."""
+
+    intro: str
+    first: ItemView | None
+
+
+def plan_and_start(
+    session: Session, *, chat_id: int, user_id: int, bank_id: str, count: int | None
+) -> Started | str:
+    """Plan a quiz on the bank in this chat; the reason as text when there is none to play."""
+    bank = banks.get_bank(session, bank_id.strip().lower())
+    if bank is None:
+        return texts.unknown_bank(bank_id)
+    questions = banks.active_questions(session, bank.id)
+    if not questions:
+        return texts.bank_empty(bank.title)
+    plan = plan_quiz(
+        [len(q.options) for q in questions],
+        count,
+        shuffle_options=[q.kind == "choice" for q in questions],
+    )
+    replaced = quizzes.active_quiz(session, chat_id) is not None
+    quiz = quizzes.start_quiz(
+        session,
+        chat_id=chat_id,
+        user_id=user_id,
+        bank_id=bank.id,
+        items=[(questions[p.index].id, p.option_order) for p in plan],
+    )
     intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
     if count is not None and count > len(questions):
         intro += "\n" + texts.count_capped(count, len(questions))
-    await reply(update, intro)
-    if first is not None:
-        await delivery.send_question(context.bot, context.db, first)
+    return Started(intro, quizzes.current_item(session, quiz))
+
+
+async def begin_quiz(update: Update, context: Context, bank_id: str, count: int | None) -> None:
+    """Start a quiz on `bank_id` in this chat and ask its first question at once."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    # The transaction ends before anything is sent: no lock is held across network waits.
+    with context.db.session() as session:
+        started = plan_and_start(
+            session, chat_id=chat.id, user_id=user.id, bank_id=bank_id, count=count
+        )
+    if isinstance(started, str):
+        await reply(update, started)
+        return
+    await reply(update, started.intro)
+    if started.first is not None:
+        await delivery.send_question(context.bot, context.db, started.first)
 
 
 async def stop_command(update: Update, context: Context) -> None:
@@ -124,16 +143,23 @@ class Taken:
 
     view: ItemView
     correct: bool
+    answer_id: int
 
 
 def take_answer(
     context: Context,
+    update: Update,
     find: Callable[[Session], ItemView | None],
     user_id: int,
     shown: Sequence[int],
 ) -> Taken | str:
-    """Grade and record an answer in one transaction; a reason text when it doesn't count."""
+    """Grade and record an answer in one transaction; a reason text when it doesn't count.
+
+    The update is marked handled in that same transaction, so after a crash it is either
+    replayed (nothing was recorded) or skipped (everything was).
+    """
     with context.db.session() as session:
+        inbox.mark_handled(session, update.update_id)
         view = find(session)
         if view is None:
             return texts.stale_question()
@@ -143,16 +169,19 @@ def take_answer(
         if not view.is_current or not chosen:
             return texts.stale_question()
         correct = is_correct(view.question.correct, chosen)
-        if not quizzes.record_answer(
+        answer_id = quizzes.record_answer(
             session, view, user_id=user_id, chosen=chosen, correct=correct
-        ):
+        )
+        if answer_id is None:
             return texts.stale_question()  # the same answer, delivered again
-    return Taken(view, correct)
+    return Taken(view, correct, answer_id)
 
 
 async def follow_up(context: Context, taken: Taken) -> None:
     """Feedback for the answer, then the next question or the summary."""
-    await delivery.send_feedback(context.bot, context.db, taken.view, taken.correct)
+    await delivery.send_feedback(
+        context.bot, context.db, taken.view, taken.correct, taken.answer_id
+    )
     await delivery.continue_quiz(context.bot, context.db, taken.view.quiz)
 
 
@@ -164,6 +193,7 @@ async def poll_answer(update: Update, context: Context) -> None:
     remember(update, context)
     taken = take_answer(
         context,
+        update,
         lambda s: quizzes.item_by_poll(s, answer.poll_id),
         answer.user.id,
         answer.option_ids,
@@ -189,7 +219,11 @@ async def answer_button(update: Update, context: Context) -> None:
         await query.answer(texts.tick_something())
         return
     taken = take_answer(
-        context, lambda s: quizzes.item_by_id(s, data.item_id), query.from_user.id, data.shown
+        context,
+        update,
+        lambda s: quizzes.item_by_id(s, data.item_id),
+        query.from_user.id,
+        data.shown,
     )
     if isinstance(taken, str):
         await query.answer(taken)

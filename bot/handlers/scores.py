@@ -30,10 +30,12 @@ async def leaderboard_command(update: Update, context: Context) -> None:
     bank_id = context.args[0].strip().lower() if context.args else None
     with context.db.session() as session:
         bank = banks.get_bank(session, bank_id) if bank_id else None
-        if bank_id and bank is None:
-            await reply(update, texts.unknown_bank(bank_id))
-            return
-        board = scores.leaderboard(session, bank_id=bank_id, user_id=user.id)
+        board = None
+        if bank is not None or bank_id is None:
+            board = scores.leaderboard(session, bank_id=bank_id, user_id=user.id)
+    if board is None:
+        await reply(update, texts.unknown_bank(bank_id or ""))
+        return
     await reply(update, texts.leaderboard_text(board, bank.title if bank else None))
 
 

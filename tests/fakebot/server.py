@@ -284,6 +284,9 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.fault: Callable[[str, dict[str, Any]], FaultReply | None] | None = None
+        # The highest update_id the bot has confirmed (getUpdates offset - 1): Telegram
+        # will never deliver it, or anything before it, again.
+        self.confirmed = 0
         self.served: dict[int, float] = {}
         self.chat_admins: dict[int, set[int]] = {}
         self.chat_creators: dict[int, int] = {}
@@ -408,6 +411,11 @@ class FakeTelegram:
         self._updates.append(full)
         self._notify_updates()
         return update_id
+
+    def drop_pending_updates(self) -> list[JSON]:
+        """Take every queued update off the queue, e.g. to post them to a webhook instead."""
+        taken, self._updates[:] = list(self._updates), []
+        return taken
 
     def add_file(
         self,
@@ -710,6 +718,7 @@ class FakeTelegram:
         if "allowed_updates" in p:
             self._allowed = frozenset(p["allowed_updates"]) or None
         if offset is not None:
+            self.confirmed = max(self.confirmed, offset - 1)
             if offset < 0:
                 self._updates = self._updates[offset:]
             else:

@@ -1,0 +1,277 @@
+"""`python -m bench`: the quiz bot against its floor, the leaderboard, import and memory."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import bots, importing, leaderboard, procs
+from bench.fake import BenchTelegram
+from bench.load import Latency
+from bench.report import Busy, Section, markdown, number, text, verdict
+
+SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import")
+RSS_TARGET_MB = 150
+LEADERBOARD_TARGET_MS = 20
+IMPORT_TARGET_S = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chosen sections, print the table, optionally write it as Markdown."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.profile and not Path(procs.script("py-spy")).exists():
+        parser.error("--profile needs py-spy in this venv: pip install py-spy")
+    only = set(args.only or SECTIONS)
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    started, busy = time.monotonic(), Busy()
+    sections, violations = asyncio.run(_run(args, only))
+    elapsed, others = time.monotonic() - started, busy.others()
+    print(text(sections, command, elapsed, others))
+    if args.markdown:
+        args.markdown.write_text(markdown(sections, command, elapsed, others), encoding="utf-8")
+    return 1 if violations else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--users", type=int, default=50, help="closed-loop users (default 50)")
+    parser.add_argument("--seconds", type=float, default=15, help="throughput window (15)")
+    parser.add_argument("--warmup", type=float, default=3, help="skipped before the window (3)")
+    parser.add_argument("--rate", type=float, default=10, help="open-loop answers/s (10)")
+    parser.add_argument("--latency-seconds", type=float, default=30, help="open loop (30)")
+    parser.add_argument(
+        "--leaderboard-users", type=int, default=leaderboard.USERS, help="(100000; 20 answers each)"
+    )
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="repeatable")
+    parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write Markdown")
+    parser.add_argument(
+        "--profile", type=Path, metavar="FILE", help="py-spy the quiz bot over the window (raw)"
+    )
+    return parser
+
+
+async def _run(args: argparse.Namespace, only: set[str]) -> tuple[list[Section], list[str]]:
+    fake = BenchTelegram()
+    await fake.start()
+    sections: list[Section] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="quizbot-bench-") as tmp:
+            workdir = Path(tmp)
+            if only & {"throughput", "latency", "rss"} or args.profile:
+                sections += await _bots(fake, workdir, args, only)
+            if "leaderboard" in only:
+                sections.append(await _leaderboard(fake, workdir, args.leaderboard_users))
+            if "import" in only:
+                sections.append(await asyncio.to_thread(_import, workdir))
+    finally:
+        await fake.stop()
+    sections.append(_server(fake))
+    return sections, fake.violations
+
+
+async def _bots(
+    fake: BenchTelegram, workdir: Path, args: argparse.Namespace, only: set[str]
+) -> list[Section]:
+    load = bots.Load(
+        users=args.users,
+        warmup=args.warmup,
+        seconds=args.seconds,
+        rate=args.rate,
+        latency_seconds=args.latency_seconds,
+        throughput="throughput" in only,
+        latency="latency" in only,
+        rss="rss" in only,
+        profile=args.profile,
+    )
+    concurrency, how = bots.quiz_concurrency()
+    quiz = await bots.run_quiz(fake, workdir, load)
+    floor = bots.BotFigures()
+    if load.throughput or load.latency:
+        floor = await bots.run_floor(fake, workdir, load, concurrency)
+    shared = (
+        f"Both bots handle up to {concurrency} updates at once ({how}; the floor gets"
+        f" concurrent_updates({concurrency}))."
+    )
+    sections = []
+    if load.throughput:
+        sections.append(_throughput(quiz, floor, load, shared))
+    if load.latency:
+        sections.append(_latency(quiz, floor, load))
+    if load.rss or load.throughput:
+        sections.append(_memory(quiz, floor))
+    for figures in (quiz, floor):
+        if figures.notes:
+            sections[-1].notes += figures.notes
+    return sections
+
+
+def _throughput(
+    quiz: bots.BotFigures, floor: bots.BotFigures, load: bots.Load, shared: str
+) -> Section:
+    section = Section(
+        f"Throughput: {load.users} users answering as soon as asked, "
+        f"{load.seconds:g} s after {load.warmup:g} s warm-up"
+    )
+    q, f = quiz.throughput, floor.throughput
+    qps, fps = (q.per_second if q else None), (f.per_second if f else None)
+    section.add("quiz bot: answers per second", number(qps), "feedback + next question each")
+    section.add("floor: updates per second", number(fps), "sendMessage + sendPoll each")
+    ratio = qps / fps if qps is not None and fps else None
+    section.add("quiz / floor", number(ratio, 2), "share of the bare PTB bot's rate")
+    section.add("quiz bot CPU", number(_pct(quiz.bot_cpu), 0, " %"), "of one core, in the window")
+    section.add("floor CPU", number(_pct(floor.bot_cpu), 0, " %"), "of one core, in the window")
+    section.add(
+        "fake server + users CPU",
+        f"{number(_pct(quiz.bench_cpu), 0, ' %')} / {number(_pct(floor.bench_cpu), 0, ' %')}",
+        "this process, during the quiz / the floor run",
+    )
+    if q is not None:
+        section.add("answers without feedback", str(q.lost), f"quizzes finished: {q.finished}")
+    section.notes.append(shared)
+    section.notes.append(
+        "Each quiz answer reaches the bot as two updates (poll_answer, then the poll's new"
+        " state); each floor round trip is one message update."
+    )
+    return section
+
+
+def _pct(share: float | None) -> float | None:
+    return None if share is None else 100 * share
+
+
+def _latency(quiz: bots.BotFigures, floor: bots.BotFigures, load: bots.Load) -> Section:
+    section = Section(
+        f"Latency: {load.rate:g} answers/s for {load.latency_seconds:g} s, open loop"
+        f" (each user at most once every {bots.ANSWER_SPACING:g} s)"
+    )
+    q, f = quiz.latency, floor.latency
+    section.add("quiz bot p50", _ms(q, 0.5), "served by getUpdates -> feedback sendMessage")
+    section.add("quiz bot p99", _ms(q, 0.99))
+    section.add("floor p50", _ms(f, 0.5), "served by getUpdates -> its sendMessage")
+    section.add("floor p99", _ms(f, 0.99))
+    diff = q.percentile(0.99) - f.percentile(0.99) if q and f else None
+    section.add("p99 quiz - floor", number(diff, 1, " ms"))
+    for name, lat in (("quiz bot", q), ("floor", f)):
+        if lat is not None:
+            section.add(
+                f"{name}: timed / sent",
+                f"{len(lat.samples)} / {lat.sent}",
+                f"lost {lat.lost}, ticks with nobody ready {lat.skipped}",
+            )
+    return section
+
+
+def _ms(latency: Latency | None, q: float) -> str:
+    return number(latency.percentile(q) if latency else None, 1, " ms")
+
+
+def _memory(quiz: bots.BotFigures, floor: bots.BotFigures) -> Section:
+    section = Section("Memory: peak RSS (VmHWM) after the throughput run")
+    section.add(
+        "quiz bot",
+        number(quiz.peak_rss_mb, 0, " MiB"),
+        verdict(quiz.peak_rss_mb, RSS_TARGET_MB, " MB"),
+    )
+    if floor.peak_rss_mb is not None:
+        section.add("floor", number(floor.peak_rss_mb, 0, " MiB"), "for comparison")
+    return section
+
+
+async def _leaderboard(fake: BenchTelegram, workdir: Path, users: int) -> Section:
+    path, questions = workdir / "leaderboard.db", workdir / "leaderboard-banks"
+    figures = await asyncio.to_thread(leaderboard.fill, path, questions, users)
+    rng = random.Random(7)
+    await asyncio.to_thread(leaderboard.time_calls, path, figures, users, rng)
+    await leaderboard.through_bot(fake, workdir, path, questions, users, figures)
+    section = Section(
+        f"/leaderboard: {figures.rows.get('users', 0):,} users,"
+        f" {figures.rows.get('answers', 0):,} answers"
+    )
+    rows = ", ".join(f"{k} {v:,}" for k, v in figures.rows.items())
+    section.add("database fill", number(figures.fill_seconds, 1, " s"), rows)
+    for label, values in (("overall", figures.overall_ms), ("per bank", figures.bank_ms)):
+        mean, p99 = leaderboard.summary(values)
+        section.add(
+            f"leaderboard() {label}: mean", number(mean, 2, " ms"), f"{len(values)} callers"
+        )
+        section.add(
+            f"leaderboard() {label}: p99",
+            number(p99, 2, " ms"),
+            verdict(p99, LEADERBOARD_TARGET_MS, " ms"),
+        )
+    bot_values = sorted(figures.bot_ms)
+    if bot_values:
+        section.add(
+            "through the bot: median / max",
+            f"{bot_values[len(bot_values) // 2]:.1f} / {bot_values[-1]:.1f} ms",
+            f"{len(bot_values)} commands, served -> sendMessage",
+        )
+    section.notes += figures.notes
+    section.notes.append(
+        "leaderboard() is timed in-process, one session per call as the bot does, after "
+        f"{leaderboard.WARM_UP_CALLS} warm-up calls; no ANALYZE was run, as in production."
+    )
+    return section
+
+
+def _import(workdir: Path) -> Section:
+    figures = importing.run(workdir)
+    section = Section(f"quizbot import: a generated {figures.questions:,}-question bank")
+    wall = importing.median(figures.wall)
+    section.add(
+        f"`quizbot import` wall ({figures.questions:,} questions)",
+        number(wall, 2, " s"),
+        verdict(wall, IMPORT_TARGET_S, " s") + f"; median of {len(figures.wall)}, fresh file each",
+    )
+    section.add(
+        "of which process start (`quizbot --help`)",
+        number(importing.median(figures.startup), 2, " s"),
+        "interpreter and imports",
+    )
+    if figures.split is not None:
+        _split_rows(section, figures.split, "")
+    if figures.uncapped is not None:
+        section.notes.append(
+            f"The bank format caps banks at MAX_QUESTIONS = {figures.cap:,}, so the real command"
+            f" imported {figures.questions:,} questions. The rows marked [5,000, cap lifted] load"
+            " 5,000 questions in this process with the cap lifted for the measurement only."
+        )
+        _split_rows(section, figures.uncapped, " [5,000, cap lifted]")
+        estimate = importing.median(figures.startup) + figures.uncapped.total
+        section.add(
+            "estimated wall for 5,000 [cap lifted]",
+            number(estimate, 2, " s"),
+            verdict(estimate, IMPORT_TARGET_S, " s") + "; process start + in-process total",
+        )
+    section.notes.append(
+        f"The {figures.questions:,}-question file is {figures.bank_bytes:,} bytes."
+    )
+    return section
+
+
+def _split_rows(section: Section, split: importing.Split, label: str) -> None:
+    section.add(f"parse + validate{label}", number(split.parse_validate, 3, " s"), "load_bank_file")
+    section.add(f"  of which YAML reading{label}", number(split.yaml, 3, " s"), "read_yaml alone")
+    section.add(f"passages{label}", number(split.passages, 3, " s"), "passages_for")
+    section.add(f"fingerprint{label}", number(split.fingerprint, 3, " s"))
+    section.add(f"schema on a fresh file{label}", number(split.schema, 3, " s"), "Database.open")
+    section.add(f"database write{label}", number(split.write, 3, " s"), "save_bank + commit")
+    section.add(f"in-process total{label}", number(split.total, 3, " s"))
+
+
+def _server(fake: BenchTelegram) -> Section:
+    section = Section("Fake Bot API server")
+    section.add("calls", f"{len(fake.calls):,}")
+    section.add("violations (calls Telegram would refuse)", str(len(fake.violations)), "must be 0")
+    refused = [c for c in fake.refused() if c.method != "getUpdates"]
+    section.add("other refused calls", str(len(refused)), "state errors, e.g. a stale poll")
+    section.notes += fake.violations[:10]
+    return section

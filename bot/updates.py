@@ -1,0 +1,110 @@
+"""Durable update handling: stored before Telegram is told, replayed after a crash.
+
+python-telegram-bot confirms a batch of updates to Telegram (the next getUpdates offset)
+before handling them, so a killed process would silently lose them. Here every fetched
+update is written to the database first, marked handled once its effect is recorded, and
+the unhandled ones are replayed at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, BaseUpdateProcessor, ExtBot
+
+from storage import inbox
+from storage.db import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps undelivered updates for 24 hours; remembering twice that catches repeats.
+REMEMBER_UPDATES = timedelta(hours=48)
+
+
+def store_fresh(db: Database, updates: tuple[Update, ...]) -> tuple[Update, ...]:
+    """Store updates in the inbox; only those never stored before are returned."""
+    if not updates:
+        return updates
+    with db.session() as session:
+        fresh = inbox.store_new(session, ((u.update_id, u.to_dict()) for u in updates))
+    return tuple(u for u in updates if u.update_id in fresh)
+
+
+class DurableBot(ExtBot[int]):
+    """A bot whose getUpdates stores what it fetched before returning it."""
+
+    def __init__(self, *args: Any, inbox_db: Database, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():  # PTB objects are read-only once built
+            self.inbox_db = inbox_db
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        return store_fresh(self.inbox_db, updates)
+
+
+class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Marks each update handled once its handlers are done (answers do it themselves)."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if isinstance(update, Update):
+            with self.bot_data.db.session() as session:
+                inbox.mark_handled(session, update.update_id)
+
+
+async def replay_unhandled(
+    application: Application[Any, Any, Any, Any, Any, Any], db: Database
+) -> int:
+    """Handle again, in order, every stored update whose handling never finished."""
+    with db.session() as session:
+        inbox.prune(session, utcnow() - REMEMBER_UPDATES)
+        pending = inbox.unhandled(session)
+    for payload in pending:
+        update = Update.de_json(payload, application.bot)
+        await application.process_update(update)
+    if pending:
+        log.info("replayed %d update(s) fetched before the last stop", len(pending))
+    return len(pending)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Handles different chats concurrently, and each chat's updates strictly in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:  # asyncio.Lock wakes waiters first-come, first-served
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def _chat_key(update: object) -> int:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id  # poll answers carry only the user
+    return 0

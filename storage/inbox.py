@@ -1,0 +1,54 @@
+"""Updates stored as they are fetched, so none is lost between fetching and handling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import insert_ignore
+from storage.models import InboxUpdate, utcnow
+
+
+def store_new(session: Session, updates: Iterable[tuple[int, dict[str, Any]]]) -> set[int]:
+    """Store fetched updates; the ids of those never seen before (the rest are repeats)."""
+    now = utcnow()
+    return {
+        update_id
+        for update_id, payload in updates
+        if insert_ignore(
+            session,
+            InboxUpdate,
+            {"update_id": update_id, "payload": payload, "received_at": now},
+        )
+        is not None
+    }
+
+
+def mark_handled(session: Session, update_id: int) -> None:
+    """Record that an update's effect is done (a no-op if already recorded)."""
+    session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
+        .values(handled_at=utcnow())
+    )
+
+
+def unhandled(session: Session) -> list[dict[str, Any]]:
+    """Updates stored but not yet handled, oldest first."""
+    return list(
+        session.scalars(
+            select(InboxUpdate.payload)
+            .where(InboxUpdate.handled_at.is_(None))
+            .order_by(InboxUpdate.update_id)
+        )
+    )
+
+
+def prune(session: Session, handled_before: datetime) -> int:
+    """Forget handled updates older than Telegram could still redeliver them."""
+    result = session.execute(delete(InboxUpdate).where(InboxUpdate.handled_at < handled_before))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The revisions, one file each, named after their readable revision id."""

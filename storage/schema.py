@@ -1,0 +1,177 @@
+"""The database schema's revision: find it, upgrade it, and refuse to run on the wrong one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
+
+from storage.models import Base
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Revisions whose schema `Base.metadata.create_all` made before there were migrations.
+LEGACY = ("0001_initial", "0002_durable_updates")
+VERSION_TABLE = "alembic_version"
+
+log = logging.getLogger(__name__)
+# Alembic's INFO lines ("Context impl SQLiteImpl", "Will assume non-transactional DDL", wrong
+# here) would greet every start; the upgrades that happen are logged below instead.
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+
+
+class SchemaOutdated(Exception):
+    """The database schema is not the one this version needs; the message says what to do."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """The alembic configuration, built in code, running on `connection`."""
+    config = Config(attributes={"connection": connection})
+    # The ini parser interpolates values: a literal % in the path must be doubled.
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    return config
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest revision this version of quizbot knows."""
+    head = _scripts().get_current_head()
+    assert head is not None, "storage/migrations holds no revision"
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version of quizbot knows."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision; None when it has none (empty, or made before migrations)."""
+    with engine.connect() as connection:
+        return _current(connection)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to `revision`, adopting a database made before migrations."""
+    with _migrating(engine) as connection:
+        _adopt_legacy(connection)
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Downgrade the database to `revision` ("base" drops every table)."""
+    with _migrating(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def ensure_schema(engine: Engine, *, migrate: bool) -> None:
+    """Create the schema in an empty database; upgrade an older one only when `migrate`."""
+    with _migrating(engine) as connection:
+        current = _adopt_legacy(connection)
+        head = head_revision()
+        if current == head:
+            return
+        if current is not None and current not in known_revisions():
+            raise SchemaOutdated(
+                f"the database schema is at revision {current}, which this version of quizbot"
+                f" does not know (its newest is {head}): the bot is older than the database,"
+                " so install the newer quizbot that upgraded it"
+            )
+        if current is not None and not migrate:
+            raise SchemaOutdated(
+                f"the database schema is at revision {current} but this version needs {head}:"
+                " run `quizbot db upgrade` (or start with `quizbot run --migrate`)"
+            )
+        log.info("upgrading the database schema from %s to %s", current or "nothing", head)
+        command.upgrade(alembic_config(connection), "head")
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction, committed at the end, with other migrators locked out."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite begins transactions only before INSERT/UPDATE/DELETE, so DDL would run
+            # outside one; in its autocommit mode our own BEGIN makes the migration atomic.
+            # IMMEDIATE takes the write lock at once: a second process waits its turn.
+            raw: Any = connection.connection.driver_connection
+            isolation, raw.isolation_level = raw.isolation_level, None
+            # Batch migrations rebuild a table by copying it and dropping the original, which
+            # enforced foreign keys forbid; the pragma only works outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            # Two processes starting at once must not both create the tables.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7362019)"))
+        try:
+            yield connection
+            connection.commit()
+        finally:
+            connection.rollback()
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                raw.isolation_level = isolation
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _adopt_legacy(connection: Connection) -> str | None:
+    """The revision; a database made by create_all before migrations is stamped with its own."""
+    current = _current(connection)
+    if current is not None:
+        return current
+    tables = _tables(connection)
+    if not tables:
+        return None
+    for revision in reversed(LEGACY):
+        if tables == _legacy_tables(revision):
+            log.info("the database predates migrations; its tables are revision %s", revision)
+            command.stamp(alembic_config(connection), revision)
+            return revision
+    raise SchemaOutdated(
+        "the database has quizbot tables but no schema revision, and they match none this"
+        f" version knows ({', '.join(sorted(tables))}): repair it by hand or use a new database"
+    )
+
+
+def _tables(connection: Connection) -> dict[str, frozenset[str]]:
+    """Quizbot's tables in the database and their columns; other applications' are ignored."""
+    ours = set(Base.metadata.tables).union(*(_legacy_tables(r) for r in LEGACY))
+    inspector = inspect(connection)
+    return {
+        name: frozenset(column["name"] for column in inspector.get_columns(name))
+        for name in inspector.get_table_names()
+        if name in ours
+    }
+
+
+@cache
+def _legacy_tables(revision: str) -> dict[str, frozenset[str]]:
+    """The tables and columns of `revision`, found by migrating an in-memory database."""
+    scratch = create_engine("sqlite://")
+    try:
+        with scratch.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+            inspector = inspect(connection)
+            return {
+                name: frozenset(column["name"] for column in inspector.get_columns(name))
+                for name in inspector.get_table_names()
+                if name != VERSION_TABLE
+            }
+    finally:
+        scratch.dispose()
