@@ -10,7 +10,9 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
 COPY quiz ./quiz
-RUN pip install --no-cache-dir . \
+# The project itself, with PostgreSQL support; its dependencies are pinned in pyproject.toml.
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[postgres]" \
     && useradd --create-home --uid 10001 quizbot \
     && mkdir /data \
     && chown quizbot /data
@@ -20,5 +22,7 @@ COPY questions ./questions
 ENV QUIZBOT_DATABASE_URL=sqlite:////data/quizbot.db \
     QUIZBOT_QUESTIONS_DIR=/app/questions
 VOLUME ["/data"]
+# Only used in webhook mode (quizbot run --webhook URL).
+EXPOSE 8443
 USER 10001
 CMD ["quizbot", "run"]
