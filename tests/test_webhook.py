@@ -55,8 +55,10 @@ async def test_webhook_takes_updates_with_the_secret_only(fake: FakeTelegram, tm
     env = bot_env(
         fake, f"sqlite:///{tmp_path / 'bot.db'}", QUESTIONS, QUIZBOT_WEBHOOK_SECRET=SECRET
     )
-    args = ("--webhook", PUBLIC_URL, "--listen", "127.0.0.1", "--port", str(port))
-    async with quizbot_process(env, tmp_path / "bot.log", *args), aiohttp.ClientSession() as http:
+    async with (
+        quizbot_process(env, tmp_path / "bot.log", *webhook_args(port)),
+        aiohttp.ClientSession() as http,
+    ):
         await wait_healthy(http, port)
         registered = fake.calls_to("setWebhook")[-1].params
         assert registered["url"] == PUBLIC_URL and registered["secret_token"] == SECRET
@@ -88,30 +90,17 @@ async def test_two_processes_on_one_database_count_an_answer_once(
         # One process first, so the schema exists before the second starts.
         async with (
             aiohttp.ClientSession() as http,
-            quizbot_process(
-                env,
-                tmp_path / "a.log",
-                "--webhook",
-                PUBLIC_URL,
-                "--listen",
-                "127.0.0.1",
-                "--port",
-                str(ports[0]),
-            ),
+            quizbot_process(env, tmp_path / "a.log", *webhook_args(ports[0])),
         ):
             await wait_healthy(http, ports[0])
-            async with quizbot_process(
-                env,
-                tmp_path / "b.log",
-                "--webhook",
-                PUBLIC_URL,
-                "--listen",
-                "127.0.0.1",
-                "--port",
-                str(ports[1]),
-            ):
+            async with quizbot_process(env, tmp_path / "b.log", *webhook_args(ports[1])):
                 await wait_healthy(http, ports[1])
                 await play_through_both(fake, http, ports)
+
+
+def webhook_args(port: int) -> tuple[str, ...]:
+    """`quizbot run` arguments for webhook mode on a local port."""
+    return ("--webhook", PUBLIC_URL, "--listen", "127.0.0.1", "--port", str(port))
 
 
 async def play_through_both(fake: FakeTelegram, http: aiohttp.ClientSession, ports: list[int]):
