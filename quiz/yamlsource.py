@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,16 +55,13 @@ class Document:
     issues: list[Issue]
 
 
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core scalars; refuses anchors, aliases and deep nesting."""
+class _StrictComposing:
+    """Composes nodes like PyYAML, refusing anchors, aliases and deep nesting first."""
 
-    # Rebuilt from scratch: YAML 1.1 would read yes/no/on/off as booleans, 12:30 as the number 750
-    # and 2013-05-04 as a date.
-    yaml_implicit_resolvers = {}  # noqa: RUF012  (PyYAML keeps its resolvers per class)
     _depth = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        event = self.peek_event()  # type: ignore[attr-defined]  # from the parser class
         line = event.start_mark.line + 1 if event.start_mark else None
         # Refused before composing anything: aliases are how "billion laughs" bombs work.
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
@@ -72,9 +70,17 @@ class StrictLoader(yaml.SafeLoader):
             raise YamlError(f"data is nested too deeply (more than {MAX_DEPTH} levels)", line)
         self._depth += 1
         try:
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             self._depth -= 1
+
+
+class StrictLoader(_StrictComposing, yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core scalars; refuses anchors, aliases and deep nesting."""
+
+    # Rebuilt from scratch: YAML 1.1 would read yes/no/on/off as booleans, 12:30 as the number 750
+    # and 2013-05-04 as a date.
+    yaml_implicit_resolvers = {}  # noqa: RUF012  (PyYAML keeps its resolvers per class)
 
 
 StrictLoader.add_implicit_resolver(
@@ -96,10 +102,52 @@ StrictLoader.add_implicit_resolver(
 )
 
 
+try:  # PyYAML's wheels carry libyaml; a build without it falls back on pure Python
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    FAST_LOADER: type[Any] | None = None
+else:
+
+    class _FastStrictLoader(
+        _StrictComposing,
+        yaml.composer.Composer,
+        CParser,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        """StrictLoader on libyaml's C parser, about ten times faster on big banks.
+
+        Only the events come from C: composing (above, in Python) still refuses anchors, aliases and
+        deep nesting before building anything, and scalars resolve with the same YAML 1.2 rules.
+        """
+
+        yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    FAST_LOADER = _FastStrictLoader
+
+
 def read_yaml(text: str) -> Document:
     """Parse one YAML document into plain data and a line map; raise YamlError if unreadable."""
+    if FAST_LOADER is not None:
+        # The fast path for the usual, well-formed file. libyaml words its errors differently
+        # and places some lines elsewhere, so anything amiss is read again by the pure-Python
+        # loader: problems read the same, whichever parser is installed.
+        with contextlib.suppress(YamlError):
+            document = _read_with(FAST_LOADER, text)
+            if not document.issues:
+                return document
+    return _read_with(StrictLoader, text)
+
+
+def _read_with(loader_class: type[Any], text: str) -> Document:
     try:
-        loader = StrictLoader(text)  # refuses characters YAML does not allow, before reading on
+        loader = loader_class(text)  # refuses characters YAML does not allow, before reading on
         try:
             root = loader.get_single_node()
         finally:

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quiz import yamlsource
 from quiz.bank import (
     MAX_BANK_BYTES,
+    MAX_QUESTIONS,
     MAX_SOURCE_CHARS,
     Bank,
     BankError,
@@ -437,12 +439,12 @@ def test_question_count_limits() -> None:
         "List should have at least 1 item after validation, not 0",
     )
     question = "  - {id: q%d, type: true_false, question: Q, answer: true}\n"
-    text = VALID + "".join(question % i for i in range(1997))  # 2000 with VALID's 3
+    text = VALID + "".join(question % i for i in range(MAX_QUESTIONS - 3))  # VALID has 3
     assert parse_bank(text, filename="b.yaml", base_dir=None)
-    assert one_problem(text + question % 1997) == (
+    assert one_problem(text + question % MAX_QUESTIONS) == (
         12,
         "questions",
-        "List should have at most 2000 items after validation, not 2001",
+        f"List should have at most {MAX_QUESTIONS} items after validation, not {MAX_QUESTIONS + 1}",
     )
 
 
@@ -744,3 +746,14 @@ def test_banks_validate_against_the_schema() -> None:
     invalid = yaml.safe_load(edit("answer: false", "options: [a, b]\n    answer: false"))
     assert not validator.is_valid(invalid)
     assert not validator.is_valid(yaml.safe_load(edit("language: en", "colour: red")))
+
+
+@pytest.mark.skipif(yamlsource.FAST_LOADER is None, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("name", ["shipped", "valid"])
+def test_libyaml_and_pure_python_read_a_bank_the_same(name: str) -> None:
+    shipped = Path(__file__).parent.parent / "questions" / "russia-iran-partnership.yaml"
+    text = shipped.read_text() if name == "shipped" else VALID
+    assert yamlsource.FAST_LOADER is not None
+    fast = yamlsource._read_with(yamlsource.FAST_LOADER, text)
+    assert fast == yamlsource._read_with(yamlsource.StrictLoader, text)
+    assert fast.lines and not fast.issues

@@ -626,13 +626,13 @@ def test_10000_options() -> None:
     )
 
 
-def test_3000_questions() -> None:
+def test_one_question_over_the_maximum() -> None:
     question = "  - {id: q%d, type: true_false, question: Q, answer: true}\n"
-    text = VALID + "".join(question % i for i in range(2997))
+    text = VALID + "".join(question % i for i in range(MAX_QUESTIONS - 2))  # VALID has 3
     assert the_problem(text) == (
         12,
         "questions",
-        "List should have at most 2000 items after validation, not 3000",
+        f"List should have at most {MAX_QUESTIONS} items after validation, not {MAX_QUESTIONS + 1}",
     )
 
 
