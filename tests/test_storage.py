@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot import library
 from bot.library import import_bank
 from quiz.bank import Bank, parse_bank
 from storage import banks, quizzes, scores
@@ -143,3 +144,22 @@ def test_leaderboard_orders_by_points_then_who_got_there_first(db: Database):
 def test_unreachable_database_is_one_clear_error(tmp_path):
     with pytest.raises(DatabaseUnavailable, match="cannot open the database"):
         Database.open(f"sqlite:///{tmp_path}/missing/dir/x.db")
+
+
+def test_a_failed_import_leaves_no_partial_bank(db: Database, monkeypatch: pytest.MonkeyPatch):
+    import_bank(db, demo_bank())
+
+    class FailsHalfway(dict[str, str | None]):
+        def get(self, key: str, default: object = None) -> str | None:
+            if key == "gatos":  # the second question: the first is already written
+                raise RuntimeError("disk full")
+            return None
+
+    monkeypatch.setattr(library, "passages_for", lambda bank: FailsHalfway())
+    changed = BANK.replace("id: one", "id: uno").replace("id: cats", "id: gatos")
+    with pytest.raises(RuntimeError):
+        import_bank(db, demo_bank(changed))
+    with db.session() as s:
+        keys = s.scalars(select(QuestionRow.key).order_by(QuestionRow.key)).all()
+        assert keys == ["cats", "one"]  # the old bank, whole; none of the new questions
+        assert len(banks.active_questions(s, "demo")) == 2
