@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ from storage.db import Database
 
 WANTED = 5_000
 RUNS = 3
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -68,12 +72,23 @@ def run(workdir: Path) -> ImportFigures:
     for n in range(RUNS):
         figures.wall.append(_command(workdir, ["import", str(path)], workdir / f"import-{n}.db"))
         figures.startup.append(_command(workdir, ["--help"], workdir / "unused.db"))
-    figures.split = split(path, workdir / "split.db")
+    figures.split = _fresh_split(workdir, path, workdir / "split.db", None)
     if count < WANTED:
         big = write_bank(workdir / "import-uncapped", f"import-{WANTED}", WANTED)
-        with uncapped(WANTED):
-            figures.uncapped = split(big, workdir / "split-uncapped.db")
+        figures.uncapped = _fresh_split(workdir, big, workdir / "split-uncapped.db", WANTED)
     return figures
+
+
+def _fresh_split(workdir: Path, path: Path, database: Path, uncap: int | None) -> Split:
+    """`split` in a new process, as `quizbot import` runs: not in this one's big heap."""
+    argv = [sys.executable, "-m", "bench.importing", str(path), str(database)]
+    argv += [str(uncap)] if uncap else []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(argv, env=env, cwd=workdir, capture_output=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"timing the import steps failed:\n{result.stderr.decode()}")
+    return Split(**json.loads(result.stdout))
 
 
 def _command(workdir: Path, args: list[str], database: Path) -> float:
@@ -145,3 +160,18 @@ def uncapped(count: int) -> Iterator[None]:
 def median(values: list[float]) -> float:
     """The median, NaN when empty."""
     return statistics.median(values) if values else float("nan")
+
+
+def _main(argv: list[str]) -> None:
+    """python -m bench.importing BANK DATABASE [UNCAP]: print the split as JSON."""
+    path, database, *rest = argv
+    if rest:
+        with uncapped(int(rest[0])):
+            result = split(Path(path), Path(database))
+    else:
+        result = split(Path(path), Path(database))
+    print(json.dumps(dataclasses.asdict(result)))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

@@ -180,15 +180,16 @@ async def closed_loop(
     await _until(lambda: len(log) >= len(players), STARTUP_SECONDS)
     begin = time.monotonic() + warmup
     end = begin + seconds
-    loop = asyncio.get_running_loop()
-    window = [loop.call_later(warmup, edges), loop.call_later(warmup + seconds, edges)]
+    opening = asyncio.get_running_loop().call_later(warmup, edges)
     # Polling a few flags ten times a second costs less than events wired through every user.
     while time.monotonic() < end and not all(p.done for p in players):  # noqa: ASYNC110
         await asyncio.sleep(0.1)
     for player in players:
         player.eager = False
-    for edge in window:  # all quizzes over before the window closed
-        edge.cancel()
+    if time.monotonic() >= begin:
+        edges()  # the window closes (its end, or the last quiz's)
+    else:
+        opening.cancel()  # every quiz ended before the window opened
     last = max((a.reply_at for a in log if a.reply_at is not None), default=begin)
     end = min(end, max(last, begin))  # quizzes that ended early shorten the window
     replies = sum(1 for a in log if a.reply_at is not None and begin <= a.reply_at < end)
