@@ -11,13 +11,13 @@ from pathlib import Path
 
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
 
 from bot import terminal
 from bot.app import prepare
 from bot.library import import_bank
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
+from bot.updates import ALLOWED_UPDATES
 from bot.webhook import serve_webhook
 from quiz.bank import Bank, BankError, load_bank_file
 from storage.db import Database, DatabaseUnavailable, reason, unavailable
@@ -114,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 0
     log.info("polling Telegram for updates")
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

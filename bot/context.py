@@ -16,6 +16,10 @@ class BotData:
     settings: Settings
     db: Database
 
+    def __init__(self) -> None:
+        # Updates whose handler already marked them handled, in its own transaction.
+        self.handled: set[int] = set()
+
 
 class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives."""

@@ -12,6 +12,7 @@ from storage.banks import get_bank
 from storage.db import Database
 from storage.models import Quiz
 from storage.quizzes import (
+    AnsweredQuestion,
     ItemView,
     current_item,
     feedback_owed,
@@ -79,13 +80,9 @@ async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
         mark_sent(session, item.id, message_id=message.message_id, poll_id=poll_id)
 
 
-async def send_feedback(
-    bot: Bot, db: Database, view: ItemView, correct: bool, answer_id: int
-) -> None:
+async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
     """Verdict, the right answer in full, the explanation and the source passage."""
-    question, quiz = view.question, view.quiz
-    with db.session() as session:
-        bank = get_bank(session, quiz.bank_id)
+    question, quiz, bank = view.question, view.quiz, view.bank
     await bot.send_message(
         quiz.chat_id,
         texts.feedback(
@@ -93,26 +90,29 @@ async def send_feedback(
             answers=[question.options[i] for i in question.correct],
             explanation=question.explanation,
             passage=question.passage,
-            source_title=bank.source_title if bank else quiz.bank_id,
-            source_url=bank.source_url if bank else None,
+            source_title=bank.source_title,
+            source_url=bank.source_url,
             score=quiz.score,
             answered=view.item.position + 1,
         ),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
     )
+
+
+async def follow_up(bot: Bot, db: Database, view: ItemView, correct: bool, answer_id: int) -> None:
+    """Feedback for a recorded answer, then the next question or the summary."""
+    await send_feedback(bot, view, correct)
+    quiz = view.quiz
+    # One transaction: the feedback is no longer owed, and what comes next.
     with db.session() as session:
         mark_feedback_sent(session, answer_id)
-
-
-async def continue_quiz(bot: Bot, db: Database, quiz: Quiz) -> None:
-    """Ask the next question, or send the summary when the quiz is over."""
-    with db.session() as session:
-        view = current_item(session, quiz) if quiz.status == "active" else None
-    if view is not None:
-        await send_question(bot, db, view)
+        following = current_item(session, quiz) if quiz.status == "active" else None
+        results = quiz_results(session, quiz) if following is None else []
+    if following is not None:
+        await send_question(bot, db, following)
     else:
-        await send_summary(bot, db, quiz)
+        await _send_summary(bot, db, quiz, view.bank.title, results)
 
 
 async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
@@ -120,9 +120,13 @@ async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
     with db.session() as session:
         results = quiz_results(session, quiz)
         bank = get_bank(session, quiz.bank_id)
-    text = texts.summary(
-        bank.title if bank else quiz.bank_id, quiz.score, results, quiz.status == "stopped"
-    )
+    await _send_summary(bot, db, quiz, bank.title if bank else quiz.bank_id, results)
+
+
+async def _send_summary(
+    bot: Bot, db: Database, quiz: Quiz, title: str, results: list[AnsweredQuestion]
+) -> None:
+    text = texts.summary(title, quiz.score, results, quiz.status == "stopped")
     for chunk in texts.split_message(text.split("\n")):
         await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
     with db.session() as session:
@@ -138,7 +142,9 @@ async def deliver_owed(bot: Bot, db: Database) -> int:
     with db.session() as session:
         feedback = feedback_owed(session)
     for owed in feedback:
-        await send_feedback(bot, db, owed.view, owed.correct, owed.answer_id)
+        await send_feedback(bot, owed.view, owed.correct)
+        with db.session() as session:
+            mark_feedback_sent(session, owed.answer_id)
     with db.session() as session:
         summaries = summaries_owed(session)
         questions = questions_owed(session)

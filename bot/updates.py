@@ -23,6 +23,9 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
+# What the bot handles. Not `poll`: Telegram sends one after every vote, and nothing needs it.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER, Update.MY_CHAT_MEMBER]
+
 # Telegram keeps undelivered updates for 24 hours; remembering twice that catches repeats.
 REMEMBER_UPDATES = timedelta(hours=48)
 
@@ -54,9 +57,17 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
-        if isinstance(update, Update):
+        if isinstance(update, Update) and not _take(self.bot_data.handled, update.update_id):
             with self.bot_data.db.session() as session:
                 inbox.mark_handled(session, update.update_id)
+
+
+def _take(handled: set[int], update_id: int) -> bool:
+    """Whether a handler already marked this update; forgets it either way."""
+    if update_id in handled:
+        handled.discard(update_id)
+        return True
+    return False
 
 
 async def replay_unhandled(
@@ -79,8 +90,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        self._locks: dict[int | str, asyncio.Lock] = {}
+        self._users: dict[int | str, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
@@ -101,10 +112,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-def _chat_key(update: object) -> int:
+def _chat_key(update: object) -> int | str:
     if isinstance(update, Update):
         if update.effective_chat is not None:
             return update.effective_chat.id
         if update.effective_user is not None:
             return update.effective_user.id  # poll answers carry only the user
-    return 0
+        return f"update {update.update_id}"  # nothing to keep in order with
+    return "other"

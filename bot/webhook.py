@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from bot.context import QuizApplication
-from bot.updates import store_fresh
+from bot.updates import ALLOWED_UPDATES, store_fresh
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,7 @@ async def serve_webhook(
     async with application:
         if application.post_init is not None:
             await application.post_init(application)
-        await application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
-        )
+        await application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         await application.start()
         await runner.setup()
         await web.TCPSite(runner, listen, port).start()

@@ -10,7 +10,17 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_ignore
-from storage.models import Answer, Chat, QuestionRow, Quiz, QuizItem, Score, User, utcnow
+from storage.models import (
+    Answer,
+    BankRow,
+    Chat,
+    QuestionRow,
+    Quiz,
+    QuizItem,
+    Score,
+    User,
+    utcnow,
+)
 
 NAME_LIMIT = 256  # the column size; Telegram's own limit is lower, but updates can be forged
 
@@ -78,6 +88,7 @@ class ItemView:
     item: QuizItem
     quiz: Quiz
     question: QuestionRow
+    bank: BankRow
 
     @property
     def is_current(self) -> bool:
@@ -85,11 +96,12 @@ class ItemView:
         return self.quiz.status == "active" and self.quiz.position == self.item.position
 
 
-def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow]:
+def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow, BankRow]:
     return (
-        select(QuizItem, Quiz, QuestionRow)
+        select(QuizItem, Quiz, QuestionRow, BankRow)
         .join(Quiz, Quiz.id == QuizItem.quiz_id)
         .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
+        .join(BankRow, BankRow.id == Quiz.bank_id)
         .where(where)
     )
 

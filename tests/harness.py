@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 import re
 
-from telegram import Update
-
 from bot.app import prepare
 from bot.context import QuizApplication
 from bot.settings import Settings
+from bot.updates import ALLOWED_UPDATES
 from storage.db import Database
 from tests.fakebot import Call, FakeTelegram, FakeUser
 
@@ -36,7 +35,7 @@ class BotRunner:
             await self.app.post_init(self.app)
         assert self.app.updater is not None
         await self.app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
         await self.app.start()
 

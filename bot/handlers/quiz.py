@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
@@ -22,6 +22,8 @@ MAX_QUESTIONS_ARG = 10_000
 
 async def quiz_command(update: Update, context: Context) -> None:
     """/quiz [bank-id] [n]: start a quiz, or offer the banks as buttons."""
+    if update.effective_user is None:
+        return  # sent on behalf of a channel or an anonymous admin: nobody to quiz
     remember(update, context)
     args = context.args or []
     if not args:
@@ -150,7 +152,7 @@ def take_answer(
     context: Context,
     update: Update,
     find: Callable[[Session], ItemView | None],
-    user_id: int,
+    user: User,
     shown: Sequence[int],
 ) -> Taken | str:
     """Grade and record an answer in one transaction; a reason text when it doesn't count.
@@ -158,8 +160,11 @@ def take_answer(
     The update is marked handled in that same transaction, so after a crash it is either
     replayed (nothing was recorded) or skipped (everything was).
     """
+    user_id = user.id
     with context.db.session() as session:
+        quizzes.upsert_user(session, user.id, user.first_name, user.username)
         inbox.mark_handled(session, update.update_id)
+        context.bot_data.handled.add(update.update_id)
         view = find(session)
         if view is None:
             return texts.stale_question()
@@ -179,10 +184,7 @@ def take_answer(
 
 async def follow_up(context: Context, taken: Taken) -> None:
     """Feedback for the answer, then the next question or the summary."""
-    await delivery.send_feedback(
-        context.bot, context.db, taken.view, taken.correct, taken.answer_id
-    )
-    await delivery.continue_quiz(context.bot, context.db, taken.view.quiz)
+    await delivery.follow_up(context.bot, context.db, taken.view, taken.correct, taken.answer_id)
 
 
 async def poll_answer(update: Update, context: Context) -> None:
@@ -190,12 +192,11 @@ async def poll_answer(update: Update, context: Context) -> None:
     answer = update.poll_answer
     if answer is None or answer.user is None:
         return  # votes on behalf of a chat carry no user to score
-    remember(update, context)
     taken = take_answer(
         context,
         update,
         lambda s: quizzes.item_by_poll(s, answer.poll_id),
-        answer.user.id,
+        answer.user,
         answer.option_ids,
     )
     if isinstance(taken, Taken):
@@ -222,7 +223,7 @@ async def answer_button(update: Update, context: Context) -> None:
         context,
         update,
         lambda s: quizzes.item_by_id(s, data.item_id),
-        query.from_user.id,
+        query.from_user,
         data.shown,
     )
     if isinstance(taken, str):
