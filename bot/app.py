@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 FEATURES = (start, quiz, banks, scores, upload, errors, fallback)
 # Updates of different chats are handled side by side; each chat's stay in order.
 CONCURRENT_UPDATES = 32
+# Telegram takes about 30 messages a second in all, so a few connections carry them; httpcore
+# checks every pooled connection on each request, so more would only cost CPU.
+CONNECTIONS = 16
+POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection under load
 
 
 def build_application(settings: Settings, db: Database) -> QuizApplication:
@@ -34,7 +38,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         base_file_url=settings.file_url,
         defaults=Defaults(do_quote=False),
         rate_limiter=FloodLimiter() if settings.rate_limit else None,
-        request=HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES * 2),
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT),
         get_updates_request=HTTPXRequest(),
         inbox_db=db,
     )

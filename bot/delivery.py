@@ -12,9 +12,9 @@ from storage.banks import get_bank
 from storage.db import Database
 from storage.models import Quiz
 from storage.quizzes import (
+    Answered,
     AnsweredQuestion,
     ItemView,
-    current_item,
     feedback_owed,
     mark_feedback_sent,
     mark_sent,
@@ -45,7 +45,14 @@ def poll_explanation(explanation: str | None) -> str | None:
 
 
 async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
-    """Ask a quiz item: a quiz poll when it fits, else a message with a button per option."""
+    """Ask a quiz item and remember where it went, so answers to it can be found."""
+    message_id, poll_id = await ask(bot, view)
+    with db.session() as session:
+        mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id)
+
+
+async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
+    """Send a quiz item: a quiz poll when it fits, else a message with a button per option."""
     question, item, quiz = view.question, view.item, view.quiz
     options = [question.options[i] for i in item.option_order]
     position = item.position + 1
@@ -76,8 +83,7 @@ async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
             reply_markup=markup,
         )
         poll_id = None
-    with db.session() as session:
-        mark_sent(session, item.id, message_id=message.message_id, poll_id=poll_id)
+    return message.message_id, poll_id
 
 
 async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
@@ -100,19 +106,25 @@ async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
     )
 
 
-async def follow_up(bot: Bot, db: Database, view: ItemView, correct: bool, answer_id: int) -> None:
-    """Feedback for a recorded answer, then the next question or the summary."""
-    await send_feedback(bot, view, correct)
-    quiz = view.quiz
-    # One transaction: the feedback is no longer owed, and what comes next.
-    with db.session() as session:
-        mark_feedback_sent(session, answer_id)
-        following = current_item(session, quiz) if quiz.status == "active" else None
-        results = quiz_results(session, quiz) if following is None else []
-    if following is not None:
-        await send_question(bot, db, following)
+async def follow_up(bot: Bot, db: Database, answered: Answered) -> None:
+    """Feedback for a recorded answer, then the next question or the summary.
+
+    Both are marked delivered in one transaction at the end: after a crash in between, the
+    start-up redelivery may send one of them twice, but never loses one.
+    """
+    view, quiz = answered.view, answered.view.quiz
+    await send_feedback(bot, view, answered.correct)
+    if answered.following is not None:
+        message_id, poll_id = await ask(bot, answered.following)
     else:
-        await _send_summary(bot, db, quiz, view.bank.title, results)
+        await _send_summary_text(bot, quiz, view.bank.title, answered.results)
+    with db.session() as session:
+        mark_feedback_sent(session, answered.answer_id)
+        if answered.following is not None:
+            item_id = answered.following.item.id
+            mark_sent(session, item_id, message_id=message_id, poll_id=poll_id)
+        else:
+            mark_summary_sent(session, quiz.id)
 
 
 async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
@@ -126,11 +138,17 @@ async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
 async def _send_summary(
     bot: Bot, db: Database, quiz: Quiz, title: str, results: list[AnsweredQuestion]
 ) -> None:
+    await _send_summary_text(bot, quiz, title, results)
+    with db.session() as session:
+        mark_summary_sent(session, quiz.id)
+
+
+async def _send_summary_text(
+    bot: Bot, quiz: Quiz, title: str, results: list[AnsweredQuestion]
+) -> None:
     text = texts.summary(title, quiz.score, results, quiz.status == "stopped")
     for chunk in texts.split_message(text.split("\n")):
         await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
-    with db.session() as session:
-        mark_summary_sent(session, quiz.id)
 
 
 async def deliver_owed(bot: Bot, db: Database) -> int:

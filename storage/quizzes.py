@@ -257,3 +257,22 @@ def questions_owed(session: Session) -> list[ItemView]:
         ).order_by(Quiz.id)
     )
     return [ItemView(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A recorded answer and what the learner gets next."""
+
+    view: ItemView
+    correct: bool
+    answer_id: int
+    following: ItemView | None  # the next question, or None when the quiz is over
+    results: list[AnsweredQuestion]  # the summary's lines when it is over
+
+
+def answered(session: Session, view: ItemView, answer_id: int, correct: bool) -> Answered:
+    """Read, in the answer's own transaction, what comes after it."""
+    quiz = view.quiz
+    following = current_item(session, quiz) if quiz.status == "active" else None
+    results = quiz_results(session, quiz) if following is None else []
+    return Answered(view, correct, answer_id, following, results)

@@ -15,7 +15,7 @@ from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from quiz.play import is_correct, plan_quiz, to_original
 from storage import banks, inbox, quizzes
-from storage.quizzes import ItemView
+from storage.quizzes import Answered, ItemView
 
 MAX_QUESTIONS_ARG = 10_000
 
@@ -139,22 +139,13 @@ async def bank_button(update: Update, context: Context) -> None:
     await begin_quiz(update, context, query.data.partition(":")[2], None)
 
 
-@dataclass(frozen=True)
-class Taken:
-    """An answer that was recorded."""
-
-    view: ItemView
-    correct: bool
-    answer_id: int
-
-
 def take_answer(
     context: Context,
     update: Update,
     find: Callable[[Session], ItemView | None],
     user: User,
     shown: Sequence[int],
-) -> Taken | str:
+) -> Answered | str:
     """Grade and record an answer in one transaction; a reason text when it doesn't count.
 
     The update is marked handled in that same transaction, so after a crash it is either
@@ -179,12 +170,7 @@ def take_answer(
         )
         if answer_id is None:
             return texts.stale_question()  # the same answer, delivered again
-    return Taken(view, correct, answer_id)
-
-
-async def follow_up(context: Context, taken: Taken) -> None:
-    """Feedback for the answer, then the next question or the summary."""
-    await delivery.follow_up(context.bot, context.db, taken.view, taken.correct, taken.answer_id)
+        return quizzes.answered(session, view, answer_id, correct)
 
 
 async def poll_answer(update: Update, context: Context) -> None:
@@ -199,8 +185,8 @@ async def poll_answer(update: Update, context: Context) -> None:
         answer.user,
         answer.option_ids,
     )
-    if isinstance(taken, Taken):
-        await follow_up(context, taken)
+    if not isinstance(taken, str):
+        await delivery.follow_up(context.bot, context.db, taken)
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -231,7 +217,7 @@ async def answer_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await _ignore_not_modified(query.edit_message_reply_markup(reply_markup=None))
-    await follow_up(context, taken)
+    await delivery.follow_up(context.bot, context.db, taken)
 
 
 async def _toggle(context: Context, query: CallbackQuery, data: keyboards.AnswerData) -> None:
