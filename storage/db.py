@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, make_url
+from sqlalchemy import Engine, create_engine, event, insert, inspect, make_url, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,21 +66,63 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _upserting_insert(session: Session, model: type[Base]) -> Any | None:
+    """The dialect's INSERT that knows ON CONFLICT, where the database has one."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    return None
+
+
 def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
     """INSERT that does nothing on a unique-key clash; the new row's key, None if it clashed.
 
     One statement, so two processes racing on the same row cannot both win.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        stmt: Any = sqlite.insert(model).values(values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing()
-    else:  # elsewhere the unique constraint raises instead
-        stmt = insert(model).values(values)
-    # RETURNING tells reliably whether a row went in; rowcount is not portable here.
+    keys = insert_many_ignore(session, model, [values])
+    return keys[0] if keys else None
+
+
+def insert_many_ignore(
+    session: Session, model: type[Base], rows: list[dict[str, Any]]
+) -> list[Any]:
+    """Insert the rows whose unique keys are new, in one statement; their primary keys."""
+    if not rows:
+        return []
+    upserting = _upserting_insert(session, model)
+    # Elsewhere the unique constraint raises instead.
+    stmt = upserting.on_conflict_do_nothing() if upserting is not None else insert(model)
+    # RETURNING tells reliably which rows went in; rowcount is not portable here.
     key = inspect(model).primary_key[0]
-    return session.execute(stmt.returning(key)).scalar()
+    return list(session.execute(stmt.values(rows).returning(key)).scalars())
+
+
+def add_to_row(
+    session: Session,
+    model: type[Base],
+    key: dict[str, Any],
+    increments: dict[str, int],
+    sets: dict[str, Any],
+) -> None:
+    """Add to the counters of the row with this key (made at zero if missing) and set columns.
+
+    A single upsert where the database has one, so concurrent answers never lose an update.
+    """
+    columns = inspect(model).columns
+    added = {name: columns[name] + amount for name, amount in increments.items()}
+    upserting = _upserting_insert(session, model)
+    if upserting is not None:
+        stmt = upserting.values({**key, **increments, **sets})
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=list(key), set_={**added, **sets})
+        )
+        return
+    where = [columns[name] == value for name, value in key.items()]
+    result = session.execute(update(model).where(*where).values({**added, **sets}))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(model).values({**key, **increments, **sets}))
 
 
 class DatabaseUnavailable(Exception):

@@ -9,23 +9,15 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_ignore
+from storage.db import insert_many_ignore
 from storage.models import InboxUpdate, utcnow
 
 
 def store_new(session: Session, updates: Iterable[tuple[int, dict[str, Any]]]) -> set[int]:
     """Store fetched updates; the ids of those never seen before (the rest are repeats)."""
     now = utcnow()
-    return {
-        update_id
-        for update_id, payload in updates
-        if insert_ignore(
-            session,
-            InboxUpdate,
-            {"update_id": update_id, "payload": payload, "received_at": now},
-        )
-        is not None
-    }
+    rows = [{"update_id": i, "payload": payload, "received_at": now} for i, payload in updates]
+    return set(insert_many_ignore(session, InboxUpdate, rows))
 
 
 def mark_handled(session: Session, update_id: int) -> None:

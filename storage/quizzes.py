@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_ignore
+from storage.db import add_to_row, insert_ignore
 from storage.models import (
     Answer,
     BankRow,
@@ -167,18 +167,19 @@ def record_answer(
 
 def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
     """Add one answer's points to the user's running totals, overall and for the bank."""
-    now = utcnow()
-    score = session.get(Score, (user_id, bank_id))
-    if score is None:
-        score = Score(user_id=user_id, bank_id=bank_id, points=0, answered=0, correct=0)
-        session.add(score)
-    user = session.get_one(User, user_id)
-    for totals in (score, user):
-        totals.answered += 1
-        totals.correct += int(points > 0)
-        if points:
-            totals.points += points
-            totals.points_at = now
+    increments = {"points": points, "answered": 1, "correct": int(points > 0)}
+    reached = {"points_at": utcnow()} if points else {}  # a tie goes to who got there first
+    session.execute(
+        update(User)
+        .where(User.id == user_id)  # the user row exists: every update records its sender
+        .values(
+            points=User.points + points,
+            answered=User.answered + 1,
+            correct=User.correct + increments["correct"],
+            **reached,
+        )
+    )
+    add_to_row(session, Score, {"user_id": user_id, "bank_id": bank_id}, increments, reached)
 
 
 @dataclass(frozen=True)
