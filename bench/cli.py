@@ -137,8 +137,8 @@ def _throughput(
         section.add("answers without feedback", str(q.lost), f"quizzes finished: {q.finished}")
     section.notes.append(shared)
     section.notes.append(
-        "Each quiz answer reaches the bot as two updates (poll_answer, then the poll's new"
-        " state); each floor round trip is one message update."
+        "Each quiz answer reaches the bot as one poll_answer update (the bot does not ask for"
+        " the poll-state updates Telegram also sends); each floor round trip is one message."
     )
     return section
 
