@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from bot.app import prepare
 from bot.context import QuizApplication
@@ -96,4 +97,21 @@ def redeliver_poll_answer(
                 "option_persistent_ids": [options[i]["persistent_id"] for i in option_ids],
             }
         }
+    )
+
+
+def keyboard_of(fake: FakeTelegram, message: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The inline keyboard a bot message shows now, after any edits."""
+    latest = next(
+        m
+        for m in reversed(fake.messages_to(message["chat"]["id"]))
+        if m["message_id"] == message["message_id"]
+    )
+    return list(latest.get("reply_markup", {}).get("inline_keyboard", []))
+
+
+async def feedback_after(fake: FakeTelegram, chat_id: int, since: int) -> Call:
+    """The next feedback message (verdict and answer) sent to the chat."""
+    return await fake.wait_for(
+        "sendMessage", chat_id=chat_id, since=since, predicate=lambda c: "Answer" in text_of(c)
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from tests.fakebot import Call, FakeTelegram
-from tests.harness import BotRunner, plain, text_of
+from tests.fakebot import FakeTelegram
+from tests.harness import BotRunner, feedback_after, keyboard_of, plain, text_of
 
 LONG = "Which of these statements about the passage is supported by the text? " * 6
 LONG_OPTION = "An option that is deliberately longer than one hundred characters, " * 2
@@ -63,12 +62,7 @@ async def test_buttons_single_and_multiple_answers(
             mark = fake.mark()
             ann.press(question.result, data)
             ann.press(question.result, data)  # pressed twice: must count once
-            feedback = await fake.wait_for(
-                "sendMessage",
-                chat_id=ann.id,
-                since=mark,
-                predicate=lambda c: "Answer" in text_of(c),
-            )
+            feedback = await feedback_after(fake, ann.id, mark)
             assert text_of(feedback).startswith("✅ <b>Correct!</b>")
             assert "The sky is blue on a clear day." in text_of(feedback)
             await fake.wait_for(
@@ -80,33 +74,19 @@ async def test_buttons_single_and_multiple_answers(
         else:
             # Several right answers: tick green and white, then Done.
             labels = [line[3] for line in lines if line.endswith(("green", "white"))]
-            markup = question.result
-
-            def latest_markup(question: Call = question) -> Any:
-                edits = [
-                    c
-                    for c in fake.calls_to("editMessageReplyMarkup")
-                    if c.params["message_id"] == question.result["message_id"]
-                ]
-                return (edits or [question])[-1].params["reply_markup"]["inline_keyboard"]
-
             for label in labels:
-                row = latest_markup()
-                data = next(b["callback_data"] for r in row for b in r if b["text"].endswith(label))
+                rows = keyboard_of(fake, question.result)
+                data = next(
+                    b["callback_data"] for r in rows for b in r if b["text"].endswith(label)
+                )
                 mark = fake.mark()
-                ann.press(markup, data)
+                ann.press(question.result, data)
                 await fake.wait_for("editMessageReplyMarkup", since=mark)
-            rows = latest_markup()
+            rows = keyboard_of(fake, question.result)
             assert sum(b["text"].startswith("☑️") for r in rows for b in r) == 2
-            done = rows[-1][0]["callback_data"]
             mark = fake.mark()
-            ann.press(markup, done)
-            feedback = await fake.wait_for(
-                "sendMessage",
-                chat_id=ann.id,
-                since=mark,
-                predicate=lambda c: "Answer" in text_of(c),
-            )
+            ann.press(question.result, rows[-1][0]["callback_data"])  # Done
+            feedback = await feedback_after(fake, ann.id, mark)
             assert text_of(feedback).startswith("✅ <b>Correct!</b>")
             assert "Answers:" in text_of(feedback)
     summary = await fake.wait_for(
@@ -179,12 +159,12 @@ async def test_content_at_every_limit_still_fits_telegrams_limits(
         "sendMessage", chat_id=ann.id, predicate=lambda c: "Question 1/1" in text_of(c)
     )
     for _ in range(12):
-        rows = fake.messages_to(ann.id)[-1]["reply_markup"]["inline_keyboard"]
+        rows = keyboard_of(fake, question.result)
         untick = next(b for row in rows[:-1] for b in row if not b["text"].startswith("☑️"))
         mark = fake.mark()
         ann.press(question.result, untick["callback_data"])
         await fake.wait_for("editMessageReplyMarkup", since=mark)
-    rows = fake.messages_to(ann.id)[-1]["reply_markup"]["inline_keyboard"]
+    rows = keyboard_of(fake, question.result)
     assert sum(b["text"].startswith("☑️") for row in rows for b in row) == 12
     ann.press(question.result, rows[-1][0]["callback_data"])
     # The fake server refuses anything over Telegram's limits, which fails the test.

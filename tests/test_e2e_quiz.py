@@ -7,6 +7,7 @@ from tests.conftest import QUESTIONS
 from tests.fakebot import FakeTelegram
 from tests.harness import (
     BotRunner,
+    feedback_after,
     plain,
     poll_id,
     poll_text,
@@ -59,9 +60,7 @@ async def take_quiz_by_polls(fake: FakeTelegram, user_id: int, name: str, right:
         choice = poll.params["correct_option_ids"] if answer_right else [wrong_option(poll)]
         mark = fake.mark()
         user.answer_poll(poll_id(poll), list(choice))
-        feedback = await fake.wait_for(
-            "sendMessage", chat_id=user_id, since=mark, predicate=lambda c: "Answer" in text_of(c)
-        )
+        feedback = await feedback_after(fake, user_id, mark)
         feedbacks.append((poll, feedback))
     summary = await fake.wait_for(
         "sendMessage",

@@ -6,7 +6,7 @@ import html
 
 from tests.conftest import TEACHER_ID
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, poll_id, text_of
+from tests.harness import BotRunner, feedback_after, poll_id, text_of
 
 GOOD = """\
 bank: 1
@@ -63,9 +63,7 @@ async def test_teacher_uploads_a_bank_then_learners_play_it(bot: BotRunner, fake
     ann.send("/quiz water")
     poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
-    feedback = await fake.wait_for(
-        "sendMessage", chat_id=ann.id, since=mark, predicate=lambda c: "Answer" in text_of(c)
-    )
+    feedback = await feedback_after(fake, ann.id, mark)
     # No quote in this bank: the passage is retrieved from the source text.
     assert "<blockquote>" in text_of(feedback) and "Water notes" in text_of(feedback)
 
