@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import add_to_row, insert_ignore
@@ -106,24 +106,32 @@ def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow, BankRow]:
     )
 
 
-def _item_view(session: Session, where: Any) -> ItemView | None:
-    row = session.execute(_items(where)).first()
+# Built once: these run on every answer, and building a statement costs more than running it.
+_ITEM_BY_ID = _items(QuizItem.id == bindparam("item_id"))
+_ITEM_BY_POLL = _items(QuizItem.poll_id == bindparam("poll_id"))
+_ITEM_AT = _items(
+    (QuizItem.quiz_id == bindparam("quiz_id")) & (QuizItem.position == bindparam("at"))
+)
+
+
+def _item_view(session: Session, statement: Any, **params: Any) -> ItemView | None:
+    row = session.execute(statement, params).first()
     return ItemView(*row) if row else None
 
 
 def item_by_id(session: Session, item_id: int) -> ItemView | None:
     """The item with this id."""
-    return _item_view(session, QuizItem.id == item_id)
+    return _item_view(session, _ITEM_BY_ID, item_id=item_id)
 
 
 def item_by_poll(session: Session, poll_id: str) -> ItemView | None:
     """The item that was sent as this poll."""
-    return _item_view(session, QuizItem.poll_id == poll_id)
+    return _item_view(session, _ITEM_BY_POLL, poll_id=poll_id)
 
 
 def current_item(session: Session, quiz: Quiz) -> ItemView | None:
     """The item the quiz is waiting on."""
-    return _item_view(session, (QuizItem.quiz_id == quiz.id) & (QuizItem.position == quiz.position))
+    return _item_view(session, _ITEM_AT, quiz_id=quiz.id, at=quiz.position)
 
 
 def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str | None) -> None:
