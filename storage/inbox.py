@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_many_ignore
@@ -20,13 +20,17 @@ def store_new(session: Session, updates: Iterable[tuple[int, dict[str, Any]]]) -
     return set(insert_many_ignore(session, InboxUpdate, rows))
 
 
+# Built once: it runs for every update.
+_MARK_HANDLED = (
+    update(InboxUpdate)
+    .where(InboxUpdate.update_id == bindparam("update"), InboxUpdate.handled_at.is_(None))
+    .values(handled_at=bindparam("at"))
+)
+
+
 def mark_handled(session: Session, update_id: int) -> None:
     """Record that an update's effect is done (a no-op if already recorded)."""
-    session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
-        .values(handled_at=utcnow())
-    )
+    session.execute(_MARK_HANDLED, {"update": update_id, "at": utcnow()})
 
 
 def unhandled(session: Session) -> list[dict[str, Any]]:

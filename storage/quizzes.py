@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Integer, Select, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import add_to_row, insert_ignore
 from storage.models import (
     Answer,
+    AwareDateTime,
     BankRow,
     Chat,
     QuestionRow,
@@ -134,13 +135,17 @@ def current_item(session: Session, quiz: Quiz) -> ItemView | None:
     return _item_view(session, _ITEM_AT, quiz_id=quiz.id, at=quiz.position)
 
 
+_MARK_SENT = (
+    update(QuizItem)
+    .where(QuizItem.id == bindparam("item"))
+    .values(message_id=bindparam("message"), poll_id=bindparam("poll"), sent_at=bindparam("at"))
+)
+
+
 def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str | None) -> None:
     """Remember where an item was delivered, so answers to it can be found."""
-    session.execute(
-        update(QuizItem)
-        .where(QuizItem.id == item_id)
-        .values(message_id=message_id, poll_id=poll_id, sent_at=utcnow())
-    )
+    values = {"item": item_id, "message": message_id, "poll": poll_id, "at": utcnow()}
+    session.execute(_MARK_SENT, values)
 
 
 def record_answer(
@@ -173,20 +178,26 @@ def record_answer(
     return int(written)
 
 
+_GAIN = bindparam("gain", type_=Integer())
+_ADD_TO_USER = (
+    update(User)
+    .where(User.id == bindparam("user"))  # the row exists: every update records its sender
+    .values(
+        points=User.points + _GAIN,
+        answered=User.answered + 1,
+        correct=User.correct + case((_GAIN > 0, 1), else_=0),
+        # A tie goes to whoever got there first.
+        points_at=case((_GAIN > 0, bindparam("now", type_=AwareDateTime())), else_=User.points_at),
+    )
+)
+
+
 def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
     """Add one answer's points to the user's running totals, overall and for the bank."""
+    now = utcnow()
+    session.execute(_ADD_TO_USER, {"user": user_id, "gain": points, "now": now})
     increments = {"points": points, "answered": 1, "correct": int(points > 0)}
-    reached = {"points_at": utcnow()} if points else {}  # a tie goes to who got there first
-    session.execute(
-        update(User)
-        .where(User.id == user_id)  # the user row exists: every update records its sender
-        .values(
-            points=User.points + points,
-            answered=User.answered + 1,
-            correct=User.correct + increments["correct"],
-            **reached,
-        )
-    )
+    reached = {"points_at": now} if points else {}
     add_to_row(session, Score, {"user_id": user_id, "bank_id": bank_id}, increments, reached)
 
 
@@ -211,9 +222,14 @@ def quiz_results(session: Session, quiz: Quiz) -> list[AnsweredQuestion]:
     return [AnsweredQuestion(text, correct) for text, correct in rows]
 
 
+_MARK_FEEDBACK_SENT = (
+    update(Answer).where(Answer.id == bindparam("answer")).values(feedback_sent_at=bindparam("at"))
+)
+
+
 def mark_feedback_sent(session: Session, answer_id: int) -> None:
     """The feedback for this answer reached Telegram."""
-    session.execute(update(Answer).where(Answer.id == answer_id).values(feedback_sent_at=utcnow()))
+    session.execute(_MARK_FEEDBACK_SENT, {"answer": answer_id, "at": utcnow()})
 
 
 def mark_summary_sent(session: Session, quiz_id: int) -> None:
