@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, make_url, update
+from sqlalchemy import Engine, Table, create_engine, event, insert, inspect, make_url, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,12 +92,23 @@ def insert_many_ignore(
     """Insert the rows whose unique keys are new, in one statement; their primary keys."""
     if not rows:
         return []
-    upserting = _upserting_insert(session, model)
-    # Elsewhere the unique constraint raises instead.
-    stmt = upserting.on_conflict_do_nothing() if upserting is not None else insert(model)
+    statement = _ignoring_insert(session.get_bind().dialect.name, model)
+    return list(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
+
+
+@functools.cache
+def _ignoring_insert(dialect: str, model: type[Base]) -> Any:
+    # Built once per table: this runs for every answer and every batch of updates.
+    table: Table = model.__table__  # type: ignore[assignment]  # declarative models have one
+    statement: Any
+    if dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing()
+    else:  # elsewhere the unique constraint raises instead
+        statement = insert(table)
     # RETURNING tells reliably which rows went in; rowcount is not portable here.
-    key = inspect(model).primary_key[0]
-    return list(session.execute(stmt.values(rows).returning(key)).scalars())
+    return statement.returning(*table.primary_key)
 
 
 def add_to_row(
