@@ -295,9 +295,20 @@ class Answered:
     results: list[AnsweredQuestion]  # the summary's lines when it is over
 
 
+# The quiz and bank of the next item are the answered one's: only the item and question are read.
+_NEXT_ITEM = (
+    select(QuizItem, QuestionRow)
+    .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
+    .where(QuizItem.quiz_id == bindparam("quiz_id"), QuizItem.position == bindparam("at"))
+)
+
+
 def answered(session: Session, view: ItemView, answer_id: int, correct: bool) -> Answered:
     """Read, in the answer's own transaction, what comes after it."""
     quiz = view.quiz
-    following = current_item(session, quiz) if quiz.status == "active" else None
+    following = None
+    if quiz.status == "active":
+        row = session.execute(_NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position}).first()
+        following = ItemView(row[0], quiz, row[1], view.bank) if row else None
     results = quiz_results(session, quiz) if following is None else []
     return Answered(view, correct, answer_id, following, results)
