@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, inspect, make_url, update
+from sqlalchemy import Engine, Table, create_engine, event, insert, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,16 +67,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _upserting_insert(session: Session, model: type[Base]) -> Any | None:
-    """The dialect's INSERT that knows ON CONFLICT, where the database has one."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    return None
-
-
 def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> Any | None:
     """INSERT that does nothing on a unique-key clash; the new row's key, None if it clashed.
 
@@ -109,32 +99,6 @@ def _ignoring_insert(dialect: str, model: type[Base]) -> Any:
         statement = insert(table)
     # RETURNING tells reliably which rows went in; rowcount is not portable here.
     return statement.returning(*table.primary_key)
-
-
-def add_to_row(
-    session: Session,
-    model: type[Base],
-    key: dict[str, Any],
-    increments: dict[str, int],
-    sets: dict[str, Any],
-) -> None:
-    """Add to the counters of the row with this key (made at zero if missing) and set columns.
-
-    A single upsert where the database has one, so concurrent answers never lose an update.
-    """
-    columns = inspect(model).columns
-    added = {name: columns[name] + amount for name, amount in increments.items()}
-    upserting = _upserting_insert(session, model)
-    if upserting is not None:
-        stmt = upserting.values({**key, **increments, **sets})
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=list(key), set_={**added, **sets})
-        )
-        return
-    where = [columns[name] == value for name, value in key.items()]
-    result = session.execute(update(model).where(*where).values({**added, **sets}))
-    if not result.rowcount:  # type: ignore[attr-defined]
-        session.execute(insert(model).values({**key, **increments, **sets}))
 
 
 class DatabaseUnavailable(Exception):

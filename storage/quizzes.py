@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, case, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import add_to_row, insert_ignore
+from storage.db import insert_ignore
 from storage.models import (
     Answer,
     AwareDateTime,
@@ -179,26 +181,59 @@ def record_answer(
 
 
 _GAIN = bindparam("gain", type_=Integer())
+_NOW = bindparam("now", type_=AwareDateTime())
+_RIGHT = case((_GAIN > 0, 1), else_=0)
+
+
+def _grown(columns: Any) -> dict[str, Any]:
+    """Running totals plus one answer worth `gain` points; a tie goes to who got there first."""
+    return {
+        "points": columns.points + _GAIN,
+        "answered": columns.answered + 1,
+        "correct": columns.correct + _RIGHT,
+        "points_at": case((_GAIN > 0, _NOW), else_=columns.points_at),
+    }
+
+
+# Built once: they run for every answer.
 _ADD_TO_USER = (
     update(User)
     .where(User.id == bindparam("user"))  # the row exists: every update records its sender
-    .values(
-        points=User.points + _GAIN,
-        answered=User.answered + 1,
-        correct=User.correct + case((_GAIN > 0, 1), else_=0),
-        # A tie goes to whoever got there first.
-        points_at=case((_GAIN > 0, bindparam("now", type_=AwareDateTime())), else_=User.points_at),
-    )
+    .values(_grown(User))
 )
+_SCORE_KEY: dict[str, Any] = {"user_id": bindparam("user"), "bank_id": bindparam("bank")}
+_FIRST_SCORE = {
+    **_SCORE_KEY,
+    "points": _GAIN,
+    "answered": 1,
+    "correct": _RIGHT,
+    "points_at": case((_GAIN > 0, _NOW), else_=None),
+}
+
+
+@functools.cache
+def _add_to_score(dialect: str) -> Any:
+    """One upsert where the database has one, so concurrent answers never lose an update."""
+    table: Table = Score.__table__  # type: ignore[assignment]  # declarative models have one
+    inserts = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+    if dialect not in inserts:
+        return None
+    first: Any = inserts[dialect](table).values(_FIRST_SCORE)
+    return first.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=_grown(table.c))
 
 
 def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
     """Add one answer's points to the user's running totals, overall and for the bank."""
-    now = utcnow()
-    session.execute(_ADD_TO_USER, {"user": user_id, "gain": points, "now": now})
-    increments = {"points": points, "answered": 1, "correct": int(points > 0)}
-    reached = {"points_at": now} if points else {}
-    add_to_row(session, Score, {"user_id": user_id, "bank_id": bank_id}, increments, reached)
+    params = {"user": user_id, "bank": bank_id, "gain": points, "now": utcnow()}
+    session.execute(_ADD_TO_USER, params)
+    upsert = _add_to_score(session.get_bind().dialect.name)
+    if upsert is not None:
+        session.execute(upsert, params)
+        return
+    # Other databases: update, or create the row when there was none.
+    key = (Score.user_id == user_id) & (Score.bank_id == bank_id)
+    if not session.execute(update(Score).where(key).values(_grown(Score)), params).rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(Score).values(_FIRST_SCORE), params)
 
 
 @dataclass(frozen=True)
