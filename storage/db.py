@@ -89,16 +89,23 @@ def insert_many_ignore(
 @functools.cache
 def _ignoring_insert(dialect: str, model: type[Base]) -> Any:
     # Built once per table: this runs for every answer and every batch of updates.
-    table: Table = model.__table__  # type: ignore[assignment]  # declarative models have one
-    statement: Any
-    if dialect == "sqlite":
-        statement = sqlite.insert(table).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql.insert(table).on_conflict_do_nothing()
-    else:  # elsewhere the unique constraint raises instead
-        statement = insert(table)
+    table = table_of(model)
+    upserting = upserting_insert(dialect, table)
+    # Elsewhere the unique constraint raises instead.
+    statement = upserting.on_conflict_do_nothing() if upserting is not None else insert(table)
     # RETURNING tells reliably which rows went in; rowcount is not portable here.
     return statement.returning(*table.primary_key)
+
+
+def upserting_insert(dialect: str, table: Table) -> Any | None:
+    """The dialect's INSERT that knows ON CONFLICT (SQLite, PostgreSQL), else None."""
+    inserts = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+    return inserts[dialect](table) if dialect in inserts else None
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model."""
+    return model.__table__  # type: ignore[return-value]  # declarative models have one
 
 
 class DatabaseUnavailable(Exception):

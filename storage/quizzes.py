@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, Table, bindparam, case, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, Select, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_ignore
+from storage.db import insert_ignore, table_of, upserting_insert
 from storage.models import (
     Answer,
     AwareDateTime,
@@ -28,9 +27,30 @@ from storage.models import (
 NAME_LIMIT = 256  # the column size; Telegram's own limit is lower, but updates can be forged
 
 
+@functools.cache
+def _upsert_user(dialect: str) -> Any | None:
+    # Built once: it runs for every answer. Writes only when the name really changed.
+    table = table_of(User)
+    upserting = upserting_insert(dialect, table)
+    if upserting is None:
+        return None
+    new = upserting.values(
+        id=bindparam("user"), first_name=bindparam("first"), username=bindparam("name")
+    )
+    changed = (table.c.first_name != new.excluded.first_name) | table.c.username.is_distinct_from(
+        new.excluded.username
+    )
+    names = {"first_name": new.excluded.first_name, "username": new.excluded.username}
+    return new.on_conflict_do_update(index_elements=["id"], set_=names, where=changed)
+
+
 def upsert_user(session: Session, user_id: int, first_name: str, username: str | None) -> None:
     """Create the user or refresh the name they go by."""
     first_name, username = first_name[:NAME_LIMIT], username[:64] if username else None
+    upsert = _upsert_user(session.get_bind().dialect.name)
+    if upsert is not None:
+        session.execute(upsert, {"user": user_id, "first": first_name, "name": username})
+        return
     user = session.get(User, user_id)
     if user is None:
         session.add(User(id=user_id, first_name=first_name, username=username))
@@ -214,11 +234,11 @@ _FIRST_SCORE = {
 @functools.cache
 def _add_to_score(dialect: str) -> Any:
     """One upsert where the database has one, so concurrent answers never lose an update."""
-    table: Table = Score.__table__  # type: ignore[assignment]  # declarative models have one
-    inserts = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-    if dialect not in inserts:
+    table = table_of(Score)
+    upserting = upserting_insert(dialect, table)
+    if upserting is None:
         return None
-    first: Any = inserts[dialect](table).values(_FIRST_SCORE)
+    first = upserting.values(_FIRST_SCORE)
     return first.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=_grown(table.c))
 
 

@@ -163,3 +163,13 @@ def test_a_failed_import_leaves_no_partial_bank(db: Database, monkeypatch: pytes
         keys = s.scalars(select(QuestionRow.key).order_by(QuestionRow.key)).all()
         assert keys == ["cats", "one"]  # the old bank, whole; none of the new questions
         assert len(banks.active_questions(s, "demo")) == 2
+
+
+def test_a_user_is_created_once_and_keeps_their_latest_name(db: Database):
+    for first_name, username in [("Ann", None), ("Ann", None), ("Anna", "anna_k"), ("Anna", None)]:
+        with db.session() as s:
+            quizzes.upsert_user(s, 7, first_name, username)
+    with db.session() as s:
+        user = s.get_one(User, 7)
+        assert (user.first_name, user.username, user.points) == ("Anna", None, 0)
+        assert s.scalar(select(func.count()).select_from(User)) == 1
