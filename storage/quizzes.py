@@ -111,7 +111,7 @@ class ItemView:
     item: QuizItem
     quiz: Quiz
     question: QuestionRow
-    bank: BankRow
+    bank: BankTitles
 
     @property
     def is_current(self) -> bool:
@@ -119,9 +119,18 @@ class ItemView:
         return self.quiz.status == "active" and self.quiz.position == self.item.position
 
 
-def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow, BankRow]:
+@dataclass(frozen=True)
+class BankTitles:
+    """What feedback and summaries say about a bank (its source text stays in the database)."""
+
+    title: str
+    source_title: str
+    source_url: str | None
+
+
+def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow, str, str, str | None]:
     return (
-        select(QuizItem, Quiz, QuestionRow, BankRow)
+        select(QuizItem, Quiz, QuestionRow, BankRow.title, BankRow.source_title, BankRow.source_url)
         .join(Quiz, Quiz.id == QuizItem.quiz_id)
         .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
         .join(BankRow, BankRow.id == Quiz.bank_id)
@@ -137,9 +146,13 @@ _ITEM_AT = _items(
 )
 
 
+def _view(row: Any) -> ItemView:
+    return ItemView(row[0], row[1], row[2], BankTitles(*row[3:]))
+
+
 def _item_view(session: Session, statement: Any, **params: Any) -> ItemView | None:
     row = session.execute(statement, params).first()
-    return ItemView(*row) if row else None
+    return _view(row) if row else None
 
 
 def item_by_id(session: Session, item_id: int) -> ItemView | None:
@@ -336,7 +349,7 @@ def questions_owed(session: Session) -> list[ItemView]:
             & QuizItem.sent_at.is_(None)
         ).order_by(Quiz.id)
     )
-    return [ItemView(*row) for row in rows]
+    return [_view(row) for row in rows]
 
 
 @dataclass(frozen=True)
