@@ -10,11 +10,11 @@ from quiz.explain import clip
 from quiz.play import to_shown
 from storage.banks import get_bank
 from storage.db import Database
-from storage.models import Quiz
 from storage.quizzes import (
     Answered,
     AnsweredQuestion,
     ItemView,
+    QuizState,
     feedback_owed,
     mark_feedback_sent,
     mark_sent,
@@ -127,7 +127,7 @@ async def follow_up(bot: Bot, db: Database, answered: Answered) -> None:
             mark_summary_sent(session, quiz.id)
 
 
-async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
+async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:
     """The score and a right/wrong line per question."""
     with db.session() as session:
         results = quiz_results(session, quiz)
@@ -136,7 +136,7 @@ async def send_summary(bot: Bot, db: Database, quiz: Quiz) -> None:
 
 
 async def _send_summary(
-    bot: Bot, db: Database, quiz: Quiz, title: str, results: list[AnsweredQuestion]
+    bot: Bot, db: Database, quiz: QuizState, title: str, results: list[AnsweredQuestion]
 ) -> None:
     await _send_summary_text(bot, quiz, title, results)
     with db.session() as session:
@@ -144,7 +144,7 @@ async def _send_summary(
 
 
 async def _send_summary_text(
-    bot: Bot, quiz: Quiz, title: str, results: list[AnsweredQuestion]
+    bot: Bot, quiz: QuizState, title: str, results: list[AnsweredQuestion]
 ) -> None:
     text = texts.summary(title, quiz.score, results, quiz.status == "stopped")
     for chunk in texts.split_message(text.split("\n")):

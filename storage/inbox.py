@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_many_ignore
+from storage.db import insert_many_ignore, table_of
 from storage.models import InboxUpdate, utcnow
 
 
@@ -20,10 +20,12 @@ def store_new(session: Session, updates: Iterable[tuple[int, dict[str, Any]]]) -
     return set(insert_many_ignore(session, InboxUpdate, rows))
 
 
-# Built once: it runs for every update.
+# Built once: it runs for every update. On the Core table: an ORM-enabled UPDATE would also
+# search the session for the objects it changes.
+_INBOX = table_of(InboxUpdate)
 _MARK_HANDLED = (
-    update(InboxUpdate)
-    .where(InboxUpdate.update_id == bindparam("update"), InboxUpdate.handled_at.is_(None))
+    update(_INBOX)
+    .where(_INBOX.c.update_id == bindparam("update"), _INBOX.c.handled_at.is_(None))
     .values(handled_at=bindparam("at"))
 )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_ignore, table_of, upserting_insert
@@ -105,18 +107,43 @@ def finish_quiz(quiz: Quiz, *, status: str = "finished") -> None:
 
 
 @dataclass(frozen=True)
-class ItemView:
-    """A quiz item with the quiz and question it belongs to."""
+class QuizState:
+    """A quiz's row as the answer path reads it (plain data: no session needed later)."""
 
-    item: QuizItem
-    quiz: Quiz
-    question: QuestionRow
-    bank: BankTitles
+    id: int
+    chat_id: int
+    user_id: int
+    bank_id: str
+    status: str
+    position: int
+    total: int
+    score: int
 
-    @property
-    def is_current(self) -> bool:
-        """Still waiting for its answer."""
-        return self.quiz.status == "active" and self.quiz.position == self.item.position
+    @classmethod
+    def of(cls, quiz: Quiz) -> QuizState:
+        """The state of an ORM quiz object."""
+        return cls(*(getattr(quiz, name) for name in _QUIZ_FIELDS))
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """A planned question of a quiz: shown option i is the question's option option_order[i]."""
+
+    id: int
+    position: int
+    option_order: list[int]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """What asking a question and explaining its answer need."""
+
+    id: int
+    text: str
+    options: list[str]
+    correct: list[int]
+    explanation: str | None
+    passage: str | None
 
 
 @dataclass(frozen=True)
@@ -128,26 +155,59 @@ class BankTitles:
     source_url: str | None
 
 
-def _items(where: Any) -> Select[QuizItem, Quiz, QuestionRow, str, str, str | None]:
+@dataclass(frozen=True)
+class ItemView:
+    """A quiz item with the quiz and question it belongs to."""
+
+    item: ItemState
+    quiz: QuizState
+    question: AskedQuestion
+    bank: BankTitles
+
+    @property
+    def is_current(self) -> bool:
+        """Still waiting for its answer."""
+        return self.quiz.status == "active" and self.quiz.position == self.item.position
+
+
+# The answer path reads Core rows into plain dataclasses: loading ORM objects (identity map,
+# change tracking) cost more than the queries themselves.
+_QUIZZES, _QUESTIONS, _BANKS = table_of(Quiz), table_of(QuestionRow), table_of(BankRow)
+_ITEMS, _ANSWERS, _USERS = table_of(QuizItem), table_of(Answer), table_of(User)
+_QUIZ_FIELDS = [f.name for f in fields(QuizState)]
+_ITEM_COLUMNS = [_ITEMS.c[f.name] for f in fields(ItemState)]
+_QUIZ_COLUMNS = [_QUIZZES.c[name] for name in _QUIZ_FIELDS]
+_QUESTION_COLUMNS = [_QUESTIONS.c[f.name] for f in fields(AskedQuestion)]
+_BANK_COLUMNS = [_BANKS.c.title, _BANKS.c.source_title, _BANKS.c.source_url]
+_SPANS = list(accumulate(map(len, (_ITEM_COLUMNS, _QUIZ_COLUMNS, _QUESTION_COLUMNS))))
+
+
+def _items(where: Any) -> Select[Any]:
     return (
-        select(QuizItem, Quiz, QuestionRow, BankRow.title, BankRow.source_title, BankRow.source_url)
-        .join(Quiz, Quiz.id == QuizItem.quiz_id)
-        .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
-        .join(BankRow, BankRow.id == Quiz.bank_id)
+        select(*_ITEM_COLUMNS, *_QUIZ_COLUMNS, *_QUESTION_COLUMNS, *_BANK_COLUMNS)
+        .join_from(_ITEMS, _QUIZZES, _QUIZZES.c.id == _ITEMS.c.quiz_id)
+        .join(_QUESTIONS, _QUESTIONS.c.id == _ITEMS.c.question_id)
+        .join(_BANKS, _BANKS.c.id == _QUIZZES.c.bank_id)
         .where(where)
     )
 
 
 # Built once: these run on every answer, and building a statement costs more than running it.
-_ITEM_BY_ID = _items(QuizItem.id == bindparam("item_id"))
-_ITEM_BY_POLL = _items(QuizItem.poll_id == bindparam("poll_id"))
+_ITEM_BY_ID = _items(_ITEMS.c.id == bindparam("item_id"))
+_ITEM_BY_POLL = _items(_ITEMS.c.poll_id == bindparam("poll_id"))
 _ITEM_AT = _items(
-    (QuizItem.quiz_id == bindparam("quiz_id")) & (QuizItem.position == bindparam("at"))
+    (_ITEMS.c.quiz_id == bindparam("quiz_id")) & (_ITEMS.c.position == bindparam("at"))
 )
 
 
 def _view(row: Any) -> ItemView:
-    return ItemView(row[0], row[1], row[2], BankTitles(*row[3:]))
+    item, quiz, question = _SPANS
+    return ItemView(
+        ItemState(*row[:item]),
+        QuizState(*row[item:quiz]),
+        AskedQuestion(*row[quiz:question]),
+        BankTitles(*row[question:]),
+    )
 
 
 def _item_view(session: Session, statement: Any, **params: Any) -> ItemView | None:
@@ -165,14 +225,16 @@ def item_by_poll(session: Session, poll_id: str) -> ItemView | None:
     return _item_view(session, _ITEM_BY_POLL, poll_id=poll_id)
 
 
-def current_item(session: Session, quiz: Quiz) -> ItemView | None:
+def current_item(session: Session, quiz: Quiz | QuizState) -> ItemView | None:
     """The item the quiz is waiting on."""
     return _item_view(session, _ITEM_AT, quiz_id=quiz.id, at=quiz.position)
 
 
+# Core tables, not models, in the statements below: an ORM-enabled UPDATE also searches the
+# session for the objects it changes, which cost more than the statement itself.
 _MARK_SENT = (
-    update(QuizItem)
-    .where(QuizItem.id == bindparam("item"))
+    update(_ITEMS)
+    .where(_ITEMS.c.id == bindparam("item"))
     .values(message_id=bindparam("message"), poll_id=bindparam("poll"), sent_at=bindparam("at"))
 )
 
@@ -185,10 +247,10 @@ def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str |
 
 def record_answer(
     session: Session, view: ItemView, *, user_id: int, chosen: Sequence[int], correct: bool
-) -> int | None:
-    """Store an answer, its points and the quiz's next position together.
+) -> Answered | None:
+    """Store an answer, its points and the quiz's next position, and read what comes next.
 
-    Returns the answer's id, or None when this answer was already recorded.
+    All in the caller's transaction; None when this answer was already recorded.
     """
     written = insert_ignore(
         session,
@@ -204,13 +266,36 @@ def record_answer(
     )
     if written is None:
         return None  # a repeat
-    add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct))
-    quiz = view.quiz
-    quiz.score += int(correct)
-    quiz.position = view.item.position + 1
-    if quiz.position >= quiz.total:
-        finish_quiz(quiz)
-    return int(written)
+    now = utcnow()
+    add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct), now=now)
+    quiz, position = view.quiz, view.item.position + 1
+    status = "finished" if position >= quiz.total else quiz.status
+    session.execute(
+        _MOVE_ON,
+        {
+            "quiz": quiz.id,
+            "gain": int(correct),
+            "at": position,
+            "status": status,
+            "finished": now if status == "finished" else None,
+        },
+    )
+    quiz = replace(quiz, score=quiz.score + int(correct), position=position, status=status)
+    return _answered(session, replace(view, quiz=quiz), int(written), correct)
+
+
+_MOVE_ON = (
+    update(_QUIZZES)
+    .where(_QUIZZES.c.id == bindparam("quiz"))
+    .values(
+        score=_QUIZZES.c.score + bindparam("gain", type_=Integer()),
+        position=bindparam("at"),
+        status=bindparam("status"),
+        finished_at=func.coalesce(
+            _QUIZZES.c.finished_at, bindparam("finished", type_=AwareDateTime())
+        ),
+    )
+)
 
 
 _GAIN = bindparam("gain", type_=Integer())
@@ -230,9 +315,9 @@ def _grown(columns: Any) -> dict[str, Any]:
 
 # Built once: they run for every answer.
 _ADD_TO_USER = (
-    update(User)
-    .where(User.id == bindparam("user"))  # the row exists: every update records its sender
-    .values(_grown(User))
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("user"))  # the row exists: every update records its sender
+    .values(_grown(_USERS.c))
 )
 _SCORE_KEY: dict[str, Any] = {"user_id": bindparam("user"), "bank_id": bindparam("bank")}
 _FIRST_SCORE = {
@@ -255,9 +340,11 @@ def _add_to_score(dialect: str) -> Any:
     return first.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=_grown(table.c))
 
 
-def add_points(session: Session, *, user_id: int, bank_id: str, points: int) -> None:
+def add_points(
+    session: Session, *, user_id: int, bank_id: str, points: int, now: datetime | None = None
+) -> None:
     """Add one answer's points to the user's running totals, overall and for the bank."""
-    params = {"user": user_id, "bank": bank_id, "gain": points, "now": utcnow()}
+    params = {"user": user_id, "bank": bank_id, "gain": points, "now": now or utcnow()}
     session.execute(_ADD_TO_USER, params)
     upsert = _add_to_score(session.get_bind().dialect.name)
     if upsert is not None:
@@ -277,7 +364,7 @@ class AnsweredQuestion:
     correct: bool | None  # None: not answered (quiz stopped first)
 
 
-def quiz_results(session: Session, quiz: Quiz) -> list[AnsweredQuestion]:
+def quiz_results(session: Session, quiz: Quiz | QuizState) -> list[AnsweredQuestion]:
     """Each asked question of the quiz with whether it was answered right, in quiz order."""
     rows = session.execute(
         select(QuestionRow.text, Answer.correct)
@@ -291,7 +378,9 @@ def quiz_results(session: Session, quiz: Quiz) -> list[AnsweredQuestion]:
 
 
 _MARK_FEEDBACK_SENT = (
-    update(Answer).where(Answer.id == bindparam("answer")).values(feedback_sent_at=bindparam("at"))
+    update(_ANSWERS)
+    .where(_ANSWERS.c.id == bindparam("answer"))
+    .values(feedback_sent_at=bindparam("at"))
 )
 
 
@@ -329,25 +418,24 @@ def feedback_owed(session: Session) -> list[OwedFeedback]:
     return owed
 
 
-def summaries_owed(session: Session) -> list[Quiz]:
+def summaries_owed(session: Session) -> list[QuizState]:
     """Quizzes that ended but whose summary was never sent."""
-    return list(
-        session.scalars(
-            select(Quiz)
-            .where(Quiz.status != "active", Quiz.summary_sent_at.is_(None))
-            .order_by(Quiz.id)
-        )
+    rows = session.execute(
+        select(*_QUIZ_COLUMNS)
+        .where(_QUIZZES.c.status != "active", _QUIZZES.c.summary_sent_at.is_(None))
+        .order_by(_QUIZZES.c.id)
     )
+    return [QuizState(*row) for row in rows]
 
 
 def questions_owed(session: Session) -> list[ItemView]:
     """The current question of every running quiz where it was never delivered."""
     rows = session.execute(
         _items(
-            (Quiz.status == "active")
-            & (Quiz.position == QuizItem.position)
-            & QuizItem.sent_at.is_(None)
-        ).order_by(Quiz.id)
+            (_QUIZZES.c.status == "active")
+            & (_QUIZZES.c.position == _ITEMS.c.position)
+            & _ITEMS.c.sent_at.is_(None)
+        ).order_by(_QUIZZES.c.id)
     )
     return [_view(row) for row in rows]
 
@@ -365,18 +453,20 @@ class Answered:
 
 # The quiz and bank of the next item are the answered one's: only the item and question are read.
 _NEXT_ITEM = (
-    select(QuizItem, QuestionRow)
-    .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
-    .where(QuizItem.quiz_id == bindparam("quiz_id"), QuizItem.position == bindparam("at"))
+    select(*_ITEM_COLUMNS, *_QUESTION_COLUMNS)
+    .join_from(_ITEMS, _QUESTIONS, _QUESTIONS.c.id == _ITEMS.c.question_id)
+    .where(_ITEMS.c.quiz_id == bindparam("quiz_id"), _ITEMS.c.position == bindparam("at"))
 )
 
 
-def answered(session: Session, view: ItemView, answer_id: int, correct: bool) -> Answered:
-    """Read, in the answer's own transaction, what comes after it."""
+def _answered(session: Session, view: ItemView, answer_id: int, correct: bool) -> Answered:
     quiz = view.quiz
     following = None
     if quiz.status == "active":
         row = session.execute(_NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position}).first()
-        following = ItemView(row[0], quiz, row[1], view.bank) if row else None
+        if row is not None:
+            split = len(_ITEM_COLUMNS)
+            item, question = ItemState(*row[:split]), AskedQuestion(*row[split:])
+            following = ItemView(item, quiz, question, view.bank)
     results = quiz_results(session, quiz) if following is None else []
     return Answered(view, correct, answer_id, following, results)

@@ -120,13 +120,13 @@ async def stop_command(update: Update, context: Context) -> None:
         quiz = quizzes.active_quiz(session, chat.id)
         if quiz is not None and quiz.user_id == user.id:
             quizzes.finish_quiz(quiz, status="stopped")
-    if quiz is None:
+        state = quizzes.QuizState.of(quiz) if quiz is not None else None
+    if state is None:
         await reply(update, texts.nothing_to_stop())
-        return
-    if quiz.user_id != user.id:
+    elif state.user_id != user.id:
         await reply(update, texts.not_your_quiz_to_stop())
-        return
-    await delivery.send_summary(context.bot, context.db, quiz)
+    else:
+        await delivery.send_summary(context.bot, context.db, state)
 
 
 async def bank_button(update: Update, context: Context) -> None:
@@ -165,12 +165,11 @@ def take_answer(
         if not view.is_current or not chosen:
             return texts.stale_question()
         correct = is_correct(view.question.correct, chosen)
-        answer_id = quizzes.record_answer(
+        answered = quizzes.record_answer(
             session, view, user_id=user_id, chosen=chosen, correct=correct
         )
-        if answer_id is None:
-            return texts.stale_question()  # the same answer, delivered again
-        return quizzes.answered(session, view, answer_id, correct)
+        # None: the same answer, delivered again.
+        return texts.stale_question() if answered is None else answered
 
 
 async def poll_answer(update: Update, context: Context) -> None:
