@@ -12,7 +12,18 @@ from telegram.request import HTTPXRequest
 from bot import delivery, texts
 from bot.context import CONTEXT_TYPES, QuizApplication
 from bot.flood import FloodLimiter
-from bot.handlers import banks, errors, fallback, quiz, scores, start, upload
+from bot.handlers import (
+    banks,
+    errors,
+    fallback,
+    mybanks,
+    quiz,
+    results,
+    roles,
+    scores,
+    start,
+    upload,
+)
 from bot.library import import_directory
 from bot.settings import Settings
 from bot.updates import DurableApplication, DurableBot, PerChatUpdateProcessor, replay_unhandled
@@ -20,8 +31,9 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Order matters: the first matching handler wins, so the catch-alls come last.
-FEATURES = (start, quiz, banks, scores, upload, errors, fallback)
+# Order matters: the first matching handler wins, so the catch-alls come last (quiz's answer
+# buttons take every callback the modules before it did not).
+FEATURES = (start, mybanks, roles, quiz, banks, scores, results, upload, errors, fallback)
 # Updates of different chats are handled side by side; each chat's stay in order.
 CONCURRENT_UPDATES = 32
 # Telegram takes about 30 messages a second in all, so a few connections carry them; httpcore

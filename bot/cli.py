@@ -13,11 +13,15 @@ from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import terminal
+from bot.exporting import WRITERS
 from bot.library import import_bank
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
+from bot.texts import bank_changes
 from quiz.bank import Bank, BankError, load_bank_file
+from storage.banks import get_bank
 from storage.db import Database, DatabaseUnavailable, reason, unavailable
+from storage.reports import count_answers, export_rows
 from storage.schema import (
     SchemaOutdated,
     current_revision,
@@ -80,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--bank", metavar="ID", help="a bank's own table")
     board.add_argument("--limit", type=int, default=10, help="rows to show (default 10)")
     board.set_defaults(handler=cmd_leaderboard)
+
+    export = commands.add_parser("export", help="write every answer to a bank as CSV or JSON")
+    export.add_argument("--bank", required=True, metavar="ID", help="the bank's id")
+    export.add_argument("--format", choices=sorted(WRITERS), default="csv", help="csv (default)")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(handler=cmd_export)
 
     try_ = commands.add_parser("try", help="take a quiz in the terminal, no Telegram needed")
     try_.add_argument("bank", nargs="?", metavar="BANK", help="a bank id or a bank file")
@@ -148,12 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path, bank in valid_banks(args.files):
         result = import_bank(db, bank)
         imported += 1
-        state = (
-            "unchanged"
-            if result.unchanged_bank
-            else f"{result.added} added, {result.updated} updated, {result.retired} retired"
-        )
-        print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({state})")
+        print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({bank_changes(result)})")
     return 0 if imported == len(args.files) else 1
 
 
@@ -167,6 +172,33 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     for entry in board.top:
         name = entry.first_name + (f" (@{entry.username})" if entry.username else "")
         print(f"{entry.rank:>4}. {name:<40} {entry.points:>6}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a bank's answers to a file, with a progress bar on stderr, or to stdout."""
+    write = WRITERS[args.format]
+    db = Database.open(load_settings().database_url)
+    try:
+        with db.session() as session:
+            if get_bank(session, args.bank) is None:
+                print(f"quizbot: there is no bank {args.bank!r}", file=sys.stderr)
+                return 1
+            rows = export_rows(session, args.bank)
+            if args.out is None:
+                write(rows, sys.stdout)
+                return 0
+            # Imported here, like the Telegram stack above: only this command draws progress.
+            from rich.console import Console
+            from rich.progress import track
+
+            total = count_answers(session, args.bank)
+            shown = track(rows, "Exporting", total, console=Console(stderr=True))
+            with args.out.open("w", encoding="utf-8", newline="") as stream:
+                written = write(shown, stream)
+    finally:
+        db.dispose()
+    print(f"Wrote {written} answer(s) to {args.out}.", file=sys.stderr)
     return 0
 
 

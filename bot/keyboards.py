@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.texts import option_label, plural
 from storage.banks import BankSummary
 
-# Callback data prefixes: q = start quiz on a bank, a = answer, t = toggle (multi), d = done.
+# Callback data prefixes: q = start quiz on a bank, a = answer, t = toggle (multi), d = done,
+# x = delete a bank (confirmed or not).
 START_QUIZ = "q"
+DELETE_BANK = "x"
 ANSWER = "a"
 TOGGLE = "t"
 DONE = "d"
@@ -57,6 +59,18 @@ def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
                 )
             ]
             for b in banks
+        ]
+    )
+
+
+def confirm_delete(bank_id: str) -> InlineKeyboardMarkup:
+    """Delete or keep a bank: nothing is hidden until the teacher presses Delete."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🗑 Delete", callback_data=f"{DELETE_BANK}:yes:{bank_id}"),
+                InlineKeyboardButton("Keep it", callback_data=f"{DELETE_BANK}:no:{bank_id}"),
+            ]
         ]
     )
 

@@ -6,12 +6,14 @@ import dataclasses
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from quiz.bank import Bank, BankError, load_banks_dir
 from quiz.explain import SentenceIndex, supporting_passage
-from storage.banks import SaveResult, save_bank
+from storage.banks import SaveResult, active_questions, get_bank, save_bank, set_source
 from storage.db import Database
+from storage.models import BankRow
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,10 @@ def fingerprint(bank: Bank) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def import_bank(db: Database, bank: Bank, *, uploaded_by: int | None = None) -> SaveResult:
-    """Store a validated bank (all or nothing)."""
+def import_bank(
+    db: Database, bank: Bank, *, uploaded_by: int | None = None, replace_others: bool = False
+) -> SaveResult:
+    """Store a validated bank (all or nothing); a teacher's upload is private by default."""
     with db.session() as session:
         return save_bank(
             session,
@@ -41,7 +45,30 @@ def import_bank(db: Database, bank: Bank, *, uploaded_by: int | None = None) -> 
             passages=passages_for(bank),
             content_hash=fingerprint(bank),
             uploaded_by=uploaded_by,
+            replace_others=replace_others,
+            default_visibility="public" if uploaded_by is None else "private",
         )
+
+
+def attach_source(
+    db: Database, bank_id: str, title: str, text: str, allowed: Callable[[BankRow], bool]
+) -> int | None:
+    """Make `text` the bank's source and find each current question's passage in it.
+
+    The number of questions with a passage; None when the bank is gone or not `allowed`.
+    """
+    index = SentenceIndex.from_text(text)
+    with db.session() as session:
+        bank = get_bank(session, bank_id)
+        if bank is None or bank.deleted_at is not None or not allowed(bank):
+            return None
+        questions = active_questions(session, bank_id)
+        passages = {
+            q.id: supporting_passage(index, q.text, [q.options[i] for i in q.correct], None)
+            for q in questions
+        }
+        set_source(session, bank, title=title, text=text, passages=passages)
+        return sum(passage is not None for passage in passages.values())
 
 
 def import_directory(db: Database, directory: Path) -> tuple[list[SaveResult], list[BankError]]:

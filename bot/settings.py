@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///quizbot.db"
     questions_dir: Path = Path("questions")
     teachers: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    admins: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     api_url: str = TELEGRAM_API_URL
     file_url: str = TELEGRAM_FILE_URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     # Webhook mode: Telegram sends it with every update; every process must share it.
     webhook_secret: SecretStr | None = None
 
-    @field_validator("teachers", mode="before")
+    @field_validator("teachers", "admins", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         # A comma-separated list reads better in .env files than JSON.

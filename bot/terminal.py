@@ -62,7 +62,9 @@ def play(
         passage = passages[question.id]
         if passage:
             say(textwrap.indent(textwrap.fill(f"“{passage}”", 76), "  │ "))
-            say(f"  — {bank.source_title}" + (f" ({bank.source_url})" if bank.source_url else ""))
+            if bank.source_title:
+                link = f" ({bank.source_url})" if bank.source_url else ""
+                say(f"  — {bank.source_title}{link}")
         say("")
     say(f"🏁 Finished: {score}/{len(plan)}")
     return 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from quiz.explain import clip
-from storage.banks import BankSummary
+from storage.banks import BankSummary, SaveResult
+from storage.models import BankRow
 from storage.quizzes import AnsweredQuestion
+from storage.reports import BankReport, BankStats, QuestionStats
 from storage.scores import Entry, Leaderboard, UserStats
 
 MESSAGE_LIMIT = 4096
@@ -24,6 +26,20 @@ COMMANDS: list[tuple[str, str]] = [
     ("start", "Welcome and how it works"),
 ]
 
+TEACHER_COMMANDS: list[tuple[str, str]] = [
+    ("mybanks", "Your banks: version, questions, learners, average score"),
+    ("share", "A bank's share link: /share <bank-id> [revoke]"),
+    ("publish", "List a bank in /banks for everyone: /publish <bank-id>"),
+    ("unpublish", "Make a bank private again: /unpublish <bank-id>"),
+    ("source", "Attach the source text to a bank: /source <bank-id>, then the file"),
+    ("report", "How your class did: /report <bank-id>"),
+    ("export", "Every answer as CSV: /export <bank-id>"),
+    ("deletebank", "Hide a bank (answers stay in history): /deletebank <bank-id>"),
+]
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("teacher", "Make a teacher: /teacher add|remove <user id>, or reply to their message"),
+]
+
 
 def welcome(first_name: str) -> str:
     return (
@@ -33,7 +49,7 @@ def welcome(first_name: str) -> str:
     )
 
 
-def help_text(is_teacher: bool) -> str:
+def help_text(is_teacher: bool, is_admin: bool = False) -> str:
     lines = ["<b>What I can do</b>"]
     lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
     lines.append(
@@ -42,10 +58,15 @@ def help_text(is_teacher: bool) -> str:
     )
     if is_teacher:
         lines.append(
-            "\n<b>For teachers:</b> send me a question bank as a <code>.yaml</code> file to "
-            "add it, or send it again with the same id to replace its questions "
-            "(scores earned so far are kept)."
+            "\n<b>For teachers</b>\n"
+            "Send a question bank as a <code>.yaml</code> file (Moodle <code>.gift</code> and "
+            "Aiken <code>.txt</code> work too). Send it again with the same id for a new "
+            "version: unchanged questions keep their statistics."
         )
+        lines += [f"/{name} — {escape(description)}" for name, description in TEACHER_COMMANDS]
+    if is_admin:
+        lines.append("\n<b>For admins</b>")
+        lines += [f"/{name} — {escape(description)}" for name, description in ADMIN_COMMANDS]
     return "\n".join(lines)
 
 
@@ -124,7 +145,7 @@ def feedback(
     answers: Sequence[str],
     explanation: str | None,
     passage: str | None,
-    source_title: str,
+    source_title: str | None,
     source_url: str | None,
     score: int,
     answered: int,
@@ -135,10 +156,12 @@ def feedback(
     if explanation:
         lines.append(escape(explanation))
     if passage:
-        source = escape(source_title)
-        if source_url:
-            source = f'<a href="{escape(source_url, quote=True)}">{source}</a>'
-        lines.append(f"\n<blockquote>{escape(passage)}</blockquote>\n— {source}")
+        lines.append(f"\n<blockquote>{escape(passage)}</blockquote>")
+        if source_title:
+            source = escape(source_title)
+            if source_url:
+                source = f'<a href="{escape(source_url, quote=True)}">{source}</a>'
+            lines.append(f"— {source}")
     lines.append(f"\nScore so far: {score}/{answered}")
     return "\n".join(lines)
 
@@ -240,27 +263,233 @@ def upload_too_large(size: int, limit: int) -> str:
     return f"That file is {size / 1_000_000:.1f} MB; a bank may be at most {limit // 1_000_000} MB."
 
 
-def upload_loaded(
-    bank_id: str, questions: int, added: int, updated: int, retired: int, unchanged: bool
-) -> str:
-    lines = [f"✅ Loaded bank <code>{escape(bank_id)}</code> with {plural(questions, 'question')}."]
-    if unchanged:
-        lines.append("It is the same as the copy I already had.")
-    elif updated or retired:
+def bank_changes(saved: SaveResult) -> str:
+    """What an upload changed, in plain words (the command line prints it too)."""
+    if saved.unchanged_bank:
+        return f"unchanged, still version {saved.version}"
+    if saved.version == 1:
+        return "new, version 1"
+    return (
+        f"version {saved.version}: {saved.added} added, {saved.changed} changed, "
+        f"{saved.kept} kept, {saved.retired} retired"
+    )
+
+
+def upload_loaded(bank_id: str, questions: int, changes: str, visibility: str) -> str:
+    lines = [
+        f"✅ Loaded bank <code>{escape(bank_id)}</code> with {plural(questions, 'question')} "
+        f"({escape(changes)})."
+    ]
+    if "changed" in changes:
+        lines.append("Unchanged questions keep their statistics; changed ones count as new.")
+    if visibility == "private":
         lines.append(
-            f"Replaced an earlier version: {added} new, {updated} kept, {retired} retired. "
-            "Scores earned so far are kept."
+            "It is <b>private</b>: learners reach it through its link, "
+            f"/share {escape(bank_id)}. /publish {escape(bank_id)} lists it for everyone."
         )
+    else:
+        lines.append("It is <b>public</b>: everyone sees it in /banks.")
     lines.append(f"Try it: /quiz {escape(bank_id)}")
     return "\n".join(lines)
 
 
-def upload_problems(file_name: str, problems: Sequence[str]) -> str:
-    head = (
-        f"❌ {escape(clip(file_name, 60))} was not loaded: "
-        f"{plural(len(problems), 'problem')} to fix."
+def upload_not_yours(bank_id: str) -> str:
+    return (
+        f"The id <code>{escape(bank_id)}</code> belongs to another teacher's bank, so I did not "
+        "store this file. Give your bank another <code>id:</code> and send it again."
     )
-    return "\n".join([head, *(f"• {escape(p)}" for p in problems)])
+
+
+def upload_problems(file_name: str, count: int) -> str:
+    return f"❌ {escape(clip(file_name, 60))} was not loaded: {plural(count, 'problem')} to fix."
+
+
+def bullets(head: str, lines: Sequence[str]) -> str:
+    """A heading (HTML) over a bullet per line (plain text)."""
+    return "\n".join([head, *(f"• {escape(line)}" for line in lines)])
+
+
+def conversion_skipped(file_name: str, count: int) -> str:
+    return (
+        f"⚠️ {plural(count, 'question')} in {escape(clip(file_name, 60))} could not be "
+        "converted (I ask choice and true/false questions only):"
+    )
+
+
+def nothing_converted(file_name: str, skipped: Sequence[str]) -> str:
+    lines = [f"❌ {clip(file_name, 60)} holds no question I can ask (choice or true/false)."]
+    lines += [f"• {line}" for line in skipped[:10]]
+    return escape("\n".join(lines))
+
+
+def not_a_question_file(file_name: str) -> str:
+    return (
+        f"I can't read {escape(clip(file_name, 60))} as questions: a <code>.txt</code> file "
+        "must be in Aiken format (options <code>A.</code> … and an <code>ANSWER:</code> line) "
+        "or GIFT format. To attach a source text, send /source &lt;bank-id&gt; first."
+    )
+
+
+def not_utf8(file_name: str) -> str:
+    return f"{escape(clip(file_name, 60))} is not UTF-8 text; save it as UTF-8 and send it again."
+
+
+def source_without_command(file_name: str) -> str:
+    return (
+        f"To use {escape(clip(file_name, 60))} as a bank's source text, send "
+        "/source &lt;bank-id&gt; first, then the file."
+    )
+
+
+def source_usage() -> str:
+    return (
+        "Send /source &lt;bank-id&gt;, then the source material as a <code>.txt</code> or "
+        "<code>.md</code> file: explanations will quote it."
+    )
+
+
+def source_waiting(bank_id: str) -> str:
+    return (
+        f"Send the source text for <code>{escape(bank_id)}</code> now, as a <code>.txt</code> "
+        "or <code>.md</code> file."
+    )
+
+
+def source_bad_size(file_name: str, limit: int) -> str:
+    return f"{escape(clip(file_name, 60))} must hold some text and at most {limit:,} characters."
+
+
+def source_attached(bank_id: str, file_name: str, passages: int) -> str:
+    return (
+        f"📎 {escape(clip(file_name, 60))} is now the source of <code>{escape(bank_id)}</code>: "
+        f"{plural(passages, 'question')} now show a supporting passage after the answer."
+    )
+
+
+def my_banks(owned: Sequence[BankRow], stats: Mapping[str, BankStats]) -> str:
+    if not owned:
+        return (
+            "You have no banks yet. Send me a question bank as a <code>.yaml</code> file "
+            "(or Moodle <code>.gift</code> / Aiken <code>.txt</code>) to add one."
+        )
+    lines = ["<b>Your banks</b>"]
+    for bank in owned:
+        numbers = stats.get(bank.id)
+        average = (
+            f"{numbers.average:.0%}" if numbers is not None and numbers.average is not None else "—"
+        )
+        learners = numbers.learners if numbers is not None else 0
+        lock = "🔒 private" if bank.visibility == "private" else "🌐 public"
+        lines.append(
+            f"\n<code>{escape(bank.id)}</code> — {escape(bank.title)}\n"
+            f"{lock} · version {bank.version} · {plural(bank.question_count, 'question')} · "
+            f"{plural(learners, 'learner')} · average score {average}"
+        )
+    lines.append("\n/report &lt;bank-id&gt; · /share &lt;bank-id&gt; · /deletebank &lt;bank-id&gt;")
+    return "\n".join(lines)
+
+
+def share_usage() -> str:
+    return (
+        "Send /share &lt;bank-id&gt; for its link, or /share &lt;bank-id&gt; revoke for a new one."
+    )
+
+
+def share_link(bank_id: str, title: str, link: str, renewed: bool, visibility: str) -> str:
+    lines = []
+    if renewed:
+        lines.append("🔁 The old link no longer works. Learners who already joined keep the bank.")
+    lines.append(f"Share this link to <b>{escape(title)}</b> with your class:\n{escape(link)}")
+    if visibility == "private":
+        lines.append("The bank is private: only the link reaches it.")
+    lines.append(f"Replace it with /share {escape(bank_id)} revoke.")
+    return "\n".join(lines)
+
+
+def visibility_usage(visibility: str) -> str:
+    command = "publish" if visibility == "public" else "unpublish"
+    return f"Send /{command} &lt;bank-id&gt;. /mybanks lists your banks."
+
+
+def visibility_set(bank_id: str, visibility: str, changed: bool) -> str:
+    state = (
+        "public: everyone sees it in /banks"
+        if visibility == "public"
+        else ("private: only its share link reaches it")
+    )
+    prefix = "" if changed else "Already so: "
+    return f"{prefix}<code>{escape(bank_id)}</code> is {state}."
+
+
+def delete_usage() -> str:
+    return "Send /deletebank &lt;bank-id&gt;. /mybanks lists your banks."
+
+
+def confirm_delete(bank_id: str, title: str) -> str:
+    return (
+        f"Delete <code>{escape(bank_id)}</code> — {escape(title)}? It disappears from /banks "
+        "and its link stops working; answers already given stay in history and scores."
+    )
+
+
+def bank_deleted(bank_id: str, title: str) -> str:
+    return (
+        f"🗑 Deleted <code>{escape(bank_id)}</code> — {escape(title)}. "
+        "Send the bank file again to bring it back."
+    )
+
+
+def bank_kept(bank_id: str) -> str:
+    return f"Kept <code>{escape(bank_id)}</code>; nothing changed."
+
+
+def teacher_usage() -> str:
+    return (
+        "Send /teacher add &lt;user id&gt; or /teacher remove &lt;user id&gt; — or the same "
+        "without the id as a reply to their message. /teacher alone lists the teachers."
+    )
+
+
+def teacher_list(granted: Sequence[int], configured: Sequence[int]) -> str:
+    lines = ["<b>Teachers</b>"]
+    lines += [f"• <code>{user_id}</code>" for user_id in granted]
+    lines += [f"• <code>{user_id}</code> (QUIZBOT_TEACHERS)" for user_id in configured]
+    if len(lines) == 1:
+        lines.append("None yet. /teacher add &lt;user id&gt; makes one.")
+    return "\n".join(lines)
+
+
+def teacher_changed(user_id: int, added: bool, changed: bool, configured: bool) -> str:
+    who = f"<code>{user_id}</code>"
+    if added:
+        text = f"✅ {who} is now a teacher." if changed else f"{who} already is a teacher."
+    else:
+        text = (
+            f"{who} is no longer a teacher." if changed else f"{who} was not made a teacher here."
+        )
+        if configured:
+            text += (
+                " They stay one through the bot's settings (QUIZBOT_TEACHERS or QUIZBOT_ADMINS)."
+            )
+    return text
+
+
+def not_yours_alert() -> str:
+    return "That button is not yours to press."
+
+
+def teachers_only() -> str:
+    return "That is for teachers. Ask the bot's administrator to make you one."
+
+
+def admins_only() -> str:
+    return "That is for the bot's administrators."
+
+
+def not_your_bank(bank_id: str) -> str:
+    return (
+        f"You have no bank called <code>{escape(clip(bank_id, 60))}</code>. /mybanks lists yours."
+    )
 
 
 def something_went_wrong() -> str:
@@ -297,3 +526,72 @@ def tick_something() -> str:
 
 def not_your_quiz_to_stop() -> str:
     return "Only the person who started the quiz here can stop it."
+
+
+# --- results: /report and /export ---
+
+REPORT_QUESTION_LIMIT = 120  # characters of a question's text in a report
+REPORT_OPTION_LIMIT = 60
+
+
+def results_usage(command: str) -> str:
+    return f"Send /{command} &lt;bank-id&gt; for one of your banks. /mybanks lists them."
+
+
+def results_none_yet(bank_id: str, title: str) -> str:
+    return (
+        f"Nobody has answered <b>{escape(title)}</b> (<code>{escape(bank_id)}</code>) yet, "
+        f"so there is nothing to show. Share it with your class: /share {escape(bank_id)}"
+    )
+
+
+def report_lines(bank_id: str, title: str, report: BankReport) -> list[str]:
+    """The report as lines (one per question) for split_message."""
+    stats = report.stats
+    lines = [
+        f"📊 <b>Results — {escape(title)}</b> (<code>{escape(bank_id)}</code>)",
+        f"Learners: <b>{stats.learners}</b> · attempts: <b>{stats.attempts}</b> · "
+        f"average score: <b>{_share(stats.average)}</b>",
+        "\n<b>Questions, hardest first</b>",
+    ]
+    lines += [_report_question(n, q) for n, q in enumerate(report.questions, 1)]
+    return lines
+
+
+def _report_question(number: int, question: QuestionStats) -> str:
+    key = f"{number}. <code>{escape(question.key)}</code>"
+    if question.right is None:
+        head = f"{key} — not answered yet"
+    else:
+        answers = plural(question.answers, "answer")
+        head = f"{key} — <b>{_share(question.right)}</b> right of {answers}"
+    lines = [head, f"    {escape(clip(question.text, REPORT_QUESTION_LIMIT))}"]
+    if question.wrong_option is not None:
+        lines.append(
+            f"    Most chosen wrong: “{escape(clip(question.wrong_option, REPORT_OPTION_LIMIT))}”"
+            f" ({question.wrong_count}×)"
+        )
+    return "\n".join(lines)
+
+
+def _share(fraction: float | None) -> str:
+    return "–" if fraction is None else f"{fraction:.0%}"
+
+
+def report_chart_caption(title: str) -> str:
+    return f"Share answered right per question, hardest at the top — {escape(clip(title, 200))}"
+
+
+def export_caption(bank_id: str, answers: int) -> str:
+    return (
+        f"📄 {plural(answers, 'answer')} to <code>{escape(bank_id)}</code>, oldest first; "
+        "times in UTC."
+    )
+
+
+def export_too_large(bank_id: str, size: int, limit: int) -> str:
+    return (
+        f"The answers to <code>{escape(bank_id)}</code> make {size / 1_000_000:.0f} MB, more "
+        f"than the {limit // 1_000_000} MB a bot may send. Whoever runs the bot can write them "
+        f"to a file with <code>quizbot export --bank {escape(bank_id)}</code>."
+    )

@@ -219,7 +219,14 @@ class BankSpec(_Spec):
     id: Id = Field(description="unique among the bot's banks")
     title: str = _text(MAX_TITLE_CHARS, "shown when choosing a quiz")
     language: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="e.g. en, de, pt-BR")
-    source: SourceSpec
+    visibility: Literal["public", "private"] | None = Field(
+        None,
+        description="public: listed in /banks; private: reached by its share link. Default:"
+        " public for the bot's own folder, private for a teacher's upload",
+    )
+    source: SourceSpec | None = Field(
+        None, description="the material the questions come from; explanations quote it"
+    )
     questions: list[QuestionSpec] = Field(min_length=1, max_length=MAX_QUESTIONS)
 
     @field_validator("bank", mode="before")
@@ -259,10 +266,11 @@ class Bank:
     id: str
     title: str
     language: str | None
-    source_title: str
+    source_title: str | None  # None: the bank has no source material
     source_url: str | None
-    source_text: str
+    source_text: str  # "" without source material
     questions: tuple[Question, ...]
+    visibility: Literal["public", "private"] | None = None  # None: as the bank's origin decides
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -424,15 +432,17 @@ def _parse(
             problems.append(Problem(filename, line, _field(path), _one_line(message)))
     if problems:
         raise BankError(problems)
-    assert spec is not None and source_text is not None  # no problems: both were produced
+    assert spec is not None  # no problems: it validated
+    source = spec.source
     bank = Bank(
         id=spec.id,
         title=spec.title,
         language=spec.language,
-        source_title=spec.source.title,
-        source_url=spec.source.url,
-        source_text=source_text,
+        source_title=source.title if source else None,
+        source_url=source.url if source else None,
+        source_text=source_text or "",
         questions=tuple(_resolve_question(question) for question in spec.questions),
+        visibility=spec.visibility,
     )
     return bank, lines
 
@@ -485,12 +495,14 @@ def _check_bank_level(
         elif question_id is not None:
             first_index[question_id] = index
         quote = _as_text(question.get("quote"))
-        if (
+        path = ("questions", index, "quote")
+        if quote and source is None:
+            found.append((path, lines.get(path), "a quote needs the bank's source (source.text)"))
+        elif (
             quote
             and normalized_source is not None
             and normalize_text(quote) not in normalized_source
         ):
-            path = ("questions", index, "quote")
             found.append((path, lines.get(path), "the quote does not occur in the source text"))
     return source_text, found
 

@@ -1,27 +1,39 @@
-"""Reading and writing banks and their questions."""
+"""Reading and writing banks: versions, owners, visibility, share codes and learners' access."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from quiz.bank import Bank
-from storage.models import BankRow, QuestionRow, utcnow
+from quiz.bank import Bank, Question
+from storage.db import insert_ignore
+from storage.models import BankAccess, BankRow, QuestionRow, utcnow
+
+Visibility = Literal["public", "private"]
+
+
+class BankOwnedElsewhere(Exception):
+    """The bank id is taken by a bank its uploader does not own."""
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What saving a bank changed."""
+    """What saving a bank changed: its questions added, changed, kept as they were, retired."""
 
     bank_id: str
+    version: int
     questions: int
     added: int
-    updated: int
+    changed: int
+    kept: int
     retired: int
     unchanged_bank: bool  # the same content was already stored
+    visibility: str
 
 
 def save_bank(
@@ -31,14 +43,37 @@ def save_bank(
     passages: Mapping[str, str | None],
     content_hash: str,
     uploaded_by: int | None = None,
+    replace_others: bool = False,
+    default_visibility: Visibility = "public",
 ) -> SaveResult:
-    """Insert or replace a bank: questions keep their rows (and scores) by id; gone ones retire."""
+    """Insert a bank or store a new version of it.
+
+    Questions whose id, text, options and answer stay keep their row, so their statistics go
+    on; changed ones get a new row and the old one retires; removed ones retire. Nothing is
+    deleted: answers already given stay in history and scores. Raises BankOwnedElsewhere
+    when a teacher's upload would replace someone else's bank (admins may: replace_others).
+    """
     row = session.get(BankRow, bank.id)
-    if row is not None and row.content_hash == content_hash:
-        return SaveResult(bank.id, len(bank.questions), 0, 0, 0, unchanged_bank=True)
+    others = row is not None and uploaded_by is not None and row.uploaded_by != uploaded_by
+    if others and not replace_others:  # the command line (uploaded_by None) may replace any
+        raise BankOwnedElsewhere(bank.id)
+    if row is not None and row.content_hash == content_hash and row.deleted_at is None:
+        return SaveResult(
+            bank.id, row.version, len(bank.questions), 0, 0, 0, 0, True, row.visibility
+        )
     if row is None:
-        row = BankRow(id=bank.id, created_at=utcnow())
+        row = BankRow(
+            id=bank.id,
+            created_at=utcnow(),
+            version=0,
+            visibility=bank.visibility or default_visibility,
+            uploaded_by=uploaded_by,
+        )
         session.add(row)
+    elif bank.visibility is not None:
+        row.visibility = bank.visibility
+    row.version += 1
+    row.deleted_at = None  # uploading a deleted bank again brings it back
     row.title = bank.title
     row.language = bank.language
     row.source_title = bank.source_title
@@ -47,33 +82,58 @@ def save_bank(
     row.content_hash = content_hash
     row.question_count = len(bank.questions)
     row.updated_at = utcnow()
-    if uploaded_by is not None:
+    if uploaded_by is not None and row.uploaded_by is None:
         row.uploaded_by = uploaded_by
 
-    existing = {q.key: q for q in session.scalars(select(QuestionRow).filter_by(bank_id=bank.id))}
-    added = updated = 0
+    current = {
+        q.key: q
+        for q in session.scalars(select(QuestionRow).filter_by(bank_id=bank.id, retired=False))
+    }
+    added = changed = kept = 0
     for position, question in enumerate(bank.questions):
-        stored = existing.pop(question.id, None)
-        if stored is None:
-            stored = QuestionRow(bank_id=bank.id, key=question.id)
-            session.add(stored)
-            added += 1
+        stored = current.pop(question.id, None)
+        if stored is not None and _same_question(stored, question):
+            kept += 1
         else:
-            updated += 1
+            if stored is None:
+                added += 1
+            else:
+                changed += 1
+                stored.retired = True
+                session.flush()  # the old row leaves the one-current-row-per-id index first
+            stored = QuestionRow(bank_id=bank.id, key=question.id, version=row.version)
+            session.add(stored)
+            stored.kind = question.kind
+            stored.text = question.text
+            stored.options = list(question.options)
+            stored.correct = sorted(question.correct)
         stored.position = position
-        stored.kind = question.kind
-        stored.text = question.text
-        stored.options = list(question.options)
-        stored.correct = sorted(question.correct)
         stored.explanation = question.explanation
         stored.passage = passages.get(question.id)
         stored.tags = list(question.tags)
-        stored.retired = False
-    for stale in existing.values():
+    for stale in current.values():
         stale.retired = True
     session.flush()
     return SaveResult(
-        bank.id, len(bank.questions), added, updated, len(existing), unchanged_bank=False
+        bank.id,
+        row.version,
+        len(bank.questions),
+        added,
+        changed,
+        kept,
+        len(current),
+        False,
+        row.visibility,
+    )
+
+
+def _same_question(stored: QuestionRow, question: Question) -> bool:
+    """Unchanged where it matters to statistics: kind, text, options and answer."""
+    return (
+        stored.kind == question.kind
+        and stored.text == question.text
+        and stored.options == list(question.options)
+        and stored.correct == sorted(question.correct)
     )
 
 
@@ -84,21 +144,87 @@ class BankSummary:
     id: str
     title: str
     questions: int
+    visibility: str
 
 
-def list_banks(session: Session) -> list[BankSummary]:
-    """All banks, by title."""
-    rows = session.execute(
-        select(BankRow.id, BankRow.title, BankRow.question_count).order_by(
-            BankRow.title, BankRow.id
-        )
-    )
+def list_banks(session: Session, user_id: int | None = None) -> list[BankSummary]:
+    """Banks this user may play, by title: public ones, their own, and those shared with them."""
+    columns = (BankRow.id, BankRow.title, BankRow.question_count, BankRow.visibility)
+    query = select(*columns).where(BankRow.deleted_at.is_(None))
+    if user_id is None:
+        query = query.where(BankRow.visibility == "public")
+    else:
+        query = query.where(_reachable_by(user_id))
+    rows = session.execute(query.order_by(BankRow.title, BankRow.id))
     return [BankSummary(*row) for row in rows]
 
 
+def _reachable_by(user_id: int) -> ColumnElement[bool]:
+    shared = exists().where(BankAccess.bank_id == BankRow.id, BankAccess.user_id == user_id)
+    return or_(BankRow.visibility == "public", BankRow.uploaded_by == user_id, shared)
+
+
 def get_bank(session: Session, bank_id: str) -> BankRow | None:
-    """The bank with this id, if any."""
+    """The bank with this id, deleted or not, if any."""
     return session.get(BankRow, bank_id)
+
+
+def playable_bank(session: Session, bank_id: str, user_id: int) -> BankRow | None:
+    """The bank if this user may play it: not deleted, and public, theirs or shared with them."""
+    query = select(BankRow).where(
+        BankRow.id == bank_id, BankRow.deleted_at.is_(None), _reachable_by(user_id)
+    )
+    return session.scalar(query)
+
+
+def owned_banks(session: Session, owner_id: int | None) -> list[BankRow]:
+    """A teacher's banks (None: every bank, for admins), deleted ones left out, by title."""
+    query = select(BankRow).where(BankRow.deleted_at.is_(None))
+    if owner_id is not None:
+        query = query.where(BankRow.uploaded_by == owner_id)
+    return list(session.scalars(query.order_by(BankRow.title, BankRow.id)))
+
+
+def set_visibility(session: Session, bank: BankRow, visibility: Visibility) -> bool:
+    """Make a bank public or private; False if it already was."""
+    if bank.visibility == visibility:
+        return False
+    bank.visibility = visibility
+    return True
+
+
+def share_code(session: Session, bank: BankRow, *, renew: bool = False) -> str:
+    """The bank's share code, made on first use; `renew` replaces it (the old link stops)."""
+    if bank.share_code is None or renew:
+        bank.share_code = secrets.token_urlsafe(12)  # 96 random bits, URL- and deep-link-safe
+        session.flush()
+    return bank.share_code
+
+
+def join_by_code(session: Session, code: str, user_id: int) -> BankRow | None:
+    """The bank behind a share code, now open to this user; None for an unknown code."""
+    bank = session.scalar(
+        select(BankRow).where(BankRow.share_code == code, BankRow.deleted_at.is_(None))
+    )
+    if bank is not None:
+        insert_ignore(
+            session, BankAccess, {"user_id": user_id, "bank_id": bank.id, "granted_at": utcnow()}
+        )
+    return bank
+
+
+def set_source(
+    session: Session, bank: BankRow, *, title: str, text: str, passages: Mapping[int, str | None]
+) -> None:
+    """Replace a bank's source text and its current questions' passages (by question row id)."""
+    bank.source_title, bank.source_url, bank.source_text = title, None, text
+    for question in active_questions(session, bank.id):
+        question.passage = passages.get(question.id)
+
+
+def delete_bank(session: Session, bank: BankRow) -> None:
+    """Hide a bank: not listed or playable; its answers stay in history and scores."""
+    bank.deleted_at = utcnow()
 
 
 def active_questions(session: Session, bank_id: str) -> list[QuestionRow]:

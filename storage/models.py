@@ -83,14 +83,45 @@ class BankRow(Base):
     id: Mapped[str] = mapped_column(String(48), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(16))
-    source_title: Mapped[str] = mapped_column(String(200))
+    source_title: Mapped[str | None] = mapped_column(String(200))  # None: no source material
     source_url: Mapped[str | None] = mapped_column(Text)
     source_text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    uploaded_by: Mapped[int | None] = mapped_column(BigInteger)
+    uploaded_by: Mapped[int | None] = mapped_column(BigInteger)  # the owner; None: shipped
     question_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Private banks are not listed: learners reach them through the share link's code.
+    visibility: Mapped[str] = mapped_column(String(16), default="public", server_default="public")
+    share_code: Mapped[str | None] = mapped_column(String(32))
+    deleted_at: Mapped[datetime | None]  # hidden; its answers stay in history and scores
+
+    __table_args__ = (UniqueConstraint("share_code", name="uq_banks_share_code"),)
+
+
+class BankAccess(Base):
+    """A learner who opened a private bank's share link may play it from then on."""
+
+    __tablename__ = "bank_access"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Role(Base):
+    """A role given in chat by an admin (admins themselves come from the settings)."""
+
+    __tablename__ = "roles"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))  # "teacher"
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+_CURRENT = text("NOT retired")  # outside the class: its `text` column would shadow the function
 
 
 class QuestionRow(Base):
@@ -107,10 +138,22 @@ class QuestionRow(Base):
     explanation: Mapped[str | None] = mapped_column(Text)
     passage: Mapped[str | None] = mapped_column(Text)  # the quote, or the retrieved sentences
     tags: Mapped[list[str]]
-    # Removed from the bank file but kept: answers given to it still count.
+    # Removed from the bank file, or changed (a new row replaces it), but kept: answers given
+    # to it still count.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # bank version
 
-    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+    __table_args__ = (
+        # One current row per question id; retired rows of the same id are its history.
+        Index(
+            "ux_questions_current_key",
+            "bank_id",
+            "key",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
+    )
 
 
 class Quiz(Base):

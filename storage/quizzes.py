@@ -151,7 +151,7 @@ class BankTitles:
     """What feedback and summaries say about a bank (its source text stays in the database)."""
 
     title: str
-    source_title: str
+    source_title: str | None
     source_url: str | None
 
 

@@ -17,6 +17,7 @@ from tests.harness import BotRunner
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "questions"
 TEACHER_ID = 9001
+ADMIN_ID = 9000
 
 
 @pytest.fixture(params=BACKENDS)
@@ -61,6 +62,7 @@ def settings(fake: FakeTelegram, database_url: str, questions_dir: Path) -> Sett
         database_url=database_url,
         questions_dir=questions_dir,
         teachers=frozenset({TEACHER_ID}),
+        admins=frozenset({ADMIN_ID}),
         # Telegram's send limits would make every test wait; the flood tests turn them on.
         rate_limit=False,
         api_url=fake.api_url,

@@ -85,7 +85,7 @@ async def test_a_whole_quiz_by_polls_explains_every_answer_from_the_source(
         assert lines[0] == ("✅ Correct!" if was_right else "❌ Not quite.")
         assert lines[1] == "Answer: " + "; ".join(question.correct_texts)
         assert question.quote and question.quote in text
-        assert SHIPPED.source_title in text
+        assert SHIPPED.source_title and SHIPPED.source_title in text
         assert feedback.params["parse_mode"] == "HTML"
     assert len(asked) == len(right), "a question repeated inside one quiz"
     summary_text = text_of(summary)

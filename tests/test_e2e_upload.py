@@ -12,6 +12,7 @@ GOOD = """\
 bank: 1
 id: water
 title: The water cycle
+visibility: public
 source:
   title: Water notes
   text: Water evaporates from the sea. Clouds form when vapour cools. Rain falls from clouds.
@@ -81,7 +82,7 @@ async def test_reupload_replaces_questions_and_keeps_scores(bot: BotRunner, fake
     changed = GOOD.replace("Rain falls from clouds.", "Clouds form when vapour cools.")
     changed = changed.replace("id: rain", "id: clouds")
     reply = await send_and_reply(fake, TEACHER_ID, "Tess", changed.encode())
-    assert "1 new, 1 kept, 1 retired" in reply
+    assert "version 2: 1 added, 0 changed, 1 kept, 1 retired" in reply
     mark = fake.mark()
     ann.send("/score")
     assert "Points: <b>2</b>" in text_of(await fake.wait_for("sendMessage", since=mark))

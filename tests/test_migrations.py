@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, bindparam, inspect, text
 from sqlalchemy.types import TypeEngine
 
-from storage import quizzes, schema, scores
+from storage import banks, quizzes, schema, scores
 from storage.db import Database
 from storage.models import Base
 from storage.schema import SchemaOutdated, current_revision, downgrade, ensure_schema, upgrade
@@ -248,6 +248,12 @@ def test_upgrading_keeps_the_first_revisions_data_and_marks_it_delivered(
         stats = scores.user_stats(session, 101)
         assert stats is not None and (stats.points, stats.answered, stats.correct) == (2, 2, 2)
         assert [(b.bank_id, b.bank_title, b.points) for b in stats.banks] == [("demo", "Demo", 2)]
+        # Banks from before owners and versions stay listed for everyone, as version 1.
+        assert [(b.id, b.visibility) for b in banks.list_banks(session, 999)] == [
+            ("demo", "public")
+        ]
+        demo = banks.get_bank(session, "demo")
+        assert demo is not None and (demo.version, demo.deleted_at) == (1, None)
         # Nothing is owed: an upgraded bot does not send old feedback or summaries again.
         assert quizzes.feedback_owed(session) == []
         assert quizzes.summaries_owed(session) == []

@@ -76,7 +76,13 @@ def test_replacing_a_bank_retires_removed_questions_and_keeps_scores(db: Databas
     quiz_id = start(db, 1)
     assert answer(db, quiz_id, 1, True)
     result = import_bank(db, demo_bank(BANK.replace("id: cats", "id: felines")))
-    assert (result.added, result.updated, result.retired) == (1, 1, 1)
+    assert (result.version, result.added, result.changed, result.kept, result.retired) == (
+        2,
+        1,
+        0,
+        1,
+        1,
+    )
     with db.session() as s:
         assert [q.key for q in banks.active_questions(s, "demo")] == ["one", "felines"]
         assert s.scalar(select(func.count()).select_from(QuestionRow)) == 3

@@ -13,8 +13,9 @@ from storage import banks
 
 async def banks_command(update: Update, context: Context) -> None:
     """List every bank with its id, title and size, with a button to start each."""
+    user = update.effective_user
     with context.db.session() as session:
-        listed = banks.list_banks(session)
+        listed = banks.list_banks(session, user.id if user else None)
     markup = keyboards.bank_buttons(listed) if listed else None
     await reply(update, texts.bank_list(listed), markup)
 

@@ -48,8 +48,9 @@ def _parse_count(text: str) -> int | None:
 
 async def offer_banks(update: Update, context: Context) -> None:
     """Ask which bank to play, with a button for each."""
+    user = update.effective_user
     with context.db.session() as session:
-        listed = banks.list_banks(session)
+        listed = banks.list_banks(session, user.id if user else None)
     if not listed:
         await reply(update, texts.no_banks())
         return
@@ -68,7 +69,7 @@ def plan_and_start(
     session: Session, *, chat_id: int, user_id: int, bank_id: str, count: int | None
 ) -> Started | str:
     """Plan a quiz on the bank in this chat; the reason as text when there is none to play."""
-    bank = banks.get_bank(session, bank_id.strip().lower())
+    bank = banks.playable_bank(session, bank_id.strip().lower(), user_id)
     if bank is None:
         return texts.unknown_bank(bank_id)
     questions = banks.active_questions(session, bank.id)

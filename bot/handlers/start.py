@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
+from bot.access import is_admin, is_teacher
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from bot.handlers.quiz import begin_quiz
@@ -13,14 +14,18 @@ from storage import banks
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start greets; /start <bank-id> (a deep link) starts that bank's quiz at once."""
+    """/start greets; /start <code or bank-id> (a share or deep link) starts that quiz at once."""
     remember(update, context)
     user = update.effective_user
-    if context.args:
-        await begin_quiz(update, context, context.args[0], None)
+    if context.args and user is not None:
+        argument = context.args[0]
+        with context.db.session() as session:
+            shared = banks.join_by_code(session, argument, user.id)
+            bank_id = shared.id if shared is not None else argument
+        await begin_quiz(update, context, bank_id, None)
         return
     with context.db.session() as session:
-        listed = banks.list_banks(session)
+        listed = banks.list_banks(session, user.id if user else None)
     markup = keyboards.bank_buttons(listed) if listed else None
     await reply(update, texts.welcome(user.first_name if user else ""), markup)
 
@@ -28,8 +33,9 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """/help: every command, plus the teacher's part for teachers."""
     user = update.effective_user
-    is_teacher = user is not None and user.id in context.settings.teachers
-    await reply(update, texts.help_text(is_teacher))
+    teacher = user is not None and is_teacher(context.settings, context.db, user.id)
+    admin = user is not None and is_admin(context.settings, user.id)
+    await reply(update, texts.help_text(teacher, admin))
 
 
 def register(application: QuizApplication) -> None:

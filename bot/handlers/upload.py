@@ -1,72 +1,196 @@
-"""Teachers add or replace a bank by sending its YAML file."""
+"""Teachers add banks by sending files: YAML banks, Moodle GIFT or Aiken files, source texts."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import PurePath
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.constants import ChatAction
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.access import is_admin, is_teacher, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
-from bot.library import import_bank
-from quiz.bank import MAX_BANK_BYTES, BankError, parse_bank
+from bot.library import attach_source, import_bank
+from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, Bank, BankError, parse_bank
+from quiz.convert import convert, detect_format, to_yaml
+from storage import banks
+from storage.banks import BankOwnedElsewhere
+from storage.models import BankRow
 
 BANK_SUFFIXES = (".yaml", ".yml")
+MOODLE_SUFFIXES = (".gift", ".txt")
+SOURCE_SUFFIXES = (".txt", ".md")
 MAX_PROBLEMS_SHOWN = 40
+MAX_SOURCE_BYTES = 4 * MAX_SOURCE_CHARS  # UTF-8 needs at most 4 bytes a character
+SOURCE_FOR = "source_for"  # user_data key: the bank whose source text the next file is
 
 
 async def document(update: Update, context: Context) -> None:
-    """Validate an uploaded bank and store it whole, or list its problems."""
+    """A bank (YAML, GIFT, Aiken) to store whole, or the source text asked for by /source."""
     message, user = update.effective_message, update.effective_user
     if message is None or message.document is None or user is None:
         return
     remember(update, context)
     doc = message.document
     name = doc.file_name or "file"
-    if PurePath(name).suffix.lower() not in BANK_SUFFIXES:
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in BANK_SUFFIXES + MOODLE_SUFFIXES + SOURCE_SUFFIXES:
         await reply(update, texts.upload_wrong_type(name))
         return
-    if user.id not in context.settings.teachers:
+    if not is_teacher(context.settings, context.db, user.id):
         await reply(update, texts.upload_not_teacher())
         return
-    # The declared size is checked before anything is downloaded.
-    if doc.file_size is not None and doc.file_size > MAX_BANK_BYTES:
-        await reply(update, texts.upload_too_large(doc.file_size, MAX_BANK_BYTES))
+    source_for = context.user_data.pop(SOURCE_FOR, None) if context.user_data else None
+    if source_for is not None and suffix in SOURCE_SUFFIXES:
+        await _take_source(update, context, source_for, doc, name)
         return
-    await message.reply_chat_action(ChatAction.TYPING)
+    if suffix == ".md":
+        await reply(update, texts.source_without_command(name))
+        return
+    data = await _download(update, doc, MAX_BANK_BYTES)
+    if data is None:
+        return
+    parsed = await _parse_upload(update, name, data)
+    if parsed is None:
+        return
+    bank, skipped = parsed
+    try:
+        result = await asyncio.to_thread(
+            import_bank,
+            context.db,
+            bank,
+            uploaded_by=user.id,
+            replace_others=is_admin(context.settings, user.id),
+        )
+    except BankOwnedElsewhere:
+        await reply(update, texts.upload_not_yours(bank.id))
+        return
+    loaded = texts.upload_loaded(
+        bank.id, result.questions, texts.bank_changes(result), result.visibility
+    )
+    await reply(update, loaded)
+    if skipped:
+        await _reply_lines(update, texts.conversion_skipped(name, len(skipped)), skipped)
+
+
+async def _download(update: Update, doc: Document, limit: int) -> bytes | None:
+    """The file's bytes; None (and a reply) when it is too large, checked before downloading."""
+    if doc.file_size is not None and doc.file_size > limit:
+        await reply(update, texts.upload_too_large(doc.file_size, limit))
+        return None
+    message = update.effective_message
+    if message is not None:
+        await message.reply_chat_action(ChatAction.TYPING)
     data = bytes(await (await doc.get_file()).download_as_bytearray())
-    if len(data) > MAX_BANK_BYTES:
-        await reply(update, texts.upload_too_large(len(data), MAX_BANK_BYTES))
-        return
+    if len(data) > limit:
+        await reply(update, texts.upload_too_large(len(data), limit))
+        return None
+    return data
+
+
+async def _parse_upload(update: Update, name: str, data: bytes) -> tuple[Bank, list[str]] | None:
+    """The bank in a YAML, GIFT or Aiken file and what was skipped; None (problems replied)."""
     try:
         # Parsing a large bank takes a moment: keep the bot answering others meanwhile.
-        bank = await asyncio.to_thread(parse_bank, data, filename=name, base_dir=None)
+        return await asyncio.to_thread(_parse_any, name, data)
     except BankError as error:
-        problems = [str(p) for p in error.problems]
-        shown = problems[:MAX_PROBLEMS_SHOWN]
-        if len(problems) > len(shown):
-            shown.append(f"… and {len(problems) - len(shown)} more")
-        for chunk in texts.split_message(texts.upload_problems(name, shown).split("\n")):
-            await reply(update, chunk)
+        await _reply_problems(update, name, [str(p) for p in error.problems])
+    except _NotABank as error:
+        await reply(update, str(error))
+    return None
+
+
+class _NotABank(Exception):
+    """A .txt file that is neither GIFT nor Aiken, or a Moodle file with nothing to convert."""
+
+
+def _parse_any(name: str, data: bytes) -> tuple[Bank, list[str]]:
+    """The bank, and the questions a Moodle file held that could not be converted."""
+    if PurePath(name).suffix.lower() in BANK_SUFFIXES:
+        return parse_bank(data, filename=name, base_dir=None), []
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotABank(texts.not_utf8(name)) from None
+    if detect_format(name, text) is None:
+        raise _NotABank(texts.not_a_question_file(name))
+    conversion = convert(name, text)
+    skipped = [str(u) for u in conversion.unsupported]
+    if not conversion.bank.get("questions"):
+        raise _NotABank(texts.nothing_converted(name, skipped))
+    return parse_bank(to_yaml(conversion.bank), filename=name, base_dir=None), skipped
+
+
+async def _reply_problems(update: Update, name: str, problems: list[str]) -> None:
+    await _reply_lines(update, texts.upload_problems(name, len(problems)), problems)
+
+
+async def _reply_lines(update: Update, head: str, lines: list[str]) -> None:
+    """A heading and a bullet per line, the first MAX_PROBLEMS_SHOWN, in as many messages."""
+    shown = lines[:MAX_PROBLEMS_SHOWN]
+    if len(lines) > len(shown):
+        shown.append(f"… and {len(lines) - len(shown)} more")
+    for chunk in texts.split_message(texts.bullets(head, shown).split("\n")):
+        await reply(update, chunk)
+
+
+async def source_command(update: Update, context: Context) -> None:
+    """/source <bank-id>: the next .txt or .md file sent becomes that bank's source text."""
+    user = update.effective_user
+    if user is None:
         return
-    result = await asyncio.to_thread(import_bank, context.db, bank, uploaded_by=user.id)
-    await reply(
-        update,
-        texts.upload_loaded(
-            result.bank_id,
-            result.questions,
-            result.added,
-            result.updated,
-            result.retired,
-            result.unchanged_bank,
-        ),
-    )
+    remember(update, context)
+    if not is_teacher(context.settings, context.db, user.id):
+        await reply(update, texts.teachers_only())
+        return
+    if not context.args:
+        await reply(update, texts.source_usage())
+        return
+    bank_id = context.args[0].strip().lower()
+    with context.db.session() as session:
+        bank = banks.get_bank(session, bank_id)
+        mine = (
+            bank is not None and bank.deleted_at is None and owns(context.settings, bank, user.id)
+        )
+    if not mine:
+        await reply(update, texts.not_your_bank(bank_id))
+        return
+    if context.user_data is not None:
+        context.user_data[SOURCE_FOR] = bank_id
+    await reply(update, texts.source_waiting(bank_id))
+
+
+async def _take_source(
+    update: Update, context: Context, bank_id: str, doc: Document, name: str
+) -> None:
+    user = update.effective_user
+    data = await _download(update, doc, MAX_SOURCE_BYTES)
+    if data is None or user is None:
+        return
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").strip()
+    except UnicodeDecodeError:
+        await reply(update, texts.not_utf8(name))
+        return
+    if not text or len(text) > MAX_SOURCE_CHARS:
+        await reply(update, texts.source_bad_size(name, MAX_SOURCE_CHARS))
+        return
+    title = PurePath(name).stem[:200]
+
+    def allowed(bank: BankRow) -> bool:
+        return owns(context.settings, bank, user.id)
+
+    passages = await asyncio.to_thread(attach_source, context.db, bank_id, title, text, allowed)
+    if passages is None:
+        await reply(update, texts.not_your_bank(bank_id))
+    else:
+        await reply(update, texts.source_attached(bank_id, name, passages))
 
 
 def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
+    application.add_handler(CommandHandler("source", source_command))
     application.add_handler(MessageHandler(filters.Document.ALL, document))

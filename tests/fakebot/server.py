@@ -26,6 +26,8 @@ JSON = dict[str, Any]
 # getUpdates delivers these unless allowed_updates lists them explicitly (Bot API docs).
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
+MAX_UPLOAD = 50 * 1024 * 1024  # what a bot may send ("Sending files")
+MAX_PHOTO = 10 * 1024 * 1024  # sendPhoto's photo: "at most 10 MB in size"
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]+)?")
 NOT_MODIFIED = (
@@ -162,9 +164,11 @@ class FakeUser:
         self._tg.push_update({"message": msg})
         return msg
 
-    def send(self, text: str, chat: FakeChat | None = None) -> JSON:
+    def send(self, text: str, chat: FakeChat | None = None, reply_to: JSON | None = None) -> JSON:
         """Send a text message (commands get their bot_command entity); returns the Message."""
         content: JSON = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = reply_to
         if m := _COMMAND_RE.match(text):
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": markup.utf16_len(m.group(0))}
@@ -887,6 +891,8 @@ class FakeTelegram:
 
     async def _send_document(self, p: JSON, files: dict[str, Upload]) -> Any:
         self._chat(p["chat_id"])
+        if isinstance(p["document"], bytes) and len(p["document"]) > MAX_UPLOAD:
+            raise ApiError(413, "Request Entity Too Large", violation=True)
         f = self._input_file(p, "document", files, "documents")
         doc: JSON = {"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.size}
         if f.name:
@@ -904,6 +910,8 @@ class FakeTelegram:
         self._chat(p["chat_id"])
         if isinstance(p["photo"], bytes) and not p["photo"].startswith(_IMAGE_MAGIC):
             raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED", violation=True)
+        if isinstance(p["photo"], bytes):
+            _check_photo(p["photo"])
         f = self._input_file(p, "photo", files, "photos")
         width, height = _image_size(f.content)
         size = {
@@ -1032,6 +1040,15 @@ def _inline_markup(reply_markup: Any) -> JSON | None:
     if isinstance(reply_markup, dict) and "inline_keyboard" in reply_markup:
         return reply_markup
     return None
+
+
+def _check_photo(data: bytes) -> None:
+    """sendPhoto's documented limits: 10 MB, width + height ≤ 10000, ratio ≤ 20."""
+    if len(data) > MAX_PHOTO:
+        raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID", violation=True)
+    width, height = _image_size(data)
+    if width + height > 10000 or max(width, height) > 20 * min(width, height):
+        raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS", violation=True)
 
 
 def _image_size(data: bytes) -> tuple[int, int]:

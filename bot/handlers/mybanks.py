@@ -1,0 +1,155 @@
+"""A teacher's banks: /mybanks, /share, /publish, /unpublish, /deletebank (with confirmation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import keyboards, texts
+from bot.access import is_admin, is_teacher, owns
+from bot.context import Context, QuizApplication
+from bot.handlers.common import remember, reply
+from storage import banks
+from storage.models import BankRow
+from storage.reports import bank_stats
+
+
+async def mybanks_command(update: Update, context: Context) -> None:
+    """/mybanks: the teacher's banks (an admin's: every bank) with version, size and results."""
+    user = await _teacher(update, context)
+    if user is None:
+        return
+    owner = None if is_admin(context.settings, user) else user
+    with context.db.session() as session:
+        owned = banks.owned_banks(session, owner)
+        stats = bank_stats(session, [bank.id for bank in owned])
+    for chunk in texts.split_message(texts.my_banks(owned, stats).split("\n")):
+        await reply(update, chunk)
+
+
+async def share_command(update: Update, context: Context) -> None:
+    """/share <bank-id> [revoke]: the bank's share link; `revoke` replaces it."""
+    args = context.args or []
+    revoke = len(args) > 1 and args[1].lower() == "revoke"
+
+    def share(session: Session, bank: BankRow) -> str:
+        code = banks.share_code(session, bank, renew=revoke)
+        return texts.share_link(bank.id, bank.title, _link(context, code), revoke, bank.visibility)
+
+    await _on_own_bank(update, context, texts.share_usage(), share)
+
+
+async def publish_command(update: Update, context: Context) -> None:
+    """/publish <bank-id>: list the bank in /banks for everyone."""
+    await _set_visibility(update, context, "public")
+
+
+async def unpublish_command(update: Update, context: Context) -> None:
+    """/unpublish <bank-id>: only its share link reaches the bank from now on."""
+    await _set_visibility(update, context, "private")
+
+
+async def _set_visibility(update: Update, context: Context, visibility: banks.Visibility) -> None:
+    def switch(session: Session, bank: BankRow) -> str:
+        changed = banks.set_visibility(session, bank, visibility)
+        return texts.visibility_set(bank.id, visibility, changed)
+
+    await _on_own_bank(update, context, texts.visibility_usage(visibility), switch)
+
+
+async def deletebank_command(update: Update, context: Context) -> None:
+    """/deletebank <bank-id>: ask for confirmation with buttons; nothing changes yet."""
+
+    def confirm(session: Session, bank: BankRow) -> str:
+        return texts.confirm_delete(bank.id, bank.title)
+
+    def markup(bank_id: str) -> InlineKeyboardMarkup:
+        return keyboards.confirm_delete(bank_id)
+
+    await _on_own_bank(update, context, texts.delete_usage(), confirm, markup)
+
+
+async def delete_button(update: Update, context: Context) -> None:
+    """Delete or Keep under /deletebank: the role and ownership are checked again here."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, choice, bank_id = [*query.data.split(":", 2), "", ""][:3]
+    user_id = query.from_user.id
+    with context.db.session() as session:
+        bank = banks.get_bank(session, bank_id)
+        if bank is None or not _may_manage(context, bank, user_id):
+            done = None
+        elif choice == "yes" and bank.deleted_at is None:
+            banks.delete_bank(session, bank)
+            done = texts.bank_deleted(bank.id, bank.title)
+        else:
+            done = texts.bank_kept(bank_id)
+    if done is None:  # a forged or stale button: the message stays as it is
+        await query.answer(texts.not_yours_alert())
+        return
+    await query.answer()
+    await query.edit_message_text(done, parse_mode="HTML")
+
+
+def _may_manage(context: Context, bank: BankRow | None, user_id: int) -> bool:
+    return (
+        bank is not None
+        and is_teacher(context.settings, context.db, user_id)
+        and owns(context.settings, bank, user_id)
+    )
+
+
+async def _teacher(update: Update, context: Context) -> int | None:
+    """The sender's id if they are a teacher; otherwise they are told, and None."""
+    user = update.effective_user
+    if user is None:
+        return None
+    remember(update, context)
+    if not is_teacher(context.settings, context.db, user.id):
+        await reply(update, texts.teachers_only())
+        return None
+    return user.id
+
+
+async def _on_own_bank(
+    update: Update,
+    context: Context,
+    usage: str,
+    act: Callable[[Session, BankRow], str],
+    markup: Callable[[str], InlineKeyboardMarkup] | None = None,
+) -> None:
+    """Run `act` on the bank named by the first argument, if the sender may manage it."""
+    user = await _teacher(update, context)
+    if user is None:
+        return
+    if not context.args:
+        await reply(update, usage)
+        return
+    bank_id = context.args[0].strip().lower()
+    with context.db.session() as session:
+        bank = banks.get_bank(session, bank_id)
+        if bank is None or bank.deleted_at is not None or not _may_manage(context, bank, user):
+            text, buttons = texts.not_your_bank(bank_id), None
+        else:
+            text, buttons = act(session, bank), markup(bank.id) if markup else None
+    await reply(update, text, buttons)
+
+
+def _link(context: Context, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+def register(application: QuizApplication) -> None:
+    """Add this module's handlers."""
+    application.add_handler(CommandHandler("mybanks", mybanks_command))
+    application.add_handler(CommandHandler("share", share_command))
+    application.add_handler(CommandHandler("publish", publish_command))
+    application.add_handler(CommandHandler("unpublish", unpublish_command))
+    application.add_handler(CommandHandler("deletebank", deletebank_command))
+    application.add_handler(
+        CallbackQueryHandler(delete_button, pattern=rf"^{keyboards.DELETE_BANK}:")
+    )

@@ -1,0 +1,613 @@
+"""Moodle question files (GIFT and Aiken) converted to our bank format; what cannot be is reported.
+
+The bank comes back as plain data; every question in it passes the bank's validation, and every
+question left out is reported with its line and the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, Literal
+
+import yaml
+
+from quiz.bank import (
+    ID_PATTERN,
+    MAX_EXPLANATION_CHARS,
+    MAX_OPTION_CHARS,
+    MAX_OPTIONS,
+    MAX_QUESTION_CHARS,
+    MAX_QUESTIONS,
+    MAX_TITLE_CHARS,
+    MIN_OPTIONS,
+    normalize_text,
+)
+from quiz.yamlsource import StrictLoader
+
+MAX_ID_CHARS = 48  # as ID_PATTERN allows
+MAX_TAG_CHARS = 32  # as TAG_PATTERN allows
+EXCERPT_CHARS = 60
+
+# What the bank refuses in any text (C0 and C1 controls but tab and line feed), and lone
+# surrogates, which cannot be encoded at all.
+_BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A question that could not be converted, reported rather than dropped."""
+
+    line: int  # 1-based line where the question starts
+    kind: str  # "essay", "matching", "numeric", "short answer", "description", "malformed: <why>"
+    text: str  # the beginning of the question, on one line
+
+    def __str__(self) -> str:
+        if self.kind.startswith("malformed: "):
+            problem = f"malformed question ({self.kind.removeprefix('malformed: ')})"
+        else:
+            problem = f"{self.kind} question is not supported"
+        return f"line {self.line}: {problem}" + (f": {self.text}" if self.text else "")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A converted bank as plain data, and the questions left out of it."""
+
+    bank: dict[str, Any]
+    unsupported: tuple[Unsupported, ...]
+
+
+def convert_gift(
+    text: str, *, bank_id: str, title: str, source: dict[str, Any] | None = None
+) -> Conversion:
+    """Convert a Moodle GIFT file; ValueError if bank_id or title cannot be a bank's."""
+    return _assemble(map(_read_gift, _gift_blocks(text)), bank_id, title, source)
+
+
+def convert_aiken(
+    text: str, *, bank_id: str, title: str, source: dict[str, Any] | None = None
+) -> Conversion:
+    """Convert a Moodle Aiken file; ValueError if bank_id or title cannot be a bank's."""
+    return _assemble(_aiken_questions(text), bank_id, title, source)
+
+
+def detect_format(filename: str, text: str) -> Literal["gift", "aiken"] | None:
+    """The format of a Moodle question file by its name and content, None if unknown."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".gift":
+        return "gift"
+    if suffix != ".txt":
+        return None
+    if re.search(r"^[ \t]*ANSWER[ \t]*:", text, re.MULTILINE):
+        return "aiken"
+    opens = _syntax(text, r"\{")
+    if opens and any(close > opens[0] for close in _syntax(text, r"\}")):
+        return "gift"
+    return None
+
+
+def convert(
+    filename: str,
+    text: str,
+    *,
+    bank_id: str | None = None,
+    title: str | None = None,
+    source: dict[str, Any] | None = None,
+) -> Conversion:
+    """Convert a GIFT or Aiken file, the bank named after it by default; ValueError if unknown."""
+    kind = detect_format(filename, text)
+    name = PurePath(filename).name
+    if kind is None:
+        raise ValueError(
+            f"{name}: not a Moodle question file; expected a .gift file (GIFT format) "
+            "or a .txt file in Aiken format (ANSWER: lines) or GIFT format ({...} answers)"
+        )
+    stem = PurePath(filename).stem
+    if bank_id is None:
+        bank_id = _slug(stem, MAX_ID_CHARS) or "quiz"
+    if title is None:
+        title = _default_title(stem) or bank_id
+    read = convert_gift if kind == "gift" else convert_aiken
+    return read(text, bank_id=bank_id, title=title, source=source)
+
+
+def to_yaml(bank: dict[str, Any]) -> str:
+    """The bank as YAML that our strict loader reads back as the same data."""
+    return yaml.dump(bank, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
+
+
+# --- the converted bank -----------------------------------------------------------------------
+
+
+class _Skip(Exception):
+    """Raised while reading a question that cannot be converted; `kind` says why."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _malformed(why: str) -> _Skip:
+    return _Skip(f"malformed: {why}")
+
+
+@dataclass(frozen=True)
+class _Answers:
+    options: tuple[str, ...] | None  # None for true/false
+    answer: str | list[str] | bool
+    explanation: str | None
+
+
+@dataclass(frozen=True)
+class _Question:
+    """A question read from the file, checked against the bank's limits, still without its id."""
+
+    line: int
+    title: str | None
+    text: str
+    answers: _Answers
+    tags: tuple[str, ...]
+
+
+def _assemble(
+    items: Iterable[_Question | Unsupported],
+    bank_id: str,
+    title: str,
+    source: dict[str, Any] | None,
+) -> Conversion:
+    _check_bank_fields(bank_id, title)
+    questions: list[dict[str, Any]] = []
+    unsupported: list[Unsupported] = []
+    used: set[str] = set()
+    # Untitled questions are numbered by their place in the file, skipped ones included, so that
+    # q7 is the seventh question there.
+    for number, item in enumerate(items, 1):
+        if isinstance(item, Unsupported):
+            unsupported.append(item)
+        elif len(questions) == MAX_QUESTIONS:
+            kind = f"malformed: a bank holds at most {MAX_QUESTIONS} questions"
+            unsupported.append(Unsupported(item.line, kind, _excerpt(item.text)))
+        else:
+            question_id = _unique(_slug(item.title or "", MAX_ID_CHARS) or f"q{number}", used)
+            used.add(question_id)
+            questions.append(_question_data(question_id, item))
+    bank: dict[str, Any] = {"bank": 1, "id": bank_id, "title": title.strip()}
+    if source is not None:
+        bank["source"] = source
+    bank["questions"] = questions
+    return Conversion(bank, tuple(unsupported))
+
+
+def _check_bank_fields(bank_id: str, title: str) -> None:
+    if not re.fullmatch(ID_PATTERN, bank_id):
+        raise ValueError(
+            f"the bank id {bank_id!r} must be 1 to {MAX_ID_CHARS} lowercase letters, digits "
+            "and hyphens, not starting with a hyphen"
+        )
+    if not title.strip() or len(title.strip()) > MAX_TITLE_CHARS or _BAD_CHARACTER.search(title):
+        raise ValueError(
+            f"the bank title must be 1 to {MAX_TITLE_CHARS} characters without control characters"
+        )
+
+
+def _question_data(question_id: str, question: _Question) -> dict[str, Any]:
+    """The question in the bank format, keys in the order our banks are written in."""
+    answers = question.answers
+    data: dict[str, Any] = {"id": question_id}
+    if answers.options is None:
+        data["type"] = "true_false"
+    data["question"] = question.text
+    if answers.options is not None:
+        data["options"] = list(answers.options)
+    data["answer"] = answers.answer
+    if answers.explanation:
+        data["explanation"] = answers.explanation
+    if question.tags:
+        data["tags"] = list(question.tags)
+    return data
+
+
+def _check(text: str, answers: _Answers) -> None:
+    """Raise _Skip unless the question fits the bank's limits."""
+    if not text:
+        raise _malformed("no question text")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise _malformed(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    if answers.explanation and len(answers.explanation) > MAX_EXPLANATION_CHARS:
+        raise _malformed(f"the feedback is longer than {MAX_EXPLANATION_CHARS} characters")
+    if answers.options is not None:
+        _check_options(answers.options)
+
+
+def _check_options(options: Sequence[str]) -> None:
+    if not all(options):
+        raise _malformed("an option is empty")
+    if len(options) < MIN_OPTIONS:
+        raise _malformed(f"fewer than {MIN_OPTIONS} options")
+    if len(options) > MAX_OPTIONS:
+        raise _malformed(f"more than {MAX_OPTIONS} options")
+    seen: set[str] = set()
+    for option in options:
+        if len(option) > MAX_OPTION_CHARS:
+            raise _malformed(
+                f"the option '{_excerpt(option)}' is longer than {MAX_OPTION_CHARS} characters"
+            )
+        if normalize_text(option) in seen:  # the bank's own notion of the same option
+            raise _malformed(f"the option '{_excerpt(option)}' is given twice")
+        seen.add(normalize_text(option))
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: MAX_ID_CHARS - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def _slug(text: str, max_chars: int) -> str:
+    """Lowercase ASCII letters and digits joined by hyphens, at most max_chars; may be empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_chars].rstrip("-")
+
+
+def _default_title(stem: str) -> str:
+    printable = "".join(char for char in stem.replace("_", " ") if char.isprintable())
+    return _one_line(printable)[:MAX_TITLE_CHARS].strip()
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    """The file's lines, whatever its line endings."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _multiline(text: str) -> str:
+    """Each line's whitespace runs collapsed, the line breaks kept."""
+    return "\n".join(_one_line(line) for line in text.split("\n")).strip()
+
+
+def _excerpt(text: str) -> str:
+    """The beginning of a text for a message: one line, control characters escaped."""
+    flat = _one_line(text)
+    if len(flat) > EXCERPT_CHARS:
+        flat = flat[: EXCERPT_CHARS - 1] + "…"
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in flat)
+
+
+def _refuse_control_characters(text: str) -> None:
+    if found := _BAD_CHARACTER.search(text):
+        raise _malformed(f"contains the control character U+{ord(found.group()):04X}")
+
+
+# --- GIFT -------------------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\([~=#{}:\\n])")
+_FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_HTML_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
+_WEIGHT = re.compile(r"\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_CATEGORY = "$CATEGORY:"
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One question's lines, comments left out."""
+
+    line: int
+    text: str
+    tags: tuple[str, ...]  # from the $CATEGORY in force
+
+
+def _gift_blocks(text: str) -> list[_Block]:
+    """The file split into questions at blank lines; `$CATEGORY:` lines also end a question."""
+    blocks: list[_Block] = []
+    lines: list[str] = []
+    start, tags = 0, tuple[str, ...]()
+
+    def close() -> None:
+        if lines:
+            blocks.append(_Block(start, "\n".join(lines).strip(), tags))
+            lines.clear()
+
+    for number, line in enumerate(_lines(text), 1):
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            continue
+        if stripped.startswith(_CATEGORY) or not stripped:
+            close()
+            if stripped:
+                tags = _category_tags(stripped.removeprefix(_CATEGORY))
+            continue
+        if not lines:
+            start = number
+        lines.append(line)
+    close()
+    return blocks
+
+
+def _category_tags(category: str) -> tuple[str, ...]:
+    """The tag for a category path such as `$course$/top/Unit 1`: its last part."""
+    tag = _slug(category.strip().rstrip("/").rsplit("/", 1)[-1], MAX_TAG_CHARS)
+    return (tag,) if tag else ()
+
+
+def _read_gift(block: _Block) -> _Question | Unsupported:
+    try:
+        return _gift_question(block)
+    except _Skip as skip:
+        return Unsupported(block.line, skip.kind, _excerpt(block.text))
+
+
+def _gift_question(block: _Block) -> _Question:
+    _refuse_control_characters(block.text)
+    title, rest = _gift_title(block.text)
+    is_html, rest = _format(rest, default_html=False)
+    before, inside, after = _answer_block(rest)
+    # Text after the answers makes it a "missing word" question: the answers go in the gap.
+    question = before + "___" + after if after.strip() else before
+    text = _multiline(_render(question, is_html))
+    answers = _gift_answers(inside, is_html)
+    _check(text, answers)
+    return _Question(block.line, title, text, answers, block.tags)
+
+
+def _gift_title(text: str) -> tuple[str | None, str]:
+    """The `::title::` and the text after it."""
+    if not text.startswith("::"):
+        return None, text
+    ends = _syntax(text[2:], "::")
+    if not ends:
+        raise _malformed("the title has no closing ::")
+    return _unescape(text[2 : 2 + ends[0]]), text[4 + ends[0] :].strip()
+
+
+def _answer_block(text: str) -> tuple[str, str, str]:
+    """The text before the `{...}` answer block, inside it and after it."""
+    opens, closes = _syntax(text, r"\{"), _syntax(text, r"\}")
+    if not opens and not closes:
+        raise _Skip("description")
+    if not closes:
+        raise _malformed("the { has no closing }")
+    if not opens:
+        raise _malformed("the } has no opening {")
+    if len(opens) > 1 or len(closes) > 1:
+        raise _malformed(r"more than one { or }; write \{ and \} for braces in the text")
+    if closes[0] < opens[0]:
+        raise _malformed("the } comes before the {")
+    return text[: opens[0]], text[opens[0] + 1 : closes[0]], text[closes[0] + 1 :]
+
+
+def _gift_answers(inside: str, is_html: bool) -> _Answers:
+    """The answers of a choice or true/false block; _Skip for any other kind of question."""
+    general: str | None = None
+    if separators := _syntax(inside, "####"):  # general feedback, shown whatever the answer
+        general = _multiline(_piece(inside[separators[-1] + 4 :], is_html)) or None
+        inside = inside[: separators[-1]]
+    inside = inside.strip()
+    # The order of these tests is Moodle's: `~` makes a choice even with `->` or `#` in it.
+    if not inside:
+        raise _Skip("essay")
+    if inside.startswith("#"):
+        raise _Skip("numeric")
+    if _syntax(inside, "~"):
+        return _gift_choice(inside, general, is_html)
+    if _syntax(inside, "=") and "->" in inside:
+        raise _Skip("matching")
+    if _split_once(inside, "#")[0].strip().upper() in _TRUE_FALSE:
+        return _gift_true_false(inside, general, is_html)
+    raise _Skip("short answer")
+
+
+def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
+    marks = _syntax(inside, "[~=]")
+    if inside[: marks[0]].strip():
+        raise _malformed("text before the first ~ or = option")
+    # With an = option, the = options are right; without, those of positive weight (%50%).
+    by_equals = any(inside[mark] == "=" for mark in marks)
+    options: list[str] = []
+    right: list[str] = []
+    notes: list[str] = []
+    for start, end in itertools.pairwise([*marks, len(inside)]):
+        weight, body = _weight(inside[start + 1 : end])
+        text, feedback = _split_once(body, "#")
+        option = _one_line(_piece(text, is_html))
+        options.append(option)
+        if (inside[start] == "=") if by_equals else (weight > 0):
+            right.append(option)
+            if feedback is not None and (note := _multiline(_piece(feedback, is_html))):
+                notes.append(note)
+    if not right:
+        raise _malformed("no option is marked right with = or a positive %weight%")
+    answer = right[0] if len(right) == 1 else right
+    return _Answers(tuple(options), answer, "\n".join(notes) or general)
+
+
+def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answers:
+    value, feedback = _split_once(inside, "#")
+    # `{T#feedback if answered wrong#feedback if answered right}`
+    right = _split_once(feedback, "#")[1] if feedback is not None else None
+    explanation = _multiline(_piece(right, is_html)) if right is not None else ""
+    return _Answers(None, _TRUE_FALSE[value.strip().upper()], explanation or general)
+
+
+def _weight(body: str) -> tuple[float, str]:
+    """The `%50%` weight an option starts with (0 if none) and the rest of it."""
+    if found := _WEIGHT.match(body):
+        return float(found.group(1)), body[found.end() :]
+    return 0.0, body
+
+
+def _syntax(text: str, token: str) -> list[int]:
+    """Where the regex `token` matches outside backslash escapes."""
+    matches = re.finditer(rf"\\.|{token}", text, re.DOTALL)
+    return [found.start() for found in matches if not found.group().startswith("\\")]
+
+
+def _split_once(text: str, token: str) -> tuple[str, str | None]:
+    """The text before the first unescaped `token` and after it (None if there is none)."""
+    found = _syntax(text, token)
+    if not found:
+        return text, None
+    return text[: found[0]], text[found[0] + len(token) :]
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda found: "\n" if found[1] == "n" else found[1], text)
+
+
+def _format(text: str, *, default_html: bool) -> tuple[bool, str]:
+    """Whether a text is HTML, by its `[html]`-style marker or else the default; the rest."""
+    if found := _FORMAT.match(text):
+        return found[1].lower() == "html", text[found.end() :]
+    return default_html, text
+
+
+def _piece(raw: str, default_html: bool) -> str:
+    """An option or feedback as plain text; the question's format is the default for it."""
+    is_html, text = _format(raw, default_html=default_html)
+    return _render(text, is_html)
+
+
+def _render(raw: str, is_html: bool) -> str:
+    text = _unescape(raw)
+    if not is_html:
+        return text
+    text = _HTML_BREAK.sub("\n", _one_line(text))  # in HTML only tags break lines
+    return html.unescape(_HTML_TAG.sub("", text))
+
+
+# --- Aiken ------------------------------------------------------------------------------------
+
+_AIKEN_OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
+_AIKEN_ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")
+
+
+@dataclass
+class _AikenDraft:
+    """An Aiken question as its lines are read."""
+
+    line: int
+    text: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # by letter
+    raw: list[str] = field(default_factory=list)
+    problem: str | None = None
+    gap: bool = False  # a blank line came after the last line read
+
+    def add(self, line: str) -> None:
+        self.raw.append(line)
+        self.gap = False
+
+
+def _aiken_questions(text: str) -> Iterator[_Question | Unsupported]:
+    draft: _AikenDraft | None = None
+    for number, line in enumerate(_lines(text), 1):
+        stripped = line.strip()
+        if not stripped:
+            if draft is not None:
+                draft.gap = True
+        elif answer := _AIKEN_ANSWER.match(stripped):
+            draft = draft or _AikenDraft(number)
+            draft.add(stripped)
+            yield _finish_aiken(draft, answer[1])
+            draft = None
+        elif option := _AIKEN_OPTION.fullmatch(stripped):
+            draft = draft or _AikenDraft(number)  # then it has no question text: reported
+            draft.add(stripped)
+            if option[1] in draft.options:
+                draft.problem = draft.problem or f"the letter {option[1]} is used twice"
+            draft.options[option[1]] = option[2] or ""
+        else:
+            # Text after options or after a blank line starts the next question: this one is over.
+            if draft is not None and (draft.options or draft.gap):
+                yield _finish_aiken(draft, None)
+                draft = None
+            draft = draft or _AikenDraft(number)
+            draft.add(stripped)
+            draft.text.append(stripped)
+    if draft is not None:
+        yield _finish_aiken(draft, None)
+
+
+def _finish_aiken(draft: _AikenDraft, answer: str | None) -> _Question | Unsupported:
+    try:
+        return _aiken_question(draft, answer)
+    except _Skip as skip:
+        return Unsupported(draft.line, skip.kind, _excerpt(" ".join(draft.text or draft.raw)))
+
+
+def _aiken_question(draft: _AikenDraft, answer: str | None) -> _Question:
+    if draft.problem:
+        raise _malformed(draft.problem)
+    _refuse_control_characters("\n".join(draft.raw))
+    if not draft.text:
+        raise _malformed(
+            "options without a question" if draft.options else "ANSWER without a question"
+        )
+    if not draft.options:
+        raise _malformed("no option lines such as 'A. text'")
+    if answer is None:
+        raise _malformed("no ANSWER line after the options")
+    letter = answer.strip().upper()
+    if not re.fullmatch("[A-Z]", letter):
+        raise _malformed("the ANSWER line must give one option letter")
+    if letter not in draft.options:
+        raise _malformed(f"ANSWER {letter} is not one of the options")
+    options = tuple(_one_line(option) for option in draft.options.values())
+    answers = _Answers(options, _one_line(draft.options[letter]), None)
+    text = _multiline("\n".join(draft.text))
+    _check(text, answers)
+    return _Question(draft.line, None, text, answers, ())
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+
+def _quoting_rules() -> dict[Any, list[Any]]:
+    """Implicit resolvers of YAML 1.2 (our loader's) first, then of YAML 1.1 (PyYAML's)."""
+    strict, legacy = StrictLoader.yaml_implicit_resolvers, yaml.SafeDumper.yaml_implicit_resolvers
+    return {first: strict.get(first, []) + legacy.get(first, []) for first in {*strict, *legacy}}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a text unquoted only if YAML 1.2 and 1.1 both read it back as text.
+
+    PyYAML alone would write 0o17, 1e3 or tRuE unquoted, which our YAML 1.2 loader reads as
+    numbers and booleans; YAML 1.1 is kept too, so that yes or 12:30 stay quoted for other tools.
+    """
+
+    yaml_implicit_resolvers = _quoting_rules()  # PyYAML keeps them per class
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # lists indented under their key, as in our banks
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # our loader refuses anchors and aliases
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # Several lines make a literal block (PyYAML falls back to quotes where it cannot be one). The
+    # other line breaks PyYAML would fold into spaces; double quotes escape them.
+    style = None
+    if any(char in text for char in "\x85\u2028\u2029"):
+        style = '"'
+    elif "\n" in text:
+        style = "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)

@@ -1,0 +1,179 @@
+"""Teachers own their banks: roles, private banks shared by link, versions, deletion, imports."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ADMIN_ID, TEACHER_ID
+from tests.fakebot import FakeTelegram
+from tests.fakebot.server import FakeUser
+from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
+from tests.test_e2e_upload import GOOD
+
+PRIVATE = GOOD.replace("visibility: public\n", "")
+LINK = re.compile(r"https://t\.me/quiz_test_bot\?start=([A-Za-z0-9_-]+)")
+LEARNER, OTHER_TEACHER = 101, 9002
+
+GIFT = """\
+// A Moodle export
+::Capital:: What is the capital of France? {=Paris ~Lyon ~Marseille#Not the capital}
+
+::Sky:: The sky is blue on a clear day. {T}
+
+::Essay:: Write about Paris. {}
+"""
+
+AIKEN = """\
+Which gas do plants take in?
+A. Oxygen
+B. Carbon dioxide
+C. Helium
+ANSWER: B
+
+What falls from clouds?
+A) Rain
+B) Rocks
+ANSWER: A
+"""
+
+
+async def say(fake: FakeTelegram, user: FakeUser, text: str, **kw) -> str:
+    """Send a message and return the text of the bot's next reply to that user."""
+    mark = fake.mark()
+    user.send(text, **kw)
+    return text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark))
+
+
+async def upload(fake: FakeTelegram, user: FakeUser, name: str, content: str) -> str:
+    mark = fake.mark()
+    user.send_document(name, content.encode())
+    return text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark))
+
+
+async def test_private_bank_shared_by_link_then_a_new_version(bot: BotRunner, fake: FakeTelegram):
+    tess, ann, bob = fake.user(TEACHER_ID, "Tess"), fake.user(LEARNER, "Ann"), fake.user(102, "Bob")
+    loaded = await upload(fake, tess, "water.yaml", PRIVATE)
+    assert "(new, version 1)" in loaded and "<b>private</b>" in loaded
+    assert "water" not in await say(fake, ann, "/banks")
+    assert "no bank called" in await say(fake, ann, "/quiz water")
+
+    shared = await say(fake, tess, "/share water")
+    code = LINK.search(shared)
+    assert code is not None, shared
+    mark = fake.mark()
+    ann.send(f"/start {code.group(1)}")
+    poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+    ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+    await feedback_after(fake, ann.id, mark)
+    assert "The water cycle" in await say(fake, ann, "/banks")  # joined: now listed for Ann
+    assert "no bank called" in await say(fake, bob, "/quiz water")  # but not for Bob
+
+    renewed = await say(fake, tess, "/share water revoke")
+    new_code = LINK.search(renewed)
+    assert new_code is not None and new_code.group(1) != code.group(1)
+    assert "no longer works" in renewed
+    assert "no bank called" in await say(fake, bob, f"/start {code.group(1)}")
+
+    changed = PRIVATE.replace("Rain falls from clouds.", "Rain falls from the sky.")
+    loaded = await upload(fake, tess, "water.yaml", changed)
+    assert "version 2: 0 added, 1 changed, 1 kept, 0 retired" in loaded
+    mine = plain(await say(fake, tess, "/mybanks"))
+    assert "water — The water cycle" in mine
+    assert "private · version 2 · 2 questions · 1 learner · average score 100%" in mine
+
+    published = await say(fake, tess, "/publish water")
+    assert "is public" in published
+    assert "The water cycle" in await say(fake, bob, "/banks")
+    assert "Already so" in await say(fake, tess, "/publish water")
+    assert "is private" in await say(fake, tess, "/unpublish water")
+
+
+async def test_roles_are_checked_on_the_server(bot: BotRunner, fake: FakeTelegram):
+    tess, ann = fake.user(TEACHER_ID, "Tess"), fake.user(LEARNER, "Ann")
+    olga, admin = fake.user(OTHER_TEACHER, "Olga"), fake.user(ADMIN_ID, "Ada")
+    await upload(fake, tess, "water.yaml", PRIVATE)
+    for command in ("/mybanks", "/share water", "/publish water", "/deletebank water"):
+        assert "for teachers" in await say(fake, ann, command), command
+    assert "Only teachers" in await upload(fake, olga, "water.yaml", PRIVATE)
+    assert "for the bot's administrators" in await say(fake, tess, f"/teacher add {OTHER_TEACHER}")
+
+    hello = olga.send("hello")
+    assert "is now a teacher" in await say(fake, admin, "/teacher add", reply_to=hello)
+    assert str(OTHER_TEACHER) in await say(fake, admin, "/teacher")
+    # Olga is a teacher now, but the id "water" is Tess's bank.
+    assert "belongs to another teacher" in await upload(fake, olga, "water.yaml", PRIVATE)
+    assert "no bank called" in plain(await say(fake, olga, "/share water")).lower()
+    assert "You have no banks yet" in await say(fake, olga, "/mybanks")
+    assert "water" in await say(fake, admin, "/mybanks")  # admins see every bank
+
+    assert "no longer a teacher" in await say(fake, admin, f"/teacher remove {OTHER_TEACHER}")
+    assert "for teachers" in await say(fake, olga, "/mybanks")
+    assert "Send /teacher add" in await say(fake, admin, "/teacher add someone")
+
+
+async def test_deleting_asks_first_and_keeps_history(bot: BotRunner, fake: FakeTelegram):
+    tess, ann = fake.user(TEACHER_ID, "Tess"), fake.user(LEARNER, "Ann")
+    await upload(fake, tess, "water.yaml", GOOD)
+    mark = fake.mark()
+    ann.send("/quiz water 1")
+    poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+    ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+    await fake.wait_for("sendMessage", chat_id=ann.id, predicate=lambda c: "finished" in text_of(c))
+
+    mark = fake.mark()
+    tess.send("/deletebank water")
+    ask = await fake.wait_for("sendMessage", chat_id=tess.id, since=mark)
+    assert "Delete <code>water</code>" in text_of(ask)
+    assert "The water cycle" in await say(fake, ann, "/banks"), "nothing changes before confirming"
+    # Someone else pressing the button (a forged callback) changes nothing.
+    mark = fake.mark()
+    ann.press(ask.result, "x:yes:water", require_button=False)
+    await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "The water cycle" in await say(fake, ann, "/banks")
+
+    mark = fake.mark()
+    tess.press(ask.result, "x:no:water")
+    kept = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
+    assert "Kept" in text_of(kept)
+    mark = fake.mark()
+    tess.send("/deletebank water")
+    ask = await fake.wait_for("sendMessage", chat_id=tess.id, since=mark)
+    mark = fake.mark()
+    tess.press(ask.result, "x:yes:water")
+    deleted = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
+    assert "Deleted" in text_of(deleted)
+    assert "water" not in await say(fake, ann, "/banks")
+    assert "no bank called" in await say(fake, ann, "/quiz water")
+    assert "Points: <b>1</b>" in await say(fake, ann, "/score")  # the history stays
+
+
+async def test_moodle_files_and_a_source_sent_in_chat(bot: BotRunner, fake: FakeTelegram):
+    tess = fake.user(TEACHER_ID, "Tess")
+    mark = fake.mark()
+    tess.send_document("france.gift", GIFT.encode())
+    loaded = await fake.wait_for("sendMessage", chat_id=tess.id, since=mark)
+    assert "Loaded bank <code>france</code> with 2 questions" in text_of(loaded)
+    skipped = await fake.wait_for(
+        "sendMessage", chat_id=tess.id, since=mark, predicate=lambda c: "could not" in text_of(c)
+    )
+    assert "line 6" in text_of(skipped) and "essay" in text_of(skipped)
+
+    loaded_aiken = await upload(fake, tess, "plants.txt", AIKEN)
+    assert "Loaded bank <code>plants</code> with 2 questions" in loaded_aiken
+    assert "Aiken format" in await upload(fake, tess, "notes.txt", "Just some notes.\n")
+
+    assert "Send the source text" in await say(fake, tess, "/source plants")
+    attached = await upload(fake, tess, "botany.md", "Plants take in carbon dioxide. Rain falls.")
+    assert "now the source of <code>plants</code>" in attached
+    mark = fake.mark()
+    tess.send("/quiz plants 2")
+    for _ in range(2):
+        poll = await fake.wait_for("sendPoll", chat_id=tess.id, since=mark)
+        mark = fake.mark()
+        tess.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+        feedback = text_of(await feedback_after(fake, tess.id, mark))
+        assert "<blockquote>" in feedback and "— botany" in feedback
+    await fake.wait_for(
+        "sendMessage", chat_id=tess.id, predicate=lambda c: "finished" in text_of(c)
+    )
+    assert "You have no bank called" in await say(fake, tess, "/source nowhere")
