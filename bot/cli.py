@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import terminal
-from bot.exporting import WRITERS
+from bot.exporting import WRITERS, Writer
 from bot.library import import_bank
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
 from bot.texts import bank_changes
 from quiz.bank import Bank, BankError, load_bank_file
+from quiz.convert import convert, to_yaml
 from storage.banks import get_bank
 from storage.db import Database, DatabaseUnavailable, reason, unavailable
-from storage.reports import count_answers, export_rows
+from storage.reports import ExportRow, count_answers, export_rows
 from storage.schema import (
     SchemaOutdated,
     current_revision,
@@ -79,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="validate bank files and store them")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imp.set_defaults(handler=cmd_import)
+
+    conv = commands.add_parser(
+        "convert", help="convert a Moodle GIFT (.gift) or Aiken (.txt) file into a bank"
+    )
+    conv.add_argument("file", type=Path, metavar="FILE", help="a .gift or Aiken .txt file")
+    conv.add_argument("-o", "--out", type=Path, metavar="BANK", help="write here (default: stdout)")
+    conv.add_argument("--source", type=Path, metavar="TEXT", help="the source material (.txt)")
+    conv.add_argument("--id", metavar="ID", help="the bank's id (default: from the file name)")
+    conv.add_argument("--title", help="the bank's title (default: from the file name)")
+    conv.set_defaults(handler=cmd_convert)
 
     board = commands.add_parser("leaderboard", help="print the leaderboard")
     board.add_argument("--bank", metavar="ID", help="a bank's own table")
@@ -153,12 +166,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Store valid banks in the database; exit status 1 when any file was refused."""
+    from rich.console import Console
+    from rich.progress import Progress
+
     db = Database.open(load_settings().database_url)
     imported = 0
-    for path, bank in valid_banks(args.files):
-        result = import_bank(db, bank)
-        imported += 1
-        print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({bank_changes(result)})")
+    # On stderr and gone when done: what stays is one line per file on stdout.
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        for path, bank in valid_banks(args.files):
+            task = progress.add_task(f"Importing {path.name}", total=len(bank.questions))
+            result = import_bank(db, bank, advance=functools.partial(progress.advance, task))
+            progress.remove_task(task)
+            imported += 1
+            print(
+                f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({bank_changes(result)})"
+            )
     return 0 if imported == len(args.files) else 1
 
 
@@ -186,20 +208,75 @@ def cmd_export(args: argparse.Namespace) -> int:
                 return 1
             rows = export_rows(session, args.bank)
             if args.out is None:
-                write(rows, sys.stdout)
-                return 0
-            # Imported here, like the Telegram stack above: only this command draws progress.
-            from rich.console import Console
-            from rich.progress import track
-
-            total = count_answers(session, args.bank)
-            shown = track(rows, "Exporting", total, console=Console(stderr=True))
-            with args.out.open("w", encoding="utf-8", newline="") as stream:
-                written = write(shown, stream)
+                return _to_stdout(write, rows)
+            written = _to_file(write, rows, args.out, count_answers(session, args.bank))
+    except OSError as error:
+        print(f"quizbot: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
     finally:
         db.dispose()
     print(f"Wrote {written} answer(s) to {args.out}.", file=sys.stderr)
     return 0
+
+
+def _to_file(write: Writer, rows: Iterable[ExportRow], path: Path, total: int) -> int:
+    # Imported here, like the Telegram stack above: only this command draws progress.
+    from rich.console import Console
+    from rich.progress import track
+
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        return write(track(rows, "Exporting", total, console=Console(stderr=True)), stream)
+
+
+def _to_stdout(write: Writer, rows: Iterable[ExportRow]) -> int:
+    try:
+        write(rows, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `quizbot export ... | head` stopped reading: no traceback
+        # Python flushes stdout again at exit; pointing it at devnull keeps that quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write the bank converted from a GIFT or Aiken file; what could not be converted is listed.
+
+    Exit status 1 when nothing converted or the file cannot be read.
+    """
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+        source = _converted_source(args.source, args.out) if args.source else None
+        conversion = convert(args.file.name, text, bank_id=args.id, title=args.title, source=source)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    for skipped in conversion.unsupported:
+        print(f"  skipped {args.file.name}: {skipped}", file=sys.stderr)
+    converted = len(conversion.bank["questions"])
+    if not converted:
+        print(f"quizbot: {args.file.name} holds no question to convert", file=sys.stderr)
+        return 1
+    document = to_yaml(conversion.bank)
+    if args.out is None:
+        sys.stdout.write(document)
+    else:
+        args.out.write_text(document, encoding="utf-8")
+    target = args.out or "stdout"
+    print(
+        f"Converted {converted} question(s) to {target}, skipped {len(conversion.unsupported)}.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _converted_source(path: Path, out: Path | None) -> dict[str, str]:
+    """The bank's source entry: a path next to the bank when it can be, else the text inline."""
+    folder = (out.parent if out else Path.cwd()).resolve()
+    if out is not None and path.resolve().is_relative_to(folder):
+        path.read_bytes()  # unreadable: fail now, not when the bank is loaded
+        return {"title": path.stem, "file": path.resolve().relative_to(folder).as_posix()}
+    return {"title": path.stem, "text": path.read_text(encoding="utf-8-sig").strip()}
 
 
 def cmd_try(args: argparse.Namespace) -> int:

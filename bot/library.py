@@ -18,12 +18,18 @@ from storage.models import BankRow
 log = logging.getLogger(__name__)
 
 
-def passages_for(bank: Bank) -> dict[str, str | None]:
-    """The supporting passage of every question: its quote, or the best source sentences."""
+def passages_for(bank: Bank, advance: Callable[[], None] | None = None) -> dict[str, str | None]:
+    """The supporting passage of every question: its quote, or the best source sentences.
+
+    `advance` is called after each question, for a progress bar.
+    """
     index = SentenceIndex.from_text(bank.source_text)
-    return {
-        q.id: supporting_passage(index, q.text, q.correct_texts, q.quote) for q in bank.questions
-    }
+    passages = {}
+    for q in bank.questions:
+        passages[q.id] = supporting_passage(index, q.text, q.correct_texts, q.quote)
+        if advance is not None:
+            advance()
+    return passages
 
 
 def fingerprint(bank: Bank) -> str:
@@ -35,14 +41,19 @@ def fingerprint(bank: Bank) -> str:
 
 
 def import_bank(
-    db: Database, bank: Bank, *, uploaded_by: int | None = None, replace_others: bool = False
+    db: Database,
+    bank: Bank,
+    *,
+    uploaded_by: int | None = None,
+    replace_others: bool = False,
+    advance: Callable[[], None] | None = None,
 ) -> SaveResult:
     """Store a validated bank (all or nothing); a teacher's upload is private by default."""
     with db.session() as session:
         return save_bank(
             session,
             bank,
-            passages=passages_for(bank),
+            passages=passages_for(bank, advance),
             content_hash=fingerprint(bank),
             uploaded_by=uploaded_by,
             replace_others=replace_others,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,6 +66,8 @@ class User(Base):
     answered: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
     points_at: Mapped[datetime | None]  # when `points` last grew: earlier wins a tie
+    # /privacy: shown as "anonymous learner" on global, per-bank and web tables.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_users_rank", points.desc(), "points_at", "id"),)
 
@@ -75,6 +78,10 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str | None] = mapped_column(String(256))
+    # The unguessable part of the group's web leaderboard address (/g/<token>); None: none yet.
+    web_token: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("web_token", name="uq_chats_web_token"),)
 
 
 class BankRow(Base):
@@ -164,6 +171,9 @@ class Quiz(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # "solo": one learner in a private chat; "round": a live round in a group, everyone answers.
+    kind: Mapped[str] = mapped_column(String(16), default="solo", server_default="solo")
+    open_period: Mapped[int | None] = mapped_column(Integer)  # a round's seconds per question
     position: Mapped[int] = mapped_column(Integer, default=0)  # index of the current item
     total: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer, default=0)
@@ -196,6 +206,7 @@ class QuizItem(Base):
     poll_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # a round's question: time is up, results posted
 
     __table_args__ = (UniqueConstraint("quiz_id", "position"),)
 
@@ -209,8 +220,10 @@ class Answer(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     chosen: Mapped[list[int]]  # indices into the question's own options
     correct: Mapped[bool] = mapped_column(Boolean)
-    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # weekly tables
     feedback_sent_at: Mapped[datetime | None]  # unset: the feedback message is still owed
+    # A round's speed points (with any streak bonus); solo answers count their correctness.
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         # Telegram redelivers updates: the same answer must count once.

@@ -262,6 +262,7 @@ def record_answer(
             "chosen": list(chosen),
             "correct": correct,
             "answered_at": utcnow(),
+            "points": int(correct),
         },
     )
     if written is None:

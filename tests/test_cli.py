@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from quiz.bank import load_bank_file
 from storage.db import Database
 from tests.conftest import QUESTIONS
 from tests.fakebot import FakeTelegram
@@ -170,7 +171,47 @@ def test_export_to_a_file_shows_progress(answered_db: dict[str, str], tmp_path: 
     assert exported(records) == expected_export()
 
 
-def test_export_of_an_unknown_bank_fails_with_one_line(answered_db: dict[str, str], tmp_path: Path):
+def test_export_of_an_unknown_bank_or_to_nowhere_fails_with_one_line(
+    answered_db: dict[str, str], tmp_path: Path
+):
     result = quizbot("export", "--bank", "nope", env=answered_db, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == "quizbot: there is no bank 'nope'\n" and result.stdout == ""
+    nowhere = tmp_path / "missing" / "answers.csv"
+    result = quizbot(
+        "export", "--bank", "rivers", "--out", str(nowhere), env=answered_db, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"quizbot: cannot write {nowhere}: No such file or directory\n"
+
+
+def test_convert_writes_a_bank_that_validates_and_lists_what_it_skipped(tmp_path: Path):
+    gift = tmp_path / "capitals.gift"
+    gift.write_text(
+        "::Capital:: What is the capital of France? {=Paris#Since 987. ~Lyon ~Nice}\n\n"
+        "::Essay:: Discuss Paris. {}\n\n"
+        "::Sky:: The sky is blue. {T}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.txt").write_text("Paris is the capital of France.\n", encoding="utf-8")
+    out = tmp_path / "capitals.yaml"
+    result = quizbot("convert", str(gift), "-o", str(out), "--source", "notes.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "line 3: essay question is not supported" in result.stderr
+    assert "Converted 2 question(s)" in result.stderr
+    bank = load_bank_file(out)
+    assert (bank.id, bank.source_title, len(bank.questions)) == ("capitals", "notes", 2)
+    capital = bank.question("capital")
+    assert capital.correct_texts == ("Paris",) and capital.explanation == "Since 987."
+    assert bank.question("sky").kind == "true_false"
+
+    aiken = tmp_path / "plants.txt"
+    aiken.write_text("Which gas?\nA. Oxygen\nB. Carbon dioxide\nANSWER: B\n", encoding="utf-8")
+    result = quizbot("convert", str(aiken), "--id", "botany", cwd=tmp_path)
+    assert result.returncode == 0 and "id: botany" in result.stdout
+    assert "source" not in result.stdout  # no --source: a bank without source material
+
+    notes = quizbot("convert", str(tmp_path / "notes.txt"), cwd=tmp_path)
+    assert notes.returncode == 1 and "not a Moodle question file" in notes.stderr
+    missing = quizbot("convert", str(tmp_path / "nowhere.gift"), cwd=tmp_path)
+    assert missing.returncode == 1 and "nowhere.gift" in missing.stderr
