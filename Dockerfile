@@ -22,7 +22,8 @@ COPY questions ./questions
 ENV QUIZBOT_DATABASE_URL=sqlite:////data/quizbot.db \
     QUIZBOT_QUESTIONS_DIR=/app/questions
 VOLUME ["/data"]
-# Only used in webhook mode (quizbot run --webhook URL).
-EXPOSE 8443
+# 8443: webhook mode (quizbot run --webhook URL); 8080: the web leaderboard
+# (quizbot web --host 0.0.0.0, or quizbot run --web-port 8080 --web-host 0.0.0.0).
+EXPOSE 8443 8080
 USER 10001
 CMD ["quizbot", "run"]

@@ -16,6 +16,7 @@ from bot.handlers import (
     banks,
     errors,
     fallback,
+    groups,
     mybanks,
     quiz,
     results,
@@ -23,6 +24,7 @@ from bot.handlers import (
     scores,
     start,
     upload,
+    weblink,
 )
 from bot.library import import_directory
 from bot.settings import Settings
@@ -33,7 +35,20 @@ log = logging.getLogger(__name__)
 
 # Order matters: the first matching handler wins, so the catch-alls come last (quiz's answer
 # buttons take every callback the modules before it did not).
-FEATURES = (start, mybanks, roles, quiz, banks, scores, results, upload, errors, fallback)
+FEATURES = (
+    start,
+    mybanks,
+    roles,
+    weblink,
+    groups,  # before quiz: /quiz and /stop in groups run live rounds
+    quiz,
+    banks,
+    scores,
+    results,
+    upload,
+    errors,
+    fallback,
+)
 # Updates of different chats are handled side by side; each chat's stay in order.
 CONCURRENT_UPDATES = 32
 # Telegram takes about 30 messages a second in all, so a few connections carry them; httpcore
@@ -63,6 +78,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(_on_start)
+        .post_stop(_on_stop)
         .build(),
     )
     application.bot_data.settings = settings
@@ -93,3 +109,12 @@ async def _on_start(application: QuizApplication) -> None:
     owed = await delivery.deliver_owed(application.bot, db)
     if owed:
         log.info("delivered %d message(s) owed since the last stop", owed)
+    # Rounds go on where they were; a question whose time ran out meanwhile closes at once.
+    resumed = application.bot_data.rounds.resume(application.bot, db)
+    if resumed:
+        log.info("resumed %d group round(s)", resumed)
+
+
+async def _on_stop(application: QuizApplication) -> None:
+    # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
+    await application.bot_data.rounds.shutdown()

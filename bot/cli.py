@@ -73,7 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address (0.0.0.0)")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port (8443)")
+    run.add_argument(
+        "--web-port", type=int, metavar="N", help="also serve the web leaderboard on this port"
+    )
+    run.add_argument("--web-host", default="127.0.0.1", help="web leaderboard address (127.0.0.1)")
     run.set_defaults(handler=cmd_run)
+
+    web = commands.add_parser("web", help="serve the web leaderboard (read-only)")
+    web.add_argument("--host", default="127.0.0.1", help="listen address (127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, help="listen port (8080)")
+    web.set_defaults(handler=cmd_web)
 
     validate = commands.add_parser("validate", help="check bank files; exit 1 if any is invalid")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -131,6 +140,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.webhook import serve_webhook
 
     application = prepare(settings, migrate=args.migrate)
+    if args.web_port is not None:
+        from bot.web import serve_alongside
+
+        serve_alongside(application, args.web_host, args.web_port)
     if args.webhook:
         secret = settings.webhook_secret_or_new()
         asyncio.run(
@@ -141,6 +154,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     log.info("polling Telegram for updates")
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the web leaderboard alone until interrupted."""
+    from bot.web import serve_web  # aiohttp and Jinja2: only this command needs them
+
+    settings = load_settings()
+    setup_logging(None, settings.log_level)
+    db = Database.open(settings.database_url)
+    try:
+        asyncio.run(serve_web(db, settings, args.host, args.port))
+    finally:
+        db.dispose()
     return 0
 
 

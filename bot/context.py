@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.rounds import Rounds
 from bot.settings import Settings
 from storage.db import Database
 
@@ -19,6 +20,8 @@ class BotData:
     def __init__(self) -> None:
         # Updates whose handler already marked them handled, in its own transaction.
         self.handled: set[int] = set()
+        # Groups' live rounds: their timers and clock.
+        self.rounds = Rounds()
 
 
 class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

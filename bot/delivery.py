@@ -68,6 +68,7 @@ async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
             allows_multiple_answers=multiple,
             correct_option_ids=to_shown(item.option_order, question.correct),  # type: ignore[arg-type]  # PTB types ids as Literal[0..11]
             explanation=poll_explanation(question.explanation),
+            open_period=quiz.open_period,  # a round's countdown; None for solo quizzes
         )
         poll_id = message.poll.id if message.poll else None
     else:

@@ -6,6 +6,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     rate_limit: bool = True
     # Webhook mode: Telegram sends it with every update; every process must share it.
     webhook_secret: SecretStr | None = None
+    # The web leaderboard's public base URL, for the links the bot sends (/weblink).
+    web_url: str | None = None
+    # Weekly tables start on Monday 00:00 in this zone.
+    timezone: str = "UTC"
 
     @field_validator("teachers", "admins", mode="before")
     @classmethod
@@ -68,12 +73,30 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("api_url", "file_url")
+    @field_validator("api_url", "file_url", "web_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as UTC or Europe/Berlin"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone (validated at start)."""
+        return ZoneInfo(self.timezone)
 
     def require_token(self) -> str:
         """The bot token, or a SettingsError saying how to set it."""

@@ -10,6 +10,7 @@ from storage.banks import BankSummary, SaveResult
 from storage.models import BankRow
 from storage.quizzes import AnsweredQuestion
 from storage.reports import BankReport, BankStats, QuestionStats
+from storage.rounds import QuestionResult, Standing
 from storage.scores import Entry, Leaderboard, UserStats
 
 MESSAGE_LIMIT = 4096
@@ -21,7 +22,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("banks", "List the question banks"),
     ("stop", "End the quiz in progress"),
     ("score", "Your points and accuracy"),
-    ("leaderboard", "Top learners: /leaderboard [bank-id]"),
+    ("leaderboard", "Top learners: /leaderboard [week] [bank-id]"),
+    ("privacy", "Hide or show your name on the leaderboards"),
     ("help", "What I can do"),
     ("start", "Welcome and how it works"),
 ]
@@ -35,6 +37,7 @@ TEACHER_COMMANDS: list[tuple[str, str]] = [
     ("report", "How your class did: /report <bank-id>"),
     ("export", "Every answer as CSV: /export <bank-id>"),
     ("deletebank", "Hide a bank (answers stay in history): /deletebank <bank-id>"),
+    ("weblink", "In a group: its live leaderboard on the web: /weblink [revoke]"),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("teacher", "Make a teacher: /teacher add|remove <user id>, or reply to their message"),
@@ -153,8 +156,16 @@ def feedback(
     verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
     label = "Answer" if len(answers) == 1 else "Answers"
     lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>"]
-    if explanation:
-        lines.append(escape(explanation))
+    lines += explained(explanation, passage, source_title, source_url)
+    lines.append(f"\nScore so far: {score}/{answered}")
+    return "\n".join(lines)
+
+
+def explained(
+    explanation: str | None, passage: str | None, source_title: str | None, source_url: str | None
+) -> list[str]:
+    """The explanation, then the source's passage that proves the answer, and its title."""
+    lines = [escape(explanation)] if explanation else []
     if passage:
         lines.append(f"\n<blockquote>{escape(passage)}</blockquote>")
         if source_title:
@@ -162,8 +173,7 @@ def feedback(
             if source_url:
                 source = f'<a href="{escape(source_url, quote=True)}">{source}</a>'
             lines.append(f"— {source}")
-    lines.append(f"\nScore so far: {score}/{answered}")
-    return "\n".join(lines)
+    return lines
 
 
 def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped: bool) -> str:
@@ -221,8 +231,9 @@ def score_text(stats: UserStats | None) -> str:
     return "\n".join(lines)
 
 
-def leaderboard_text(board: Leaderboard, scope: str | None) -> str:
+def leaderboard_text(board: Leaderboard, scope: str | None, weekly: bool = False) -> str:
     title = "🏆 <b>Leaderboard</b>" + (f" — {escape(scope)}" if scope else "")
+    title += " · this week" if weekly else " · all time"
     if not board.top:
         return f"{title}\nNobody has scored here yet. /quiz and be the first!"
     lines = [title]
@@ -245,6 +256,27 @@ def display_name(first_name: str, username: str | None) -> str:
     return name or (f"@{username}" if username else "anonymous learner")
 
 
+def leaderboard_usage(argument: str) -> str:
+    return (
+        f"I don't know “{escape(clip(argument, 40))}” here. Try /leaderboard, "
+        "/leaderboard week, /leaderboard &lt;bank-id&gt; or /leaderboard week &lt;bank-id&gt;."
+    )
+
+
+def privacy_state(hidden: bool) -> str:
+    if hidden:
+        return (
+            "🙈 Your name is now hidden: global, per-bank and web tables show you as "
+            "“anonymous learner”. Your points still count, and your groups still see your name "
+            "in their own tables. /privacy off shows it again."
+        )
+    return "👀 Your name is shown on the leaderboards again. /privacy on hides it."
+
+
+def privacy_usage() -> str:
+    return "Send /privacy to switch, or /privacy on (hide my name) / /privacy off (show it)."
+
+
 def upload_not_teacher() -> str:
     return (
         "Thanks! Only teachers can add question banks, so I did not store this file. "
@@ -255,7 +287,8 @@ def upload_not_teacher() -> str:
 def upload_wrong_type(file_name: str) -> str:
     return (
         f"I can't read {escape(clip(file_name, 60))}: send a question bank as a "
-        "<code>.yaml</code> or <code>.yml</code> file."
+        "<code>.yaml</code> file, or a Moodle <code>.gift</code> or Aiken <code>.txt</code> "
+        "file (a source text goes after /source &lt;bank-id&gt;)."
     )
 
 
@@ -589,9 +622,143 @@ def export_caption(bank_id: str, answers: int) -> str:
     )
 
 
+def export_in_private() -> str:
+    return "The export names every learner, so I send it only in our private chat: ask me there."
+
+
 def export_too_large(bank_id: str, size: int, limit: int) -> str:
     return (
         f"The answers to <code>{escape(bank_id)}</code> make {size / 1_000_000:.0f} MB, more "
         f"than the {limit // 1_000_000} MB a bot may send. Whoever runs the bot can write them "
         f"to a file with <code>quizbot export --bank {escape(bank_id)}</code>."
     )
+
+
+# --- web leaderboard ---
+
+
+def weblink(link: str, group: str | None, renewed: bool) -> str:
+    lines = [f"🌐 The live leaderboard of <b>{escape(group or 'this group')}</b> on the web:"]
+    lines.append(escape(link))
+    if renewed:
+        lines.append("\nThis is a new address: the old one no longer works.")
+    lines.append(
+        "\nAnyone with the address sees the group's table (names and points), so share it "
+        "with the class only. /weblink revoke makes a new one and retires this one."
+    )
+    return "\n".join(lines)
+
+
+def weblink_in_groups_only() -> str:
+    return (
+        "Each group has its own web leaderboard: send /weblink in the group (as one of its "
+        "admins or a teacher) and I'll answer there with its address."
+    )
+
+
+def weblink_not_allowed() -> str:
+    return "Only the group's admins and teachers can get or renew its web leaderboard address."
+
+
+def weblink_not_configured() -> str:
+    return (
+        "The web leaderboard is not set up for this bot. Whoever runs it sets "
+        "<code>QUIZBOT_WEB_URL</code> and serves the pages (<code>quizbot web</code>)."
+    )
+
+
+def weblink_usage() -> str:
+    return "Send /weblink for the group's web leaderboard address, /weblink revoke for a new one."
+
+
+# --- group rounds ---
+
+ROUND_EXAMPLE = "<code>/quiz russia-iran-partnership 5 15s</code>"
+
+
+def group_hello() -> str:
+    return (
+        "👋 Hello! I run live quiz rounds: one question at a time as a quiz poll with a "
+        "countdown, everyone answers, and faster right answers score more.\n\n"
+        "A group admin or a teacher starts a round with /quiz &lt;bank-id&gt; [questions] "
+        f"[seconds]s, e.g. {ROUND_EXAMPLE}. /banks lists the banks, /stop ends a round, "
+        "/leaderboard shows the group's table."
+    )
+
+
+def round_usage() -> str:
+    return (
+        "Start a live round with /quiz &lt;bank-id&gt; [questions] [seconds per question]s, "
+        f"e.g. {ROUND_EXAMPLE} (by default 10 questions, 20 seconds each). /banks lists the banks."
+    )
+
+
+def bad_round_seconds(text: str, shortest: int, longest: int) -> str:
+    return (
+        f"“{escape(clip(text, 40))}” is not a time per question: give {shortest} to {longest} "
+        "seconds, like <code>20s</code>."
+    )
+
+
+def round_leaders_only() -> str:
+    return (
+        "Only the group's admins and teachers can start a round. Ask one of them, or send me "
+        "/quiz in a private chat to play on your own."
+    )
+
+
+def round_already_running() -> str:
+    return "A quiz is already running here: let it finish, or /stop it first."
+
+
+def round_stop_refused() -> str:
+    return "Only the group's admins, teachers and whoever started the round can stop it."
+
+
+def round_started(title: str, count: int, seconds: int) -> str:
+    return (
+        f"🎯 <b>Live round: {escape(title)}</b>\n"
+        f"{plural(count, 'question')}, {seconds} seconds each. Everyone can answer, and your "
+        "first answer counts: a right one scores 1000 points at once, down to 500 at the "
+        "buzzer, plus a bonus for right answers in a row. Go!"
+    )
+
+
+def round_answer_taken() -> str:
+    return "Got it! The results come when time is up."
+
+
+def round_question_result(
+    position: int, total: int, answers: Sequence[str], result: QuestionResult
+) -> list[str]:
+    label = "Answer" if len(answers) == 1 else "Answers"
+    lines = [
+        f"⏰ <b>Time's up!</b> Question {position}/{total}",
+        f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>",
+        f"{plural(result.answered, 'answer')}, {result.right} right"
+        if result.answered
+        else "Nobody answered.",
+    ]
+    if result.fastest is not None:
+        name = display_name(result.fastest.first_name, result.fastest.username)
+        lines.append(f"⚡ Fastest: {escape(name)} ({result.fastest.seconds:.1f} s)")
+    return lines
+
+
+def round_table(title: str, standings: Sequence[Standing], stopped: bool) -> list[str]:
+    head = "⏹ <b>Round stopped</b>" if stopped else "🏁 <b>Round over</b>"
+    lines = [f"{head} — {escape(title)}"]
+    if not standings:
+        return [*lines, "Nobody answered in this round."]
+    names = [escape(display_name(s.first_name, s.username)) for s in standings]
+    lines += [
+        f"{medal} {name} — {s.points}"
+        for medal, name, s in zip("🥇🥈🥉", names, standings, strict=False)
+    ]
+    lines.append("\n<b>Everyone</b>")
+    lines += [
+        f"{rank}. {name} — {s.points} ({s.right}/{s.answered} right)"
+        for rank, (name, s) in enumerate(zip(names, standings, strict=True), 1)
+    ]
+    lines.append("\n/leaderboard shows this group's table over all its rounds.")
+    return lines

@@ -87,3 +87,5 @@ async def serve_webhook(
         finally:
             await runner.cleanup()
             await application.stop()
+            if application.post_stop is not None:  # as run_polling does
+                await application.post_stop(application)

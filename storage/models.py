@@ -169,7 +169,7 @@ class Quiz(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"))
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), index=True)  # teachers' reports
     status: Mapped[str] = mapped_column(String(16), default="active")
     # "solo": one learner in a private chat; "round": a live round in a group, everyone answers.
     kind: Mapped[str] = mapped_column(String(16), default="solo", server_default="solo")

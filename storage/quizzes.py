@@ -82,14 +82,25 @@ def start_quiz(
     user_id: int,
     bank_id: str,
     items: Sequence[tuple[int, Sequence[int]]],
+    open_period: int | None = None,
 ) -> Quiz:
-    """Start a quiz of (question row id, option order) items; a running quiz here is stopped."""
+    """Start a quiz of (question row id, option order) items; a running quiz here is stopped.
+
+    With `open_period` (seconds per question) it is a group's live round.
+    """
     previous = active_quiz(session, chat_id)
     if previous is not None:
         finish_quiz(previous, status="stopped")
         previous.summary_sent_at = utcnow()  # replaced, not stopped by hand: no summary
         session.flush()  # free the one-active-quiz-per-chat slot before taking it
-    quiz = Quiz(chat_id=chat_id, user_id=user_id, bank_id=bank_id, total=len(items))
+    quiz = Quiz(
+        chat_id=chat_id,
+        user_id=user_id,
+        bank_id=bank_id,
+        total=len(items),
+        kind="solo" if open_period is None else "round",
+        open_period=open_period,
+    )
     session.add(quiz)
     session.flush()
     session.add_all(
@@ -118,6 +129,8 @@ class QuizState:
     position: int
     total: int
     score: int
+    kind: str  # "solo" or "round"
+    open_period: int | None  # a round's seconds per question
 
     @classmethod
     def of(cls, quiz: Quiz) -> QuizState:
@@ -239,9 +252,16 @@ _MARK_SENT = (
 )
 
 
-def mark_sent(session: Session, item_id: int, *, message_id: int, poll_id: str | None) -> None:
-    """Remember where an item was delivered, so answers to it can be found."""
-    values = {"item": item_id, "message": message_id, "poll": poll_id, "at": utcnow()}
+def mark_sent(
+    session: Session,
+    item_id: int,
+    *,
+    message_id: int,
+    poll_id: str | None,
+    at: datetime | None = None,
+) -> None:
+    """Remember where (and when: a round's clock) an item was delivered, for its answers."""
+    values = {"item": item_id, "message": message_id, "poll": poll_id, "at": at or utcnow()}
     session.execute(_MARK_SENT, values)
 
 
@@ -423,7 +443,11 @@ def summaries_owed(session: Session) -> list[QuizState]:
     """Quizzes that ended but whose summary was never sent."""
     rows = session.execute(
         select(*_QUIZ_COLUMNS)
-        .where(_QUIZZES.c.status != "active", _QUIZZES.c.summary_sent_at.is_(None))
+        .where(
+            _QUIZZES.c.status != "active",
+            _QUIZZES.c.summary_sent_at.is_(None),
+            _QUIZZES.c.kind == "solo",  # a round's timer posts its own table (bot.rounds)
+        )
         .order_by(_QUIZZES.c.id)
     )
     return [QuizState(*row) for row in rows]
@@ -434,6 +458,7 @@ def questions_owed(session: Session) -> list[ItemView]:
     rows = session.execute(
         _items(
             (_QUIZZES.c.status == "active")
+            & (_QUIZZES.c.kind == "solo")  # a round's timer asks its own (bot.rounds)
             & (_QUIZZES.c.position == _ITEMS.c.position)
             & _ITEMS.c.sent_at.is_(None)
         ).order_by(_QUIZZES.c.id)

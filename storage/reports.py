@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Select, Text, case, cast, func, select
+from sqlalchemy import Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, QuestionRow, Quiz, QuizItem, User
@@ -22,7 +22,7 @@ class BankStats:
     """How a bank is doing as a whole."""
 
     learners: int  # distinct users who answered any of its questions
-    attempts: int  # quizzes on it with at least one answer
+    attempts: int  # a learner's answers in one quiz (a group round: one per learner in it)
     average: float | None  # mean over attempts of right/answered, 0..1; None: no attempts
 
 
@@ -64,12 +64,11 @@ class ExportRow:
     correct: bool
 
 
-_RIGHT = func.sum(case((Answer.correct, 1), else_=0))
-
-
 def _answers_of(*columns: Any) -> Select[Any]:
     # Through the quiz, not the question: answers have no index on question_id, while quiz
     # items and answers are found by the unique keys that lead with quiz_id and item_id.
+    # PostgreSQL starts from the bank's quizzes; SQLite scans the answers instead until
+    # quizzes.bank_id has an index of its own.
     return (
         select(*columns)
         .select_from(Answer)
@@ -79,34 +78,32 @@ def _answers_of(*columns: Any) -> Select[Any]:
 
 
 def bank_stats(session: Session, bank_ids: Collection[str]) -> dict[str, BankStats]:
-    """Learners, attempts and average score of each bank, in two queries whatever their number."""
+    """Learners, attempts and average score of each bank, in one query whatever their number."""
     stats = dict.fromkeys(bank_ids, BankStats(0, 0, None))
     if not stats:
         return stats
-    per_quiz = (
+    # An attempt is one learner's answers in one quiz: a solo quiz is one, a group round one
+    # per learner who answered in it.
+    attempts = (
         _answers_of(
             Quiz.bank_id.label("bank_id"),
-            (cast(_RIGHT, Float) / func.count()).label("share"),
+            Answer.user_id.label("user_id"),
+            (func.sum(case((Answer.correct, 1.0), else_=0.0)) / func.count()).label("share"),
         )
         .where(Quiz.bank_id.in_(stats))
-        .group_by(Quiz.id, Quiz.bank_id)
+        .group_by(Quiz.bank_id, Quiz.id, Answer.user_id)
         .subquery()
     )
-    attempts = session.execute(
-        select(per_quiz.c.bank_id, func.count(), func.avg(per_quiz.c.share)).group_by(
-            per_quiz.c.bank_id
-        )
+    rows = session.execute(
+        select(
+            attempts.c.bank_id,
+            func.count(attempts.c.user_id.distinct()),
+            func.count(),
+            func.avg(attempts.c.share),
+        ).group_by(attempts.c.bank_id)
     )
-    learners = {
-        bank_id: count
-        for bank_id, count in session.execute(
-            _answers_of(Quiz.bank_id, func.count(Answer.user_id.distinct()))
-            .where(Quiz.bank_id.in_(stats))
-            .group_by(Quiz.bank_id)
-        )
-    }
-    for bank_id, count, average in attempts:
-        stats[bank_id] = BankStats(learners.get(bank_id, 0), count, float(average))
+    for bank_id, learners, count, average in rows:
+        stats[bank_id] = BankStats(learners, count, float(average))
     return stats
 
 
@@ -124,26 +121,18 @@ def bank_report(session: Session, bank_id: str) -> BankReport:
         .where(QuestionRow.bank_id == bank_id, QuestionRow.retired.is_(False))
         .order_by(QuestionRow.position)
     ).all()
-    counts = {
-        question_id: (answered, right)
-        for question_id, answered, right in session.execute(
-            _answers_of(Answer.question_id, func.count(), _RIGHT)
-            .where(Quiz.bank_id == bank_id)
-            .group_by(Answer.question_id)
-        )
-    }
-    wrong = _wrong_choices(session, bank_id)
+    tallies = _tallies(session, bank_id)
     lines = []
     for question_id, key, text, position, options, correct in questions:
-        answered, right = counts.get(question_id, (0, 0))
-        option, times = _most_chosen(wrong.get(question_id, Counter()), set(correct))
+        tally = tallies.get(question_id, _Tally())
+        option, times = tally.most_chosen_wrong(set(correct))
         lines.append(
             QuestionStats(
                 key=key,
                 text=text,
                 position=position,
-                answers=answered,
-                right=right / answered if answered else None,
+                answers=tally.answers,
+                right=tally.right / tally.answers if tally.answers else None,
                 wrong_option=options[option] if option is not None else None,
                 wrong_count=times,
             )
@@ -156,31 +145,43 @@ def _hardest_first(question: QuestionStats) -> tuple[bool, float, int]:
     return question.right is None, question.right or 0.0, question.position
 
 
-def _wrong_choices(session: Session, bank_id: str) -> dict[int, Counter[int]]:
-    """Per question row: how often each option was chosen in a wrong answer."""
-    # Grouped by the choice as text: PostgreSQL's json type has no equality to group on, and
-    # expanding JSON arrays is written differently on every database.
+@dataclass
+class _Tally:
+    """How one question row was answered."""
+
+    answers: int = 0
+    right: int = 0
+    wrong_choices: Counter[int] = field(default_factory=Counter)  # option index: times
+
+    def most_chosen_wrong(self, correct: set[int]) -> tuple[int | None, int]:
+        """The wrong option chosen most often (on a tie, the one listed first) and its count."""
+        wrong = [(-times, i) for i, times in self.wrong_choices.items() if i not in correct]
+        if not wrong:
+            return None, 0
+        times, index = min(wrong)
+        return index, -times
+
+
+def _tallies(session: Session, bank_id: str) -> dict[int, _Tally]:
+    """Per question row answered: answers, right ones, and the options chosen in wrong ones."""
+    # One pass over the bank's answers, grouped by the choice as text: PostgreSQL's json type
+    # has no equality to group on, and expanding JSON arrays is written differently everywhere.
     choice = cast(Answer.chosen, Text)
     rows = session.execute(
-        _answers_of(Answer.question_id, choice, func.count())
-        .where(Quiz.bank_id == bank_id, Answer.correct.is_(False))
-        .group_by(Answer.question_id, choice)
+        _answers_of(Answer.question_id, Answer.correct, choice, func.count())
+        .where(Quiz.bank_id == bank_id)
+        .group_by(Answer.question_id, Answer.correct, choice)
     )
-    tallies: dict[int, Counter[int]] = {}
-    for question_id, chosen, times in rows:
-        tally = tallies.setdefault(question_id, Counter())
-        for index in set(json.loads(chosen)):
-            tally[index] += times
+    tallies: dict[int, _Tally] = {}
+    for question_id, correct, chosen, times in rows:
+        tally = tallies.setdefault(question_id, _Tally())
+        tally.answers += times
+        if correct:
+            tally.right += times
+        else:
+            for index in set(json.loads(chosen)):
+                tally.wrong_choices[index] += times
     return tallies
-
-
-def _most_chosen(tally: Counter[int], correct: set[int]) -> tuple[int | None, int]:
-    """The wrong option chosen most often (on a tie, the one listed first) and its count."""
-    wrong = [(-times, index) for index, times in tally.items() if index not in correct]
-    if not wrong:
-        return None, 0
-    times, index = min(wrong)
-    return index, -times
 
 
 def count_answers(session: Session, bank_id: str) -> int:

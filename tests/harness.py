@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.app import prepare
 from bot.context import QuizApplication
 from bot.settings import Settings
+from bot.timers import RoundClock
 from bot.updates import ALLOWED_UPDATES
 from storage.db import Database
+from storage.models import InboxUpdate
 from tests.fakebot import Call, FakeTelegram, FakeUser
 
 
 class BotRunner:
     """Start, stop and restart the bot as its process would, on the same database."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: RoundClock | None = None) -> None:
         self.settings = settings
+        self.clock = clock  # the rounds' clock, kept across restarts; None: the real one
         self.app: QuizApplication | None = None
 
     @property
@@ -30,6 +36,8 @@ class BotRunner:
     async def start(self) -> None:
         """Build the application as `quizbot run` does and start polling."""
         self.app = prepare(self.settings)
+        if self.clock is not None:
+            self.app.bot_data.rounds.clock = self.clock
         # The same steps, in the same order, as Application.run_polling.
         await self.app.initialize()
         if self.app.post_init is not None:
@@ -47,6 +55,8 @@ class BotRunner:
         assert self.app.updater is not None
         await self.app.updater.stop()
         await self.app.stop()
+        if self.app.post_stop is not None:  # as run_polling does
+            await self.app.post_stop(self.app)
         await self.app.shutdown()
         self.app.bot_data.db.dispose()
         self.app = None
@@ -115,3 +125,16 @@ async def feedback_after(fake: FakeTelegram, chat_id: int, since: int) -> Call:
     return await fake.wait_for(
         "sendMessage", chat_id=chat_id, since=since, predicate=lambda c: "Answer" in text_of(c)
     )
+
+
+async def handled(bot: BotRunner, update_id: int) -> None:
+    """Wait until the bot has recorded the effect of an update (it sends nothing back)."""
+    for _ in range(500):
+        with bot.db.session() as session:
+            at = session.scalar(
+                select(InboxUpdate.handled_at).where(InboxUpdate.update_id == update_id)
+            )
+        if at is not None:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"update {update_id} was never handled")

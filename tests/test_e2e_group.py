@@ -1,30 +1,32 @@
-"""In a group, commands addressed to the bot work and a quiz is its starter's to answer."""
+"""In a group, commands addressed to the bot work and /quiz runs a round everyone answers."""
 
 from __future__ import annotations
 
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, poll_id, text_of
+from tests.harness import BotRunner, handled, poll_id, text_of, wrong_option
 
 
-async def test_a_quiz_in_a_group_counts_only_its_starter(bot: BotRunner, fake: FakeTelegram):
+async def test_a_quiz_in_a_group_is_a_round_that_everyone_answers(
+    bot: BotRunner, fake: FakeTelegram
+):
     group = fake.group(-100123, "Class 7B")
     ann, bob = fake.user(101, "Ann"), fake.user(102, "Bob")
+    fake.chat_creators[group.id] = ann.id
     ann.send("/quiz@quiz_test_bot russia-iran-partnership 1", chat=group)
     poll = await fake.wait_for("sendPoll", chat_id=group.id)
+    assert poll.params["open_period"] == 20 and poll.params["is_anonymous"] is False
+    await handled(bot, bob.answer_poll(poll_id(poll), poll.params["correct_option_ids"]))
+    await handled(bot, ann.answer_poll(poll_id(poll), [wrong_option(poll)]))
+    ann.send("/stop", chat=group)
+    table = await fake.wait_for(
+        "sendMessage", chat_id=group.id, predicate=lambda c: "Round stopped" in text_of(c)
+    )
+    assert "1. Bob — " in text_of(table) and "2. Ann — 0" in text_of(table)
     mark = fake.mark()
-    bob.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
-    ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
-    summary = await fake.wait_for(
-        "sendMessage", chat_id=group.id, predicate=lambda c: "Quiz finished" in text_of(c)
-    )
-    assert "Score: <b>1/1</b>" in text_of(summary)
-    feedback = [c for c in fake.calls_to("sendMessage", group.id)[1:] if "Answer" in text_of(c)]
-    assert len(feedback) == 1
     bob.send("/score", chat=group)
-    reply = await fake.wait_for(
-        "sendMessage", chat_id=group.id, since=mark, predicate=lambda c: "points" in text_of(c)
-    )
-    assert "You have no points yet" in text_of(reply)
+    reply = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+    assert "Points: <b>1</b>" in text_of(reply)  # one per right answer, as in solo quizzes
+    assert not [c for c in fake.calls_to("sendMessage", group.id) if "Answer" in text_of(c)]
 
 
 async def test_group_chatter_and_other_bots_commands_are_left_alone(

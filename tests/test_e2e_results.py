@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from storage import banks
 from tests.conftest import ADMIN_ID, TEACHER_ID
-from tests.fakebot import Call, FakeTelegram, FakeUser
+from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser
 from tests.harness import BotRunner, feedback_after, plain, poll_id, poll_text, text_of
 from tests.test_reports import png_size, within_photo_limits
 
@@ -94,22 +94,25 @@ async def play(fake: FakeTelegram, who: tuple[int, str, str | None], right: list
     return given
 
 
-async def exchange(fake: FakeTelegram, user: FakeUser, text: str) -> list[Call]:
+async def exchange(
+    fake: FakeTelegram, user: FakeUser, text: str, chat: FakeChat | None = None
+) -> list[Call]:
     """Send a command; everything the bot sent back for it, in order.
 
     A /help sent right after marks the end: a chat's updates are handled one after another.
     """
+    chat_id = chat.id if chat else user.id
     mark = fake.mark()
-    user.send(text)
-    user.send("/help")
+    user.send(text, chat=chat)
+    user.send("/help", chat=chat)
     end = await fake.wait_for(
         "sendMessage",
-        chat_id=user.id,
+        chat_id=chat_id,
         since=mark,
         predicate=lambda c: "What I can do" in text_of(c),
     )
     between = fake.calls[mark : fake.calls.index(end)]
-    return [c for c in between if c.method in SENT and c.params["chat_id"] == user.id]
+    return [c for c in between if c.method in SENT and c.params["chat_id"] == chat_id]
 
 
 def report_text(calls: list[Call]) -> str:
@@ -178,6 +181,17 @@ async def test_the_teacher_exports_every_answer_as_csv(fake: FakeTelegram, answe
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times)
     assert times == sorted(times)
     assert "upload_document" in [c.params["action"] for c in fake.calls_to("sendChatAction")]
+
+
+async def test_the_export_is_sent_in_private_only(fake: FakeTelegram, answered: list[Given]):
+    group = fake.group(-100123, "Class 7B")
+    calls = await exchange(fake, teacher(fake), "/export planets", chat=group)
+    assert [plain(text_of(c)) for c in calls] == [
+        "The export names every learner, so I send it only in our private chat: ask me there."
+    ]
+    # The report holds no names: a teacher may show it to the class.
+    calls = await exchange(fake, teacher(fake), "/report planets", chat=group)
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
 
 
 async def test_an_admin_may_see_any_banks_results(fake: FakeTelegram, answered: list[Given]):

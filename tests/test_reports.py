@@ -9,6 +9,7 @@ import struct
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.charts import MAX_BARS, accuracy_chart
 from bot.exporting import FIELDS, write_csv, write_json
@@ -16,7 +17,7 @@ from bot.library import import_bank
 from quiz.bank import parse_bank
 from storage import banks, quizzes
 from storage.db import Database
-from storage.models import Quiz
+from storage.models import Answer, Quiz
 from storage.reports import (
     BankReport,
     BankStats,
@@ -175,6 +176,31 @@ def test_stats_of_several_banks_at_once(classroom: Database):
     assert stats["rivers"] == BankStats(3, 4, 0.5)
     assert stats["other"] == BankStats(1, 1, 1.0)
     assert stats["nope"] == BankStats(0, 0, None)
+
+
+def test_a_group_round_is_one_attempt_per_learner_in_it(db: Database):
+    load(db, OTHER)
+    play(db, ANN, "other", [])  # planned, nobody answered yet
+    with db.session() as s:
+        quizzes.upsert_user(s, *ROBERT)
+        quiz = s.scalars(select(Quiz)).one()
+        view = quizzes.current_item(s, quiz)
+        assert view is not None
+        # A round takes everyone's answer to the same question (stored as bot.rounds does).
+        for user_id, chosen in [(ANN[0], [0]), (ROBERT[0], [1])]:
+            s.add(
+                Answer(
+                    item_id=view.item.id,
+                    user_id=user_id,
+                    question_id=view.question.id,
+                    chosen=chosen,
+                    correct=chosen == [0],
+                )
+            )
+    with db.session() as s:
+        report = bank_report(s, "other")
+    assert report.stats == BankStats(learners=2, attempts=2, average=0.5)
+    assert lines(report) == [("cats", 2, 0.5, "Numbers", 1)]
 
 
 def test_a_bank_nobody_answered(db: Database):

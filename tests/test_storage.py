@@ -161,7 +161,7 @@ def test_a_failed_import_leaves_no_partial_bank(db: Database, monkeypatch: pytes
                 raise RuntimeError("disk full")
             return None
 
-    monkeypatch.setattr(library, "passages_for", lambda bank: FailsHalfway())
+    monkeypatch.setattr(library, "passages_for", lambda bank, advance=None: FailsHalfway())
     changed = BANK.replace("id: one", "id: uno").replace("id: cats", "id: gatos")
     with pytest.raises(RuntimeError):
         import_bank(db, demo_bank(changed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -13,8 +14,9 @@ from bot.access import is_admin, is_teacher, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from storage import banks
+from storage.db import Database
 from storage.models import BankRow
-from storage.reports import bank_stats
+from storage.reports import BankStats, bank_stats
 
 
 async def mybanks_command(update: Update, context: Context) -> None:
@@ -23,11 +25,18 @@ async def mybanks_command(update: Update, context: Context) -> None:
     if user is None:
         return
     owner = None if is_admin(context.settings, user) else user
-    with context.db.session() as session:
-        owned = banks.owned_banks(session, owner)
-        stats = bank_stats(session, [bank.id for bank in owned])
+    # Counting every answer to every bank takes a while: keep the bot answering others.
+    owned, stats = await asyncio.to_thread(_banks_with_stats, context.db, owner)
     for chunk in texts.split_message(texts.my_banks(owned, stats).split("\n")):
         await reply(update, chunk)
+
+
+def _banks_with_stats(
+    db: Database, owner: int | None
+) -> tuple[list[BankRow], dict[str, BankStats]]:
+    with db.session() as session:
+        owned = banks.owned_banks(session, owner)
+        return owned, bank_stats(session, [bank.id for bank in owned])
 
 
 async def share_command(update: Update, context: Context) -> None:

@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
-from bot import delivery, keyboards, texts
+from bot import delivery, keyboards, rounds, texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from quiz.play import is_correct, plan_quiz, to_original
@@ -31,14 +31,15 @@ async def quiz_command(update: Update, context: Context) -> None:
         return
     count = None
     if len(args) > 1:
-        count = _parse_count(args[1])
+        count = parse_count(args[1])
         if count is None:
             await reply(update, texts.bad_count(args[1]))
             return
     await begin_quiz(update, context, args[0], count)
 
 
-def _parse_count(text: str) -> int | None:
+def parse_count(text: str) -> int | None:
+    """A number of questions, or None when the text is not one."""
     try:
         count = int(text)
     except ValueError:
@@ -66,13 +67,25 @@ class Started:
 
 
 def plan_and_start(
-    session: Session, *, chat_id: int, user_id: int, bank_id: str, count: int | None
+    session: Session,
+    *,
+    chat_id: int,
+    user_id: int,
+    bank_id: str,
+    count: int | None,
+    open_period: int | None = None,
 ) -> Started | str:
-    """Plan a quiz on the bank in this chat; the reason as text when there is none to play."""
+    """Plan a quiz on the bank in this chat; the reason as text when there is none to play.
+
+    With `open_period` it is a group's live round: timed polls only, so only questions that
+    fit a poll.
+    """
     bank = banks.playable_bank(session, bank_id.strip().lower(), user_id)
     if bank is None:
         return texts.unknown_bank(bank_id)
     questions = banks.active_questions(session, bank.id)
+    if open_period is not None:
+        questions = [q for q in questions if rounds.fits_round(q.text, q.options)]
     if not questions:
         return texts.bank_empty(bank.title)
     plan = plan_quiz(
@@ -87,8 +100,12 @@ def plan_and_start(
         user_id=user_id,
         bank_id=bank.id,
         items=[(questions[p.index].id, p.option_order) for p in plan],
+        open_period=open_period,
     )
-    intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
+    if open_period is None:
+        intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
+    else:
+        intro = texts.round_started(bank.title, quiz.total, open_period)
     if count is not None and count > len(questions):
         intro += "\n" + texts.count_capped(count, len(questions))
     return Started(intro, quizzes.current_item(session, quiz))
@@ -131,7 +148,7 @@ async def stop_command(update: Update, context: Context) -> None:
 
 
 async def bank_button(update: Update, context: Context) -> None:
-    """A bank button under /quiz or /banks: start that quiz."""
+    """A bank button under /quiz or /banks in a private chat (see groups.bank_button)."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -160,6 +177,9 @@ def take_answer(
         view = find(session)
         if view is None:
             return texts.stale_question()
+        if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
+            now = context.bot_data.rounds.clock.now()
+            return rounds.take_answer(session, view, user_id, shown, now)
         if view.quiz.user_id != user_id:
             return texts.not_your_quiz()
         chosen = to_original(view.item.option_order, shown)
@@ -246,6 +266,5 @@ def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("quiz", quiz_command))
     application.add_handler(CommandHandler("stop", stop_command))
-    application.add_handler(CallbackQueryHandler(bank_button, pattern=rf"^{keyboards.START_QUIZ}:"))
     application.add_handler(CallbackQueryHandler(answer_button))
     application.add_handler(PollAnswerHandler(poll_answer))

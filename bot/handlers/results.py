@@ -7,8 +7,8 @@ import io
 import tempfile
 from dataclasses import dataclass
 
-from telegram import Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram import Update
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import CommandHandler
 
 from bot import texts
@@ -44,8 +44,8 @@ class CsvExport:
 
 async def report_command(update: Update, context: Context) -> None:
     """/report <bank-id>: learners, attempts, average, each question hardest first, a chart."""
-    message, bank = await _own_bank(update, context, "report")
-    if message is None or bank is None:
+    bank, message = await _own_bank(update, context, "report"), update.effective_message
+    if bank is None or message is None:
         return
     await message.reply_chat_action(ChatAction.TYPING)
     # Off the event loop: a bank with many answers takes a moment to add up and to draw.
@@ -64,9 +64,14 @@ async def report_command(update: Update, context: Context) -> None:
 
 
 async def export_command(update: Update, context: Context) -> None:
-    """/export <bank-id>: every answer to the bank as a CSV file."""
-    message, bank = await _own_bank(update, context, "export")
-    if message is None or bank is None:
+    """/export <bank-id>: every answer to the bank as a CSV file, in a private chat only."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # The file names every learner: it is not for the whole group to download.
+        await reply(update, texts.export_in_private())
+        return
+    bank, message = await _own_bank(update, context, "export"), update.effective_message
+    if bank is None or message is None:
         return
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
     export = await asyncio.to_thread(_export_csv, context.db, bank.id)
@@ -83,20 +88,18 @@ async def export_command(update: Update, context: Context) -> None:
         )
 
 
-async def _own_bank(
-    update: Update, context: Context, command: str
-) -> tuple[Message | None, OwnBank | None]:
-    """The message and the bank its argument names, if the sender owns it (or is an admin).
+async def _own_bank(update: Update, context: Context, command: str) -> OwnBank | None:
+    """The bank the command's argument names, if the sender owns it or is an admin.
 
     Anyone else, and an unknown or deleted id, get the same answer: no bank's existence leaks.
     """
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return None, None
+    user = update.effective_user
+    if user is None:
+        return None
     remember(update, context)
     if not context.args:
         await reply(update, texts.results_usage(command))
-        return message, None
+        return None
     bank_id = context.args[0].strip().lower()
     with context.db.session() as session:
         row = banks.get_bank(session, bank_id)
@@ -106,7 +109,7 @@ async def _own_bank(
             bank = OwnBank(row.id, row.title)
     if bank is None:
         await reply(update, texts.not_your_bank(bank_id))
-    return message, bank
+    return bank
 
 
 def _read_report(db: Database, bank_id: str) -> BankReport:

@@ -406,6 +406,25 @@ class FakeTelegram:
         self._chats[chat_id] = chat.to_dict()
         return chat
 
+    def bot_membership(self, chat: FakeChat, by: FakeUser, old: str, new: str) -> int:
+        """Push my_chat_member: `by` moved the bot from status `old` to `new` in the group."""
+        statuses = {"member": {}, "left": {}, "kicked": {"until_date": 0}}
+        for status in (old, new):
+            if status not in statuses:
+                raise ValueError(f"the fake builds my_chat_member for {sorted(statuses)} only")
+        me = self.bot_user()
+        return self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.to_dict(),
+                    "from": by.to_dict(),
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": old, "user": me, **statuses[old]},
+                    "new_chat_member": {"status": new, "user": me, **statuses[new]},
+                }
+            }
+        )
+
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates; returns the update_id assigned to it."""
         update_id = self._next_update_id

@@ -1,0 +1,171 @@
+"""Groups: live rounds (/quiz, bank buttons, /stop) and a hello when the bot is added."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import Chat, ChatMember, Update
+from telegram.constants import ParseMode, PollLimit
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
+
+from bot import delivery, keyboards, rounds, texts
+from bot.access import is_teacher
+from bot.context import Context, QuizApplication
+from bot.handlers import quiz
+from bot.handlers.common import remember, reply
+from storage import quizzes
+from storage.rounds import abandon
+
+DEFAULT_SECONDS = 20
+# Telegram's open_period starts at 5 seconds; past 10 minutes a round is no longer live.
+SHORTEST, LONGEST = PollLimit.MIN_OPEN_PERIOD, 600
+LEADERS = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
+PRESENT = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
+GROUPS = {Chat.GROUP, Chat.SUPERGROUP}
+
+
+@dataclass(frozen=True)
+class RoundArgs:
+    """What `/quiz <bank-id> [n] [Ns]` asks for."""
+
+    bank_id: str
+    count: int | None
+    seconds: int
+
+
+def parse_round_args(args: Sequence[str]) -> RoundArgs | str:
+    """The bank, number of questions and seconds each (in either order); else the reply."""
+    if not args or len(args) > 3:
+        return texts.round_usage()
+    count, seconds = None, DEFAULT_SECONDS
+    for argument in args[1:]:
+        word = argument.strip().lower()
+        if word.endswith("s") and word[:-1].isdigit():  # "15s"
+            seconds = int(word[:-1])
+            if not SHORTEST <= seconds <= LONGEST:
+                return texts.bad_round_seconds(argument, SHORTEST, LONGEST)
+        elif (count := quiz.parse_count(word)) is None:
+            return texts.bad_count(argument)
+    return RoundArgs(args[0], count, seconds)
+
+
+async def round_command(update: Update, context: Context) -> None:
+    """/quiz <bank-id> [n] [Ns] in a group: a live round, for its admins and teachers."""
+    if update.effective_user is None:
+        return
+    remember(update, context)
+    parsed = parse_round_args(context.args or [])
+    if isinstance(parsed, str):
+        await reply(update, parsed)
+        return
+    await start_round(update, context, parsed)
+
+
+async def bank_button(update: Update, context: Context) -> None:
+    """A bank button: a round with the defaults in a group, a solo quiz in private."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    if chat.type not in GROUPS:
+        await quiz.bank_button(update, context)
+        return
+    await query.answer()
+    remember(update, context)
+    await start_round(
+        update, context, RoundArgs(query.data.partition(":")[2], None, DEFAULT_SECONDS)
+    )
+
+
+async def start_round(update: Update, context: Context, wanted: RoundArgs) -> None:
+    """Start the round if the sender may and nothing runs here, and time its first question."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    if not await _leads(update, context):
+        await reply(update, texts.round_leaders_only())
+        return
+    with context.db.session() as session:
+        started: quiz.Started | str = texts.round_already_running()
+        if quizzes.active_quiz(session, chat.id) is None:
+            started = quiz.plan_and_start(
+                session,
+                chat_id=chat.id,
+                user_id=user.id,
+                bank_id=wanted.bank_id,
+                count=wanted.count,
+                open_period=wanted.seconds,
+            )
+    if isinstance(started, str):
+        await reply(update, started)
+        return
+    await reply(update, started.intro)
+    if started.first is not None:
+        context.bot_data.rounds.start(context.bot, context.db, chat.id, started.first.quiz.id)
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    """/stop in a group: its admins, teachers or the round's starter end it with its table."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    with context.db.session() as session:
+        running = quizzes.active_quiz(session, chat.id)
+        starter = running.user_id if running is not None else None
+    if running is None:
+        await reply(update, texts.nothing_to_stop())
+        return
+    if starter != user.id and not await _leads(update, context):
+        await reply(update, texts.round_stop_refused())
+        return
+    context.bot_data.rounds.cancel(chat.id)
+    with context.db.session() as session:
+        stopped = quizzes.active_quiz(session, chat.id)
+        if stopped is None:
+            return  # it ended while we asked who may stop it, and posted its own table
+        quizzes.finish_quiz(stopped, status="stopped")
+        state = quizzes.QuizState.of(stopped)
+    if state.kind == "round":
+        await rounds.post_table(context.bot, context.db, state.id)
+    else:  # a solo quiz started here before groups played rounds
+        await delivery.send_summary(context.bot, context.db, state)
+
+
+async def membership_changed(update: Update, context: Context) -> None:
+    """Added to a group: say how a round starts. Removed: drop its round without a word."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in GROUPS:
+        return
+    was_in = change.old_chat_member.status in PRESENT
+    is_in = change.new_chat_member.status in PRESENT
+    if is_in and not was_in:
+        remember(update, context)
+        await context.bot.send_message(
+            change.chat.id, texts.group_hello(), parse_mode=ParseMode.HTML
+        )
+    elif was_in and not is_in:
+        context.bot_data.rounds.cancel(change.chat.id)
+        with context.db.session() as session:
+            abandon(session, change.chat.id)
+
+
+async def _leads(update: Update, context: Context) -> bool:
+    """A teacher, or an admin of the group (an anonymous admin speaks as the group itself)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return False
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    if is_teacher(context.settings, context.db, user.id):
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in LEADERS
+
+
+def register(application: QuizApplication) -> None:
+    """Add this module's handlers; before quiz's, whose /quiz and /stop serve private chats."""
+    groups = filters.ChatType.GROUPS
+    application.add_handler(CommandHandler("quiz", round_command, filters=groups))
+    application.add_handler(CommandHandler("stop", stop_command, filters=groups))
+    application.add_handler(CallbackQueryHandler(bank_button, pattern=rf"^{keyboards.START_QUIZ}:"))
+    application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -1,0 +1,165 @@
+"""Running a group's live round: timed quiz polls, each question's results, then the table.
+
+Each round runs as one background task per chat (bot_data.rounds) on bot_data.clock: it asks
+the current question, sleeps until its deadline, closes the poll, posts the results and moves
+on. All state lives in the database, so after a restart the task picks up where it was: a
+question whose deadline passed meanwhile is closed at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot import delivery, texts
+from bot.timers import ChatTasks, RoundClock
+from quiz.play import is_correct, to_original
+from storage import rounds
+from storage.banks import get_bank
+from storage.db import Database
+from storage.quizzes import ItemView, mark_sent, mark_summary_sent
+
+log = logging.getLogger(__name__)
+
+ALREADY_CLOSED = "poll has already been closed"  # Telegram's words when the countdown beat us
+
+
+# Room for the [n/N] prefix of any round: whatever its length, a question fits or it doesn't.
+LONGEST_HEADER = texts.question_header(99_999, 99_999)
+
+
+def fits_round(question: str, options: list[str]) -> bool:
+    """Whether a question can be a round's timed poll (a poll has no buttons to fall back on)."""
+    return delivery.fits_poll(LONGEST_HEADER + question, options)
+
+
+def take_answer(
+    session: Session, view: ItemView, user_id: int, shown: Sequence[int], now: datetime
+) -> str:
+    """Record a member's answer to a round's question; what to tell them (buttons only)."""
+    chosen = to_original(view.item.option_order, shown)
+    if not chosen:
+        return texts.stale_question()
+    points = rounds.record_round_answer(
+        session,
+        view,
+        user_id=user_id,
+        chosen=chosen,
+        correct=is_correct(view.question.correct, chosen),
+        now=now,
+    )
+    return texts.stale_question() if points is None else texts.round_answer_taken()
+
+
+async def run_round(bot: Bot, db: Database, clock: RoundClock, quiz_id: int) -> None:
+    """Ask, time and explain each question of the round, then post its table."""
+    while True:
+        with db.session() as session:
+            step = rounds.current_step(session, quiz_id)
+        if step is None:
+            break
+        view = step.view
+        sent = step.sent or await _ask(bot, db, clock, view)
+        period = view.quiz.open_period or 0
+        await clock.sleep(period - (clock.now() - sent.at).total_seconds())
+        await _close(bot, db, clock, view, sent)
+    await post_table(bot, db, quiz_id)
+
+
+async def _ask(bot: Bot, db: Database, clock: RoundClock, view: ItemView) -> rounds.Sent:
+    message_id, poll_id = await delivery.ask(bot, view)
+    sent_at = clock.now()  # speed points count from here, on the same clock as the answers
+    with db.session() as session:
+        mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id, at=sent_at)
+    return rounds.Sent(message_id, sent_at)
+
+
+async def _close(
+    bot: Bot, db: Database, clock: RoundClock, view: ItemView, sent: rounds.Sent
+) -> None:
+    """Stop the poll, post how the group did and the explanation, and move the round on.
+
+    Marked closed only after the results went out: a crash in between posts them twice at
+    worst, never not at all.
+    """
+    chat_id, question = view.quiz.chat_id, view.question
+    await stop_poll(bot, chat_id, sent.message_id)
+    with db.session() as session:
+        result = rounds.question_result(session, view.item.id, sent.at)
+    lines = texts.round_question_result(
+        view.item.position + 1,
+        view.quiz.total,
+        [question.options[i] for i in question.correct],
+        result,
+    )
+    lines += texts.explained(
+        question.explanation, question.passage, view.bank.source_title, view.bank.source_url
+    )
+    await _send(bot, chat_id, lines)
+    with db.session() as session:
+        rounds.close_question(session, view, clock.now())
+
+
+async def stop_poll(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Close a poll; one Telegram closed already (its open_period ran out) is fine."""
+    try:
+        await bot.stop_poll(chat_id, message_id)
+    except BadRequest as error:
+        if ALREADY_CLOSED not in error.message.lower():
+            raise
+
+
+async def post_table(bot: Bot, db: Database, quiz_id: int) -> None:
+    """The podium and everyone's points, once per round."""
+    with db.session() as session:
+        quiz = rounds.round_state(session, quiz_id)
+        standings = rounds.round_table(session, quiz_id)
+        bank = get_bank(session, quiz.bank_id)
+        owed = rounds.table_owed(session, quiz_id)
+    if not owed:
+        return
+    title = bank.title if bank is not None else quiz.bank_id
+    await _send(bot, quiz.chat_id, texts.round_table(title, standings, quiz.status == "stopped"))
+    with db.session() as session:
+        mark_summary_sent(session, quiz_id)
+
+
+async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
+    for chunk in texts.split_message(lines):
+        await bot.send_message(
+            chat_id, chunk, parse_mode=ParseMode.HTML, link_preview_options=delivery.NO_PREVIEW
+        )
+
+
+class Rounds:
+    """The rounds running in this process: one task per chat, all on one clock."""
+
+    def __init__(self) -> None:
+        self.clock = RoundClock()  # tests put a faster or a manual one here
+        self._tasks = ChatTasks()
+
+    def start(self, bot: Bot, db: Database, chat_id: int, quiz_id: int) -> None:
+        """Run the round in the background, in place of any task the chat had."""
+        self._tasks.start(chat_id, run_round(bot, db, self.clock, quiz_id))
+
+    def cancel(self, chat_id: int) -> None:
+        """Stop timing the chat's round (/stop)."""
+        self._tasks.cancel(chat_id)
+
+    async def shutdown(self) -> None:
+        """Stop timing every round; the next start resumes them from the database."""
+        await self._tasks.cancel_all()
+
+    def resume(self, bot: Bot, db: Database) -> int:
+        """Pick up every round the last run left running or without its table; how many."""
+        with db.session() as session:
+            unfinished = rounds.rounds_to_resume(session)
+        for quiz in unfinished:
+            self.start(bot, db, quiz.chat_id, quiz.id)
+        return len(unfinished)

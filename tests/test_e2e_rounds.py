@@ -1,0 +1,267 @@
+"""End to end: live rounds in a group, timed by a manual clock so speed points are exact."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.settings import Settings
+from quiz.bank import load_bank_file
+from storage import quizzes, scores
+from tests.clocks import ManualClock
+from tests.conftest import QUESTIONS, TEACHER_ID
+from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser
+from tests.harness import (
+    BotRunner,
+    handled,
+    plain,
+    poll_id,
+    poll_text,
+    redeliver_poll_answer,
+    text_of,
+    wrong_option,
+)
+
+BANK_ID = "russia-iran-partnership"
+SHIPPED = load_bank_file(QUESTIONS / f"{BANK_ID}.yaml")
+GROUP_ID = -100777
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner]:
+    """The real application, its rounds on the manual clock."""
+    runner = BotRunner(settings, clock)
+    await runner.start()
+    yield runner
+    await runner.stop()
+
+
+def class_7b(fake: FakeTelegram) -> tuple[FakeChat, list[FakeUser]]:
+    """A group with four members; Ann is its admin. Bob's id is lower than Ann's on purpose."""
+    group = fake.group(GROUP_ID, "Class 7B")
+    members = [fake.user(i, name) for i, name in ((102, "Ann"), (101, "Bob"), (103, "Cat"))]
+    members.append(fake.user(104, "Dan"))
+    fake.chat_admins[group.id] = {102}
+    return group, members
+
+
+async def answer(bot: BotRunner, user: FakeUser, poll: Call, right: bool) -> None:
+    choice = poll.params["correct_option_ids"] if right else [wrong_option(poll)]
+    await handled(bot, user.answer_poll(poll_id(poll), list(choice)))
+
+
+async def question(fake: FakeTelegram, clock: ManualClock, number: int, since: int = 0) -> Call:
+    """The round's poll for question `number`, once the round waits on its deadline."""
+    poll = await fake.wait_for(
+        "sendPoll",
+        chat_id=GROUP_ID,
+        since=since,
+        predicate=lambda c: str(c.params["question"]).startswith(f"[{number}/"),
+    )
+    await clock.until_asleep()
+    return poll
+
+
+async def said(fake: FakeTelegram, words: str, since: int = 0) -> str:
+    """The next message to the group containing `words`, as its members read it."""
+    call = await fake.wait_for(
+        "sendMessage", chat_id=GROUP_ID, since=since, predicate=lambda c: words in plain(text_of(c))
+    )
+    return plain(text_of(call))
+
+
+async def time_up(fake: FakeTelegram, clock: ManualClock, seconds: float) -> str:
+    """Let `seconds` pass; the results the group gets for the question."""
+    mark = fake.mark()
+    clock.advance(seconds)
+    return await said(fake, "Time's up", mark)
+
+
+async def test_a_full_round_scores_speed_and_streaks_and_ends_with_the_table(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, cat, dan) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 3 10s", chat=group)
+    intro = await said(fake, "Live round")
+    assert "3 questions, 10 seconds each" in intro
+    q1 = await question(fake, clock, 1)
+    assert q1.params["question"].startswith("[1/3] ")
+    assert q1.params["open_period"] == 10 and q1.params["is_anonymous"] is False
+    await answer(bot, cat, q1, right=False)
+    clock.advance(2)
+    await answer(bot, ann, q1, right=True)  # 2 s of 10: 900
+    # Only a member's first answer counts, whatever Telegram delivers after it.
+    await handled(bot, redeliver_poll_answer(fake, ann, q1, [wrong_option(q1)]))
+    clock.advance(3)
+    await answer(bot, bob, q1, right=True)  # 5 s: 750
+    await answer(bot, dan, q1, right=False)
+    results = await time_up(fake, clock, 5)
+    assert "Question 1/3" in results and "4 answers, 2 right" in results
+    assert "⚡ Fastest: Ann (2.0 s)" in results
+    asked = next(q for q in SHIPPED.questions if q.text == poll_text(q1))
+    assert f"Answer: {'; '.join(asked.correct_texts)}" in results
+    assert asked.quote and asked.quote in results
+    assert SHIPPED.source_title and SHIPPED.source_title in results
+    stopped = fake.calls_to("stopPoll", GROUP_ID)
+    assert [c.params["message_id"] for c in stopped] == [q1.result["message_id"]]
+
+    q2 = await question(fake, clock, 2)
+    assert q2.params["question"].startswith("[2/3] ")
+    clock.advance(1)
+    await answer(bot, ann, q2, right=True)  # 950, +100 for a second right answer in a row
+    await answer(bot, bob, q2, right=False)
+    assert "2 answers, 1 right" in await time_up(fake, clock, 9)
+
+    q3 = await question(fake, clock, 3)
+    await answer(bot, bob, q3, right=True)  # 1000, no bonus: his streak broke
+    clock.advance(4)
+    await answer(bot, ann, q3, right=True)  # 800, +200 for a third in a row
+    clock.advance(2)
+    await answer(bot, cat, q3, right=True)  # 700: she missed question 2
+    mark = fake.mark()
+    clock.advance(4)
+    table = (await said(fake, "Round over", mark)).split("\n")
+    assert table[1:4] == ["🥇 Ann — 2950", "🥈 Bob — 1750", "🥉 Cat — 700"]
+    assert table[6:10] == [
+        "1. Ann — 2950 (3/3 right)",
+        "2. Bob — 1750 (2/3 right)",
+        "3. Cat — 700 (1/2 right)",
+        "4. Dan — 0 (0/1 right)",
+    ]
+    assert len(fake.calls_to("sendPoll", GROUP_ID)) == 3
+    with bot.db.session() as session:
+        # Global tables count one point per right answer; the group's table, round points.
+        assert scores.user_stats(session, ann.id).points == 3  # type: ignore[union-attr]
+        board = scores.leaderboard(session, chat_id=GROUP_ID)
+        assert [(e.first_name, e.points) for e in board.top] == [
+            ("Ann", 2950),
+            ("Bob", 1750),
+            ("Cat", 700),
+        ]
+        assert quizzes.active_quiz(session, GROUP_ID) is None
+
+
+async def test_only_admins_and_teachers_start_rounds_and_one_runs_at_a_time(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, *_) = class_7b(fake)
+    bob.send(f"/quiz {BANK_ID}", chat=group)
+    assert "Only the group's admins and teachers" in await said(fake, "Only")
+    assert fake.calls_to("getChatMember")[-1].params == {"chat_id": GROUP_ID, "user_id": bob.id}
+    teacher = fake.user(TEACHER_ID, "Tess")
+    teacher.send(f"/quiz@quiz_test_bot {BANK_ID} 2 5s", chat=group)
+    poll = await question(fake, clock, 1)
+    assert poll.params["open_period"] == 5
+    mark = fake.mark()
+    ann.send(f"/quiz {BANK_ID}", chat=group)
+    assert "already running" in await said(fake, "already", mark)
+    bob.send("/stop", chat=group)
+    assert "Only the group's admins" in await said(fake, "can stop it", mark)
+    ann.send("/stop@quiz_test_bot", chat=group)
+    assert "Nobody answered in this round" in await said(fake, "Round stopped", mark)
+    assert len(fake.calls_to("sendPoll", GROUP_ID)) == 1
+
+
+async def test_stop_mid_round_shows_the_table_and_ties_go_to_who_scored_first(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, cat, _) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 3 10s", chat=group)
+    q1 = await question(fake, clock, 1)
+    clock.advance(2)
+    await answer(bot, ann, q1, right=True)  # 900
+    await answer(bot, bob, q1, right=False)
+    await time_up(fake, clock, 8)
+    q2 = await question(fake, clock, 2)
+    clock.advance(2)
+    await answer(bot, bob, q2, right=True)  # 900 too, but later than Ann
+    await answer(bot, ann, q2, right=False)
+    await time_up(fake, clock, 8)
+    q3 = await question(fake, clock, 3)
+    await answer(bot, cat, q3, right=False)
+    mark = fake.mark()
+    ann.send("/stop", chat=group)
+    table = (await said(fake, "Round stopped", mark)).split("\n")
+    assert table[1:4] == ["🥇 Ann — 900", "🥈 Bob — 900", "🥉 Cat — 0"]
+    clock.advance(30)
+    ann.send("/help", chat=group)
+    await said(fake, "What I can do", mark)
+    assert len(fake.calls_to("sendPoll", GROUP_ID)) == 3
+    assert not [c for c in fake.calls_to("sendMessage", GROUP_ID)[mark:] if "Time" in text_of(c)]
+
+
+async def test_a_poll_telegram_closed_first_is_fine(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, *_) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 1 5s", chat=group)
+    poll = await question(fake, clock, 1)
+    await answer(bot, ann, poll, right=True)
+    fake.close_poll(poll_id(poll))  # the countdown ran out on Telegram's side first
+    assert "1 answer, 1 right" in await time_up(fake, clock, 5)
+    assert "🥇 Ann — 1000" in await said(fake, "Round over")
+    refused = [c for c in fake.refused() if c.method == "stopPoll"]
+    assert [c.error for c in refused] == ["Bad Request: poll has already been closed"]
+
+
+async def test_a_round_goes_on_after_a_restart_that_missed_a_deadline(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, *_) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 2 10s", chat=group)
+    q1 = await question(fake, clock, 1)
+    clock.advance(1)
+    await answer(bot, ann, q1, right=True)  # 950
+    await bot.stop()
+    clock.advance(60)  # the question's time ran out while the bot was down
+    mark = fake.mark()
+    await bot.start()
+    assert "1 answer, 1 right" in await said(fake, "Time's up", mark)
+    q2 = await question(fake, clock, 2, mark)
+    assert q2.params["question"].startswith("[2/2] ")
+    await answer(bot, bob, q2, right=True)  # 1000
+    clock.advance(10)
+    table = (await said(fake, "Round over", mark)).split("\n")
+    assert table[1:3] == ["🥇 Bob — 1000", "🥈 Ann — 950"]
+
+
+async def test_wrong_arguments_get_clear_answers(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, *_) = class_7b(fake)
+    for command, words in [
+        ("/quiz", "Start a live round with"),
+        (f"/quiz {BANK_ID} 3s", "“3s” is not a time per question: give 5 to 600 seconds"),
+        (f"/quiz {BANK_ID} 10 601s", "“601s” is not a time per question"),
+        (f"/quiz {BANK_ID} lots", "“lots” is not a number of questions"),
+        ("/quiz no-such-bank", "There is no bank called no-such-bank"),
+    ]:
+        mark = fake.mark()
+        ann.send(command, chat=group)
+        await said(fake, words, mark)
+    assert not fake.calls_to("sendPoll")
+
+
+async def test_added_to_a_group_says_hello_and_removed_drops_its_round(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, *_) = class_7b(fake)
+    fake.bot_membership(group, ann, "left", "member")
+    hello = await said(fake, "Hello")
+    assert "/quiz <bank-id>" in hello and "admin" in hello
+    ann.send(f"/quiz {BANK_ID} 2 10s", chat=group)
+    await question(fake, clock, 1)
+    mark = fake.mark()
+    await handled(bot, fake.bot_membership(group, ann, "member", "kicked"))
+    clock.advance(30)
+    ann.send("/help")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+    assert not fake.calls_to("sendMessage", GROUP_ID)[2:], "nothing more after the removal"
+    with bot.db.session() as session:
+        assert quizzes.active_quiz(session, GROUP_ID) is None

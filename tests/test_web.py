@@ -1,0 +1,326 @@
+"""The web leaderboard over HTTP, on SQLite and PostgreSQL: tables, weeks, privacy, 404s."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.settings import Settings, SettingsError, load_settings
+from bot.web import create_web_app
+from storage import banks
+from storage.db import Database
+from storage.models import User
+from storage.weblinks import chat_by_web_token, web_token
+from tests.conftest import QUESTIONS
+from tests.fakebot import FakeTelegram
+from tests.processes import QUIZBOT, bot_env, free_port, quizbot_process
+from tests.webdata import BANK_ID, backdate, group_round, learner, load_shipped_bank, play
+
+GROUP = -100777
+# Monday 10 March 2025, 00:30 in Berlin (CET, UTC+1): Sunday 23:30 in UTC.
+BERLIN_MONDAY = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)
+
+Client = TestClient[web.Request, web.Application]
+
+
+class Clock:
+    """The web app's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def web_settings(db: Database, timezone: str = "UTC") -> Settings:
+    return Settings(_env_file=None, database_url=db.url, timezone=timezone)
+
+
+@pytest.fixture
+async def client(db: Database) -> AsyncIterator[Client]:
+    """A client of the web app on the test database, with the real clock."""
+    async with TestClient(TestServer(create_web_app(db, web_settings(db)))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def classroom(db: Database) -> Database:
+    """Ann 3 points, Bob 2, Cleo 1 (hidden), Dan none; Ann and Cleo also in a group round."""
+    load_shipped_bank(db)
+    for user_id, name in ((1, "Ann"), (2, "Bob"), (4, "Dan")):
+        learner(db, user_id, name)
+    learner(db, 3, "Cleo", hidden=True)
+    play(db, 1, right=3, wrong=1)
+    play(db, 2, right=2)
+    play(db, 3, right=1, wrong=2)
+    play(db, 4, right=0, wrong=2)
+    group_round(db, GROUP, "Class 7B", {3: True, 1: True, 2: False})
+    return db
+
+
+async def get_json(client: Client, path: str) -> Any:
+    response = await client.get(path)
+    assert response.status == 200, await response.text()
+    assert response.content_type == "application/json"
+    return await response.json()
+
+
+async def get_html(client: Client, path: str) -> str:
+    response = await client.get(path)
+    assert response.status == 200, await response.text()
+    assert response.content_type == "text/html"
+    return await response.text()
+
+
+def rows_of(page: str) -> list[tuple[str, str, str]]:
+    """The table's rows as (rank, name, points) as the HTML has them."""
+    return re.findall(
+        r'<td class="rank">(.*?)</td><td class="name">(.*?)</td><td class="points">(.*?)</td>',
+        page,
+    )
+
+
+def entries(*rows: tuple[str, int]) -> list[dict[str, Any]]:
+    return [{"rank": i, "name": n, "points": p} for i, (n, p) in enumerate(rows, start=1)]
+
+
+async def test_global_and_bank_tables_match_the_database(classroom: Database, client: Client):
+    # Solo answers: one point each; the round in the group adds Ann's and Cleo's right answers.
+    expected = entries(("Ann", 4), ("Bob", 2), ("anonymous learner", 2))
+    for path in ("/index.json", f"/bank/{BANK_ID}.json"):
+        table = await get_json(client, path)
+        assert table["entries"] == expected
+        assert table["period"] == "all"
+        assert set(table) == {"title", "period", "entries", "updated_at"}
+        assert datetime.fromisoformat(table["updated_at"]).tzinfo is not None
+    assert (await get_json(client, f"/bank/{BANK_ID}.json"))["title"] == (
+        "Russia and Iran: partners with a past"
+    )
+    page = await get_html(client, "/")
+    assert rows_of(page) == [("1", "Ann", "4"), ("2", "Bob", "2"), ("3", "anonymous learner", "2")]
+    assert "Cleo" not in page and "Dan" not in page
+
+
+async def test_group_table_names_hidden_learners_to_their_group(
+    classroom: Database, client: Client
+):
+    with classroom.session() as session:
+        token = web_token(session, GROUP)
+    table = await get_json(client, f"/g/{token}.json")
+    assert table["title"] == "Class 7B"
+    assert table["entries"] == entries(("Cleo", 1), ("Ann", 1))
+    page = await get_html(client, f"/g/{token}")
+    assert rows_of(page) == [("1", "Cleo", "1"), ("2", "Ann", "1")]
+    assert "<h1>Class 7B</h1>" in page
+
+
+async def test_week_starts_on_monday_in_the_configured_zone(db: Database):
+    load_shipped_bank(db)
+    learner(db, 1, "Ann")
+    learner(db, 2, "Bob")
+    play(db, 1, right=2)
+    play(db, 2, right=1)
+    backdate(db, 1, BERLIN_MONDAY - timedelta(minutes=40))  # Sunday 23:50 in Berlin
+    backdate(db, 2, BERLIN_MONDAY - timedelta(minutes=20))  # Monday 00:10 in Berlin
+    clock = Clock(BERLIN_MONDAY)
+
+    async def tables(timezone: str) -> tuple[Any, Any]:
+        app = create_web_app(db, web_settings(db, timezone), now=clock)
+        async with TestClient(TestServer(app)) as client:
+            week = await get_json(client, "/index.json?period=week")
+            return week, await get_json(client, "/index.json?period=all")
+
+    week, all_time = await tables("Europe/Berlin")
+    assert week["period"] == "week"
+    assert week["entries"] == entries(("Bob", 1))
+    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
+    week, _ = await tables("UTC")  # still Sunday in UTC: both answers are this week's
+    assert week["entries"] == entries(("Ann", 2), ("Bob", 1))
+
+    clock.now += timedelta(days=7)  # the next Monday: a new, empty week
+    week, all_time = await tables("Europe/Berlin")
+    assert week["entries"] == []
+    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
+    app = create_web_app(db, web_settings(db, "Europe/Berlin"), now=clock)
+    async with TestClient(TestServer(app)) as client:
+        page = await get_html(client, "/?period=week")
+    assert rows_of(page) == []
+    assert "Nobody has scored here yet." in page and "since Monday 17 March" in page
+
+
+async def test_pages_link_their_json_twin_and_both_periods(classroom: Database, client: Client):
+    page = await get_html(client, f"/bank/{BANK_ID}?period=week")
+    assert f'data-source="/bank/{BANK_ID}.json?period=week"' in page
+    assert '<a href="?period=week" aria-current="page">' in page
+    assert '<a href="?period=all">' in page
+    assert 'data-source="/index.json?period=all"' in await get_html(client, "/")
+    assert (await client.get("/?period=month")).status == 400
+
+
+async def test_private_deleted_and_unknown_tables_are_not_found(db: Database, client: Client):
+    load_shipped_bank(db)
+    learner(db, 1, "Ann")
+    play(db, 1, right=1)
+    with db.session() as session:
+        bank = banks.get_bank(session, BANK_ID)
+        assert bank is not None
+        banks.set_visibility(session, bank, "private")
+    paths = [f"/bank/{BANK_ID}", f"/bank/{BANK_ID}.json", "/bank/nope", "/g/unknown-token"]
+    paths += ["/g/unknown-token.json", "/admin", "/g/", "/bank/Upper"]
+    for path in paths:
+        response = await client.get(path)
+        assert response.status == 404, path
+        assert "no leaderboard at this address" in await response.text()
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with db.session() as session:
+        bank = banks.get_bank(session, BANK_ID)
+        assert bank is not None
+        banks.set_visibility(session, bank, "public")
+    assert (await client.get(f"/bank/{BANK_ID}")).status == 200
+    with db.session() as session:
+        bank = banks.get_bank(session, BANK_ID)
+        assert bank is not None
+        banks.delete_bank(session, bank)
+    assert (await client.get(f"/bank/{BANK_ID}")).status == 404
+
+
+async def test_a_revoked_group_address_is_not_found(classroom: Database, client: Client):
+    with classroom.session() as session:
+        old = web_token(session, GROUP)
+        assert web_token(session, GROUP) == old  # made once, then kept
+    assert (await client.get(f"/g/{old}")).status == 200
+    with classroom.session() as session:
+        new = web_token(session, GROUP, renew=True)
+    assert new != old
+    assert (await client.get(f"/g/{old}")).status == 404
+    assert (await client.get(f"/g/{old}.json")).status == 404
+    assert (await get_json(client, f"/g/{new}.json"))["title"] == "Class 7B"
+
+
+def test_web_tokens_belong_to_recorded_chats(db: Database):
+    with db.session() as session, pytest.raises(LookupError):
+        web_token(session, GROUP)
+    with db.session() as session:
+        assert chat_by_web_token(session, "") is None
+        assert chat_by_web_token(session, "x" * 22) is None
+
+
+async def test_hostile_names_are_escaped(db: Database, client: Client):
+    script, drop = "<script>alert(1)</script>", "Robert'); DROP TABLE users;--"
+    load_shipped_bank(db)
+    learner(db, 1, script)
+    learner(db, 2, drop)
+    play(db, 1, right=2)
+    play(db, 2, right=1)
+    group_round(db, GROUP, '"><img src=x onerror=alert(2)>', {1: True})
+    with db.session() as session:
+        token = web_token(session, GROUP)
+    for path in ("/", f"/g/{token}"):
+        page = await get_html(client, path)
+        assert "<script>alert" not in page and "<img" not in page
+    page = await get_html(client, "/")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Robert&#39;); DROP TABLE users;--" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in await get_html(client, f"/g/{token}")
+    table = await get_json(client, "/index.json")
+    assert [e["name"] for e in table["entries"]] == [script, drop]  # JSON carries the text as is
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 2
+
+
+async def test_security_headers_and_a_fresh_nonce_per_page(classroom: Database, client: Client):
+    nonces = []
+    for _ in range(2):
+        response = await client.get("/")
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+        nonce = re.search(r"script-src 'nonce-([^']+)'", policy)
+        assert nonce is not None
+        assert f'<script nonce="{nonce[1]}">' in await response.text()
+        nonces.append(nonce[1])
+    assert nonces[0] != nonces[1]
+    json_headers = (await client.get("/index.json")).headers
+    assert json_headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_settings_check_the_time_zone_and_web_address(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+    monkeypatch.setenv("QUIZBOT_TIMEZONE", "Mars/Olympus_Mons")
+    with pytest.raises(SettingsError, match=r"QUIZBOT_TIMEZONE: .*unknown time zone"):
+        load_settings()
+    monkeypatch.setenv("QUIZBOT_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("QUIZBOT_WEB_URL", "quiz.example.org")
+    with pytest.raises(SettingsError, match=r"QUIZBOT_WEB_URL: .*http"):
+        load_settings()
+    monkeypatch.setenv("QUIZBOT_WEB_URL", "https://quiz.example.org/")
+    settings = load_settings()
+    assert settings.web_url == "https://quiz.example.org"
+    assert str(settings.zone) == "Europe/Berlin"
+
+
+async def wait_for_page(port: int) -> str:
+    """The front page of a web leaderboard process, once it answers (bounded)."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/") as response:
+                    assert response.status == 200
+                    return await response.text()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing served on port {port}")
+
+
+async def test_quizbot_web_serves_alone_and_stops_on_sigterm(fake: FakeTelegram, tmp_path: Path):
+    port = free_port()
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'bot.db'}", QUESTIONS)
+    del env["QUIZBOT_TOKEN"]  # the web pages need no bot token
+    process = await asyncio.create_subprocess_exec(
+        QUIZBOT, "web", "--port", str(port), env=env, stderr=subprocess.PIPE
+    )
+    try:
+        assert "Nobody has scored here yet." in await wait_for_page(port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert f"serving the web leaderboard on http://127.0.0.1:{port}/" in stderr.decode()
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_quizbot_run_serves_the_web_beside_the_bot(
+    fake: FakeTelegram, tmp_path: Path, mode: str
+):
+    port = free_port()
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'bot.db'}", QUESTIONS)
+    args = ["--web-port", str(port)]
+    if mode == "webhook":
+        args += ["--webhook", "https://quiz.example.org/hook", "--port", str(free_port())]
+        args += ["--listen", "127.0.0.1"]
+    log = tmp_path / "bot.log"
+    async with quizbot_process(env, log, *args) as process:
+        assert "<title>Leaderboard · quizbot</title>" in await wait_for_page(port)
+    assert process.returncode == 0, log.read_text()
+    with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
+        await wait_for_page_once(port)
+
+
+async def wait_for_page_once(port: int) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/"):
+        pass
