@@ -11,7 +11,6 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import terminal
@@ -48,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 2
-    except (SchemaOutdated, CommandError) as error:  # CommandError: alembic's, e.g. unknown REV
+    except SchemaOutdated as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
@@ -322,11 +321,16 @@ def _schema_database() -> Database:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Upgrade the schema and say from which revision to which."""
+    from alembic.util import CommandError  # imported here: alembic is slow to import
+
     db = _schema_database()
     try:
         before = current_revision(db.engine)
         upgrade(db.engine, args.revision)
         after = current_revision(db.engine)
+    except CommandError as error:  # e.g. an unknown --revision
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 2
     finally:
         db.dispose()
     if before == after:

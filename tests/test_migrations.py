@@ -287,6 +287,10 @@ def test_downgrade_to_the_first_revision_and_to_nothing(
     assert current_revision(engine) == HEAD
 
 
+def test_the_head_known_without_alembic_is_the_migrations_head():
+    assert schema.HEAD == HEAD, "set storage.schema.HEAD to the newest revision"
+
+
 def test_ensure_schema_creates_an_empty_database_at_head(engine: Engine):
     ensure_schema(engine, migrate=False)
     assert current_revision(engine) == HEAD
