@@ -265,3 +265,29 @@ async def test_added_to_a_group_says_hello_and_removed_drops_its_round(
     assert not fake.calls_to("sendMessage", GROUP_ID)[2:], "nothing more after the removal"
     with bot.db.session() as session:
         assert quizzes.active_quiz(session, GROUP_ID) is None
+
+
+async def test_the_groups_table_this_week_and_all_time(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, _, _) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 1 10s", chat=group)
+    q1 = await question(fake, clock, 1)
+    await answer(bot, bob, q1, right=True)  # at once: 1000
+    mark = fake.mark()
+    clock.advance(10)
+    await said(fake, "Round over", mark)
+    mark = fake.mark()
+    ann.send("/leaderboard@quiz_test_bot", chat=group)
+    table = await said(fake, "Leaderboard", mark)
+    assert "Class 7B · all time" in table and "🥇 Bob — 1000" in table
+    mark = fake.mark()
+    ann.send("/leaderboard week", chat=group)
+    assert "🥇 Bob — 1000" in await said(fake, "this week", mark)
+    clock.advance(7 * 24 * 3600)  # a week later: a new week has begun
+    mark = fake.mark()
+    ann.send("/leaderboard week", chat=group)
+    assert "Nobody has scored here yet" in await said(fake, "this week", mark)
+    mark = fake.mark()
+    bob.send("/leaderboard all", chat=group)
+    assert "You: #1 with 1000 points" in await said(fake, "all time", mark)

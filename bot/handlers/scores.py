@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Chat, Update
 from telegram.ext import CommandHandler
 
@@ -42,7 +40,8 @@ async def leaderboard_command(update: Update, context: Context) -> None:
         else:
             await reply(update, texts.leaderboard_usage(argument))
             return
-    since = scores.week_start(datetime.now(UTC), context.settings.zone) if weekly else None
+    now = context.bot_data.rounds.clock.now()  # the rounds' clock: tests move it across weeks
+    since = scores.week_start(now, context.settings.zone) if weekly else None
     in_group = chat.type in (Chat.GROUP, Chat.SUPERGROUP) and bank_id is None
     with context.db.session() as session:
         bank = banks.playable_bank(session, bank_id, user.id) if bank_id else None
