@@ -272,18 +272,8 @@ def record_answer(
 
     All in the caller's transaction; None when this answer was already recorded.
     """
-    written = insert_ignore(
-        session,
-        Answer,
-        {
-            "item_id": view.item.id,
-            "user_id": user_id,
-            "question_id": view.question.id,
-            "chosen": list(chosen),
-            "correct": correct,
-            "answered_at": utcnow(),
-            "points": int(correct),
-        },
+    written = insert_answer(
+        session, view, user_id, chosen, correct, at=utcnow(), points=int(correct)
     )
     if written is None:
         return None  # a repeat
@@ -303,6 +293,32 @@ def record_answer(
     )
     quiz = replace(quiz, score=quiz.score + int(correct), position=position, status=status)
     return _answered(session, replace(view, quiz=quiz), int(written), correct)
+
+
+def insert_answer(
+    session: Session,
+    view: ItemView,
+    user_id: int,
+    chosen: Sequence[int],
+    correct: bool,
+    *,
+    at: datetime,
+    points: int,
+    explained: bool = False,
+) -> int | None:
+    """Insert an answer unless this user already answered the item; its id, or None."""
+    row = {
+        "item_id": view.item.id,
+        "user_id": user_id,
+        "question_id": view.question.id,
+        "chosen": list(chosen),
+        "correct": correct,
+        "answered_at": at,
+        "points": points,
+        "feedback_sent_at": at if explained else None,
+    }
+    written = insert_ignore(session, Answer, row)
+    return None if written is None else int(written)
 
 
 _MOVE_ON = (

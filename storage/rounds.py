@@ -10,7 +10,6 @@ from sqlalchemy import Integer, case, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.scoring import answer_points, streak_before
-from storage.db import insert_ignore
 from storage.models import Answer, Quiz, QuizItem, User, utcnow
 from storage.quizzes import (
     ItemView,
@@ -19,6 +18,7 @@ from storage.quizzes import (
     add_points,
     current_item,
     finish_quiz,
+    insert_answer,
 )
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
@@ -66,19 +66,9 @@ def record_round_answer(
         return None
     streak = streak_before(_results_so_far(session, view.quiz.id, user_id), view.item.position)
     points = answer_points(correct=correct, elapsed=elapsed, period=period, streak=streak)
-    written = insert_ignore(
-        session,
-        Answer,
-        {
-            "item_id": view.item.id,
-            "user_id": user_id,
-            "question_id": view.question.id,
-            "chosen": list(chosen),
-            "correct": correct,
-            "answered_at": now,
-            "feedback_sent_at": now,  # a round explains each question to all, when time is up
-            "points": points,
-        },
+    # A round explains each question to everyone when time is up: no feedback is owed.
+    written = insert_answer(
+        session, view, user_id, chosen, correct, at=now, points=points, explained=True
     )
     if written is None:
         return None
