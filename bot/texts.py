@@ -57,7 +57,9 @@ def help_text(is_teacher: bool, is_admin: bool = False) -> str:
     lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
     lines.append(
         "\nQuestions come as quiz polls (or buttons when they are too long for a poll). "
-        "Your points last: every right answer is one point."
+        "Your points last: every right answer is one point.\n"
+        "In a group, an admin or a teacher starts a live round for everyone with "
+        "/quiz &lt;bank-id&gt;: the faster a right answer, the more points."
     )
     if is_teacher:
         lines.append(
