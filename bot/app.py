@@ -11,6 +11,7 @@ from telegram.request import HTTPXRequest
 
 from bot import delivery, texts
 from bot.context import CONTEXT_TYPES, QuizApplication
+from bot.delivery import DeliveryMarks
 from bot.flood import FloodLimiter
 from bot.handlers import (
     banks,
@@ -59,6 +60,7 @@ POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection under load
 
 def build_application(settings: Settings, db: Database) -> QuizApplication:
     """Build the bot's Application (not started) for these settings and database."""
+    marks = DeliveryMarks()
     bot = DurableBot(
         settings.require_token(),
         base_url=settings.api_url,
@@ -68,6 +70,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         request=HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT),
         get_updates_request=HTTPXRequest(),
         inbox_db=db,
+        marks=marks,
     )
     # The builder's generics cannot follow application_class(); the types below are ours.
     application = cast(
@@ -83,6 +86,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
     )
     application.bot_data.settings = settings
     application.bot_data.db = db
+    application.bot_data.marks = marks
     for feature in FEATURES:
         feature.register(application)
     return application
@@ -116,5 +120,9 @@ async def _on_start(application: QuizApplication) -> None:
 
 
 async def _on_stop(application: QuizApplication) -> None:
+    marks = application.bot_data.marks
+    if marks.pending:  # delivered but not yet written: write them, or they are sent again
+        with marks.session(application.bot_data.db):
+            pass
     # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
     await application.bot_data.rounds.shutdown()

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.delivery import DeliveryMarks
 from bot.rounds import Rounds
 from bot.settings import Settings
 from storage.db import Database
@@ -16,6 +17,7 @@ class BotData:
 
     settings: Settings
     db: Database
+    marks: DeliveryMarks  # shared with the bot, which writes them with each batch of updates
 
     def __init__(self) -> None:
         # Updates whose handler already marked them handled, in its own transaction.

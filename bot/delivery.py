@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 from telegram import Bot, InputPollOption, LinkPreviewOptions, Poll
 from telegram.constants import ParseMode, PollLimit
 
@@ -13,9 +17,11 @@ from storage.db import Database
 from storage.quizzes import (
     Answered,
     AnsweredQuestion,
+    Delivery,
     ItemView,
     QuizState,
     feedback_owed,
+    mark_delivered,
     mark_feedback_sent,
     mark_sent,
     mark_summary_sent,
@@ -107,25 +113,67 @@ async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
     )
 
 
-async def follow_up(bot: Bot, db: Database, answered: Answered) -> None:
+class DeliveryMarks:
+    """Feedback and questions that reached Telegram, waiting to be marked delivered.
+
+    With polling they are written by the next transaction the bot opens (a learner's next
+    answer, or the next batch of updates stored): one transaction less per answer. A
+    learner's answer to a question comes in a later update of that learner, handled after
+    the one that asked it (each chat's updates in order), so the question's poll id is
+    written before the answer looks it up. With a webhook another process may get that
+    answer: they are written at once. Either way a crash before the write means at worst a
+    message sent twice at the next start, never one missing.
+    """
+
+    def __init__(self) -> None:
+        self.deferred = True
+        self._feedback: list[int] = []
+        self._sent: list[Delivery] = []
+
+    @property
+    def pending(self) -> bool:
+        """Whether some delivery is not written yet."""
+        return bool(self._feedback or self._sent)
+
+    def add(self, db: Database, answer_id: int, sent: Delivery | None) -> None:
+        """An answer's feedback went out, and the next question if `sent`."""
+        self._feedback.append(answer_id)
+        if sent is not None:
+            self._sent.append(sent)
+        if not self.deferred:
+            with self.session(db):
+                pass
+
+    @contextmanager
+    def session(self, db: Database) -> Iterator[Session]:
+        """A transaction that writes the pending marks first; they stay pending if it fails."""
+        feedback, sent = self._feedback, self._sent
+        self._feedback, self._sent = [], []
+        try:
+            with db.session() as session:
+                mark_delivered(session, feedback, sent)
+                yield session
+        except BaseException:
+            self._feedback[:0], self._sent[:0] = feedback, sent
+            raise
+
+
+async def follow_up(bot: Bot, db: Database, marks: DeliveryMarks, answered: Answered) -> None:
     """Feedback for a recorded answer, then the next question or the summary.
 
-    Both are marked delivered in one transaction at the end: after a crash in between, the
-    start-up redelivery may send one of them twice, but never loses one.
+    Both are marked delivered after both went out (see DeliveryMarks): after a crash in
+    between, the start-up redelivery may send one of them twice, but never loses one.
     """
     view, quiz = answered.view, answered.view.quiz
     await send_feedback(bot, view, answered.correct)
-    if answered.following is not None:
-        message_id, poll_id = await ask(bot, answered.following)
-    else:
+    if answered.following is None:
         await _send_summary_text(bot, quiz, view.bank.title, answered.results)
-    with db.session() as session:
-        mark_feedback_sent(session, answered.answer_id)
-        if answered.following is not None:
-            item_id = answered.following.item.id
-            mark_sent(session, item_id, message_id=message_id, poll_id=poll_id)
-        else:
+        with marks.session(db) as session:
+            mark_feedback_sent(session, answered.answer_id)
             mark_summary_sent(session, quiz.id)
+        return
+    message_id, poll_id = await ask(bot, answered.following)
+    marks.add(db, answered.answer_id, Delivery(answered.following.item.id, message_id, poll_id))
 
 
 async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:

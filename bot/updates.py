@@ -17,6 +17,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
+from bot.delivery import DeliveryMarks
 from storage import inbox
 from storage.db import Database
 from storage.models import utcnow
@@ -30,11 +31,17 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER, Up
 REMEMBER_UPDATES = timedelta(hours=48)
 
 
-def store_fresh(db: Database, updates: tuple[Update, ...]) -> tuple[Update, ...]:
-    """Store updates in the inbox; only those never stored before are returned."""
-    if not updates:
+def store_fresh(
+    db: Database, marks: DeliveryMarks, updates: tuple[Update, ...]
+) -> tuple[Update, ...]:
+    """Store updates in the inbox; only those never stored before are returned.
+
+    Deliveries still to be marked are written in the same transaction, so none waits longer
+    than one long poll.
+    """
+    if not updates and not marks.pending:
         return updates
-    with db.session() as session:
+    with marks.session(db) as session:
         fresh = inbox.store_new(session, ((u.update_id, u.to_dict()) for u in updates))
     return tuple(u for u in updates if u.update_id in fresh)
 
@@ -42,14 +49,15 @@ def store_fresh(db: Database, updates: tuple[Update, ...]) -> tuple[Update, ...]
 class DurableBot(ExtBot[int]):
     """A bot whose getUpdates stores what it fetched before returning it."""
 
-    def __init__(self, *args: Any, inbox_db: Database, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, inbox_db: Database, marks: DeliveryMarks, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():  # PTB objects are read-only once built
             self.inbox_db = inbox_db
+            self.marks = marks
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
-        return store_fresh(self.inbox_db, updates)
+        return store_fresh(self.inbox_db, self.marks, updates)
 
 
 class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):

@@ -41,8 +41,8 @@ def webhook_routes(application: QuizApplication, path: str, secret: str) -> web.
             update = Update.de_json(payload, application.bot)
         except (JSONDecodeError, ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
-        db = application.bot_data.db
-        for fresh in await asyncio.to_thread(store_fresh, db, (update,)):
+        data = application.bot_data
+        for fresh in await asyncio.to_thread(store_fresh, data.db, data.marks, (update,)):
             await application.update_queue.put(fresh)
         return web.Response(text="ok")
 
@@ -73,6 +73,8 @@ async def serve_webhook(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    # Another process may get the answer to a question this one asks: no deferred marks.
+    application.bot_data.marks.deferred = False
     runner = web.AppRunner(webhook_routes(application, webhook_path(url), secret))
     async with application:
         if application.post_init is not None:

@@ -252,6 +252,28 @@ _MARK_SENT = (
 )
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Where a quiz item was sent."""
+
+    item_id: int
+    message_id: int
+    poll_id: str | None
+
+
+def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Delivery]) -> None:
+    """Mark answers' feedback and items as delivered, each kind in one statement."""
+    now = utcnow()
+    if feedback:
+        session.execute(_MARK_FEEDBACK_SENT, [{"answer": a, "at": now} for a in feedback])
+    if sent:
+        rows = [
+            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": now}
+            for d in sent
+        ]
+        session.execute(_MARK_SENT, rows)
+
+
 def mark_sent(
     session: Session,
     item_id: int,

@@ -170,7 +170,7 @@ def take_answer(
     replayed (nothing was recorded) or skipped (everything was).
     """
     user_id = user.id
-    with context.db.session() as session:
+    with context.bot_data.marks.session(context.db) as session:
         quizzes.upsert_user(session, user.id, user.first_name, user.username)
         inbox.mark_handled(session, update.update_id)
         context.bot_data.handled.add(update.update_id)
@@ -206,7 +206,7 @@ async def poll_answer(update: Update, context: Context) -> None:
         answer.option_ids,
     )
     if not isinstance(taken, str):
-        await delivery.follow_up(context.bot, context.db, taken)
+        await delivery.follow_up(context.bot, context.db, context.bot_data.marks, taken)
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -237,7 +237,7 @@ async def answer_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await _ignore_not_modified(query.edit_message_reply_markup(reply_markup=None))
-    await delivery.follow_up(context.bot, context.db, taken)
+    await delivery.follow_up(context.bot, context.db, context.bot_data.marks, taken)
 
 
 async def _toggle(context: Context, query: CallbackQuery, data: keyboards.AnswerData) -> None:
