@@ -72,6 +72,18 @@ class User(Base):
     __table_args__ = (Index("ix_users_rank", points.desc(), "points_at", "id"),)
 
 
+class PointCount(Base):
+    """How many users have each overall points total, so a caller's rank is a short sum.
+
+    Kept by triggers on users.points (migration 0005): the answer path runs no statement more.
+    """
+
+    __tablename__ = "point_counts"
+
+    points: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    users: Mapped[int] = mapped_column(Integer)
+
+
 class Chat(Base):
     __tablename__ = "chats"
 

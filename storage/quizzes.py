@@ -268,8 +268,7 @@ def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Del
         session.execute(_MARK_FEEDBACK_SENT, [{"answer": a, "at": now} for a in feedback])
     if sent:
         rows = [
-            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": now}
-            for d in sent
+            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": now} for d in sent
         ]
         session.execute(_MARK_SENT, rows)
 

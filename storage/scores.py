@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from storage.models import Answer, BankRow, QuestionRow, Quiz, QuizItem, Score, User
+from storage.models import Answer, BankRow, PointCount, QuestionRow, Quiz, QuizItem, Score, User
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,14 @@ def _my_entry(
     if totals is None or totals.points <= 0 or totals.points_at is None:
         return None
     mine = (totals.points, totals.points_at, user_id)
-    rank = (session.scalar(ahead.where(_ahead_of(*columns, mine))) or 0) + 1
+    if bank_id is None:
+        # Users with more points come from the per-total counts; only ties are counted here.
+        more = select(func.coalesce(func.sum(PointCount.users), 0))
+        ahead = ahead.where(User.points == totals.points)
+        rank = (session.scalar(more.where(PointCount.points > totals.points)) or 0) + 1
+    else:
+        rank = 1
+    rank += session.scalar(ahead.where(_ahead_of(*columns, mine))) or 0
     return Entry(rank, user.id, user.first_name, user.username, totals.points, user.hidden)
 
 

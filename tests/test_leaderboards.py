@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.library import import_bank
-from storage import scores
+from storage import quizzes, scores
 from storage.db import Database
-from storage.models import Answer, Quiz
+from storage.models import Answer, PointCount, Quiz, User
 from tests.test_storage import answer, demo_bank, start
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)  # 00:00 UTC, the start of ISO week 48
@@ -91,3 +92,24 @@ def test_a_groups_table_sums_its_rounds_points_only(db: Database):
         assert names(scores.leaderboard(s, chat_id=1)) == [(1, "User 1", 1400)]
         assert names(scores.leaderboard(s, chat_id=2)) == []
         assert scores.leaderboard(s, chat_id=1, since=MONDAY + timedelta(days=7)).top == []
+
+
+def test_overall_ranks_from_the_per_total_counts_match_a_full_count(db: Database):
+    import_bank(db, demo_bank())
+    gains = [(user, (user * 7) % 5) for user in range(1, 41)] + [(3, 1), (8, 2), (3, 1)]
+    for user, gain in gains:
+        with db.session() as s:
+            quizzes.upsert_user(s, user, f"User {user}", None)
+            quizzes.add_points(s, user_id=user, bank_id="demo", points=gain)
+    with db.session() as s:
+        users = s.execute(select(User.id, User.points, User.points_at)).all()
+        counted = dict(s.execute(select(PointCount.points, PointCount.users)).all())
+        assert {p: n for p, n in counted.items() if n} == dict(
+            Counter(points for _, points, _ in users if points > 0)
+        )
+        ranked = sorted(
+            (u for u in users if u.points > 0), key=lambda u: (-u.points, u.points_at, u.id)
+        )
+        for rank, row in enumerate(ranked, start=1):
+            me = scores.leaderboard(s, user_id=row.id, limit=3).me
+            assert me is not None and (me.rank, me.points) == (rank, row.points)
