@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from quiz.bank import Bank, Question
@@ -90,30 +90,42 @@ def save_bank(
         for q in session.scalars(select(QuestionRow).filter_by(bank_id=bank.id, retired=False))
     }
     added = changed = kept = 0
+    fresh: list[dict[str, object]] = []  # new rows, inserted in one statement at the end
     for position, question in enumerate(bank.questions):
         stored = current.pop(question.id, None)
+        details = {
+            "position": position,
+            "explanation": question.explanation,
+            "passage": passages.get(question.id),
+            "tags": list(question.tags),
+        }
         if stored is not None and _same_question(stored, question):
             kept += 1
+            for name, value in details.items():
+                setattr(stored, name, value)
+            continue
+        if stored is None:
+            added += 1
         else:
-            if stored is None:
-                added += 1
-            else:
-                changed += 1
-                stored.retired = True
-                session.flush()  # the old row leaves the one-current-row-per-id index first
-            stored = QuestionRow(bank_id=bank.id, key=question.id, version=row.version)
-            session.add(stored)
-            stored.kind = question.kind
-            stored.text = question.text
-            stored.options = list(question.options)
-            stored.correct = sorted(question.correct)
-        stored.position = position
-        stored.explanation = question.explanation
-        stored.passage = passages.get(question.id)
-        stored.tags = list(question.tags)
+            changed += 1
+            stored.retired = True
+        fresh.append(
+            {
+                "bank_id": bank.id,
+                "key": question.id,
+                "version": row.version,
+                "kind": question.kind,
+                "text": question.text,
+                "options": list(question.options),
+                "correct": sorted(question.correct),
+                **details,
+            }
+        )
     for stale in current.values():
         stale.retired = True
-    session.flush()
+    session.flush()  # retired rows leave the one-current-row-per-id index before their successors
+    if fresh:
+        session.execute(insert(QuestionRow), fresh)
     return SaveResult(
         bank.id,
         row.version,
