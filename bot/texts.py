@@ -390,8 +390,8 @@ def source_waiting(bank_id: str) -> str:
     )
 
 
-def source_bad_size(file_name: str, limit: int) -> str:
-    return f"{escape(clip(file_name, 60))} must hold some text and at most {limit:,} characters."
+def source_refused(problem: str) -> str:
+    return f"I did not attach that source: {escape(clip(problem, 300))}. Fix it and send it again."
 
 
 def source_attached(bank_id: str, file_name: str, passages: int) -> str:

@@ -546,6 +546,11 @@ def _read_source_file(name: str, base_dir: Path | None) -> tuple[str | None, str
     # ValueError: a NUL in the name; RuntimeError: a symlink loop (Python < 3.13).
     except (OSError, ValueError, RuntimeError) as exc:
         return None, f"cannot read {name!r}: {getattr(exc, 'strerror', None) or exc}"
+    return read_source_text(data, name)
+
+
+def read_source_text(data: bytes, name: str) -> tuple[str | None, str | None]:
+    """A source file's text as a bank may quote it, or a problem: (text, None) or (None, why)."""
     try:
         text = data.removeprefix(UTF8_BOM).decode("utf-8").strip()
     except UnicodeDecodeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from storage import banks
 from tests.conftest import ADMIN_ID, TEACHER_ID
 from tests.fakebot import FakeTelegram
 from tests.fakebot.server import FakeUser
@@ -177,3 +178,22 @@ async def test_moodle_files_and_a_source_sent_in_chat(bot: BotRunner, fake: Fake
         "sendMessage", chat_id=tess.id, predicate=lambda c: "finished" in text_of(c)
     )
     assert "You have no bank called" in await say(fake, tess, "/source nowhere")
+
+
+async def test_a_hostile_source_is_refused_and_nothing_attached(bot: BotRunner, fake: FakeTelegram):
+    tess = fake.user(TEACHER_ID, "Tess")
+    await upload(fake, tess, "plants.txt", AIKEN)
+    hostile = [
+        ("nul.txt", b"Plants\x00grow.", "control character U+0000"),
+        ("latin1.txt", "caf\xe9".encode("latin-1"), "not valid UTF-8"),
+        ("blank.md", b" \n ", "is empty"),
+    ]
+    for name, content, reason in hostile:
+        await say(fake, tess, "/source plants")
+        mark = fake.mark()
+        tess.send_document(name, content)
+        refused = text_of(await fake.wait_for("sendMessage", chat_id=tess.id, since=mark))
+        assert "did not attach" in refused and name in refused and reason in refused
+    with bot.db.session() as session:
+        bank = banks.get_bank(session, "plants")
+        assert bank is not None and (bank.source_title, bank.source_text) == (None, "")

@@ -14,7 +14,15 @@ from bot.access import is_admin, is_teacher, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from bot.library import attach_source, import_bank
-from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, Bank, BankError, parse_bank
+from quiz.bank import (
+    MAX_BANK_BYTES,
+    MAX_SOURCE_CHARS,
+    UTF8_BOM,
+    Bank,
+    BankError,
+    parse_bank,
+    read_source_text,
+)
 from quiz.convert import convert, detect_format, to_yaml
 from storage import banks
 from storage.banks import BankOwnedElsewhere
@@ -112,7 +120,7 @@ def _parse_any(name: str, data: bytes) -> tuple[Bank, list[str]]:
     if PurePath(name).suffix.lower() in BANK_SUFFIXES:
         return parse_bank(data, filename=name, base_dir=None), []
     try:
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        text = data.removeprefix(UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError:
         raise _NotABank(texts.not_utf8(name)) from None
     if detect_format(name, text) is None:
@@ -170,13 +178,10 @@ async def _take_source(
     data = await _download(update, doc, MAX_SOURCE_BYTES)
     if data is None or user is None:
         return
-    try:
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").strip()
-    except UnicodeDecodeError:
-        await reply(update, texts.not_utf8(name))
-        return
-    if not text or len(text) > MAX_SOURCE_CHARS:
-        await reply(update, texts.source_bad_size(name, MAX_SOURCE_CHARS))
+    # The same rules as a source file next to a bank: UTF-8, not empty, no control characters.
+    text, problem = read_source_text(data, name)
+    if text is None:
+        await reply(update, texts.source_refused(problem or name))
         return
     title = PurePath(name).stem[:200]
 
