@@ -28,7 +28,7 @@ from quiz.bank import (
     MIN_OPTIONS,
     normalize_text,
 )
-from quiz.yamlsource import StrictLoader
+from quiz.yamlsource import Yaml12Resolver
 
 MAX_ID_CHARS = 48  # as ID_PATTERN allows
 MAX_TAG_CHARS = 32  # as TAG_PATTERN allows
@@ -579,7 +579,7 @@ def _aiken_question(draft: _AikenDraft, answer: str | None) -> _Question:
 
 def _quoting_rules() -> dict[Any, list[Any]]:
     """Implicit resolvers of YAML 1.2 (our loader's) first, then of YAML 1.1 (PyYAML's)."""
-    strict, legacy = StrictLoader.yaml_implicit_resolvers, yaml.SafeDumper.yaml_implicit_resolvers
+    strict, legacy = Yaml12Resolver.yaml_implicit_resolvers, yaml.SafeDumper.yaml_implicit_resolvers
     return {first: strict.get(first, []) + legacy.get(first, []) for first in {*strict, *legacy}}
 
 

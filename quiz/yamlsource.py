@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, NodeEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 # A bank needs five levels (bank, questions, question, options, option); anything far deeper is
 # hostile, and refusing it early keeps the recursive composer away from Python's recursion limit.
@@ -55,44 +63,24 @@ class Document:
     issues: list[Issue]
 
 
-class _StrictComposing:
-    """Composes nodes like PyYAML, refusing anchors, aliases and deep nesting first."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        event = self.peek_event()  # type: ignore[attr-defined]  # from the parser class
-        line = event.start_mark.line + 1 if event.start_mark else None
-        # Refused before composing anything: aliases are how "billion laughs" bombs work.
-        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
-            raise YamlError("anchors and aliases are not allowed", line)
-        if self._depth >= MAX_DEPTH:
-            raise YamlError(f"data is nested too deeply (more than {MAX_DEPTH} levels)", line)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
-        finally:
-            self._depth -= 1
-
-
-class StrictLoader(_StrictComposing, yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core scalars; refuses anchors, aliases and deep nesting."""
+class Yaml12Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core scalars: what plain (unquoted) text reads as numbers, booleans and null."""
 
     # Rebuilt from scratch: YAML 1.1 would read yes/no/on/off as booleans, 12:30 as the number 750
     # and 2013-05-04 as a date.
     yaml_implicit_resolvers = {}  # noqa: RUF012  (PyYAML keeps its resolvers per class)
 
 
-StrictLoader.add_implicit_resolver(
+Yaml12Resolver.add_implicit_resolver(
     _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
-StrictLoader.add_implicit_resolver(
+Yaml12Resolver.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|false)$", re.IGNORECASE), list("tTfF")
 )
-StrictLoader.add_implicit_resolver(
+Yaml12Resolver.add_implicit_resolver(
     _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
 )
-StrictLoader.add_implicit_resolver(
+Yaml12Resolver.add_implicit_resolver(
     _FLOAT,
     re.compile(
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -100,58 +88,48 @@ StrictLoader.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
+_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = Yaml12Resolver.yaml_implicit_resolvers
+
+
+class PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own parser: events only, no nodes and no constructed objects."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)  # refuses characters YAML does not allow
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
 
 
 try:  # PyYAML's wheels carry libyaml; a build without it falls back on pure Python
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
-    FAST_LOADER: type[Any] | None = None
+    FAST_PARSER: type[Any] | None = None
 else:
-
-    class _FastStrictLoader(
-        _StrictComposing,
-        yaml.composer.Composer,
-        CParser,
-        yaml.constructor.SafeConstructor,
-        yaml.resolver.Resolver,
-    ):
-        """StrictLoader on libyaml's C parser, about ten times faster on big banks.
-
-        Only the events come from C: composing (above, in Python) still refuses anchors, aliases and
-        deep nesting before building anything, and scalars resolve with the same YAML 1.2 rules.
-        """
-
-        yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-    FAST_LOADER = _FastStrictLoader
+    FAST_PARSER = CParser
 
 
 def read_yaml(text: str) -> Document:
     """Parse one YAML document into plain data and a line map; raise YamlError if unreadable."""
-    if FAST_LOADER is not None:
+    if FAST_PARSER is not None:
         # The fast path for the usual, well-formed file. libyaml words its errors differently
         # and places some lines elsewhere, so anything amiss is read again by the pure-Python
-        # loader: problems read the same, whichever parser is installed.
+        # parser: problems read the same, whichever parser is installed.
         with contextlib.suppress(YamlError):
-            document = _read_with(FAST_LOADER, text)
+            document = _read_with(FAST_PARSER, text)
             if not document.issues:
                 return document
-    return _read_with(StrictLoader, text)
+    return _read_with(PurePythonParser, text)
 
 
-def _read_with(loader_class: type[Any], text: str) -> Document:
+def _read_with(parser_class: type[Any], text: str) -> Document:
+    builder = _Builder()
+    parser = None
     try:
-        loader = loader_class(text)  # refuses characters YAML does not allow, before reading on
+        parser = parser_class(text)
         try:
-            root = loader.get_single_node()
+            data = builder.document(parser.get_event)
         finally:
-            loader.dispose()
+            parser.dispose()
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise YamlError(f"the character U+{exc.character:04X} is not allowed", line) from None
@@ -165,16 +143,8 @@ def _read_with(loader_class: type[Any], text: str) -> Document:
     # %YAML directive, which may have thousands of digits, and lets what they raise escape.
     except (ValueError, OverflowError):
         message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
-        raise YamlError(message, int(loader.line) + 1) from None
-    builder = _Builder()
-    if root is None:
-        return Document(None, builder.lines, builder.issues)
-    builder.lines[()] = _line(root)
-    return Document(builder.build(root, ()), builder.lines, builder.issues)
-
-
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
+        raise YamlError(message, int(getattr(parser, "line", 0)) + 1) from None
+    return Document(data, builder.lines, builder.issues)
 
 
 def _to_null(value: str) -> None:
@@ -219,49 +189,135 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 
 class _Builder:
-    """Turns composed nodes into plain data, recording lines and collecting issues."""
+    """Builds plain data straight from parser events, recording lines and collecting issues.
+
+    No node tree is composed: on a big bank that took twice as long as parsing. What PyYAML's
+    composer refused (a second document) is refused here too, and anchors, aliases and deep
+    nesting are refused as soon as their event arrives, before anything is built from them.
+    """
 
     def __init__(self) -> None:
         self.lines: dict[DataPath, int] = {}
         self.issues: list[Issue] = []
+        self._depth = 0
+        self._next: Callable[[], Event] = _no_events
 
-    def build(self, node: Node, path: DataPath) -> Any:
-        if isinstance(node, ScalarNode) and node.tag in _CONVERTERS:
-            try:
-                return _CONVERTERS[node.tag](str(node.value))
-            except ValueError:
-                message = f"{node.value[:40]!r} is not {_KINDS[node.tag]}"
-                self.issues.append(Issue(path, _line(node), message))
-                return None
-        if isinstance(node, SequenceNode) and node.tag == _SEQ:
-            return [
-                self._child(child, (*path, index), _line(child))
-                for index, child in enumerate(node.value)
-            ]
-        if isinstance(node, MappingNode) and node.tag == _MAP:
-            return self._mapping(node, path)
+    def document(self, next_event: Callable[[], Event]) -> Any:
+        """The data of the stream's single document; None for an empty stream."""
+        self._next = next_event
+        next_event()  # StreamStartEvent
+        if isinstance(event := next_event(), StreamEndEvent):
+            return None
+        root = next_event()  # the one after DocumentStartEvent
+        self.lines[()] = _line(root)
+        data = self._node(root, ())
+        next_event()  # DocumentEndEvent
+        if not isinstance(event := next_event(), StreamEndEvent):
+            # In the words of PyYAML's composer, which refused this before
+            message = "but found another document (expected a single document in the stream)"
+            raise YamlError(f"invalid YAML: {message}", _line(event))
+        return data
+
+    def _enter(self, event: Event) -> None:
+        """Refuse an alias, an anchor or a node nested too deeply."""
+        # Aliases are how "billion laughs" bombs work: refused before anything is built.
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlError("anchors and aliases are not allowed", _line(event))
+        if self._depth >= MAX_DEPTH:
+            message = f"data is nested too deeply (more than {MAX_DEPTH} levels)"
+            raise YamlError(message, _line(event))
+
+    def _node(self, event: Event, path: DataPath) -> Any:
+        self._enter(event)
+        if isinstance(event, ScalarEvent):
+            return self._scalar(event, _scalar_tag(event), path)
+        tag = event.tag  # type: ignore[attr-defined]  # a collection start: it has a tag
+        if isinstance(event, SequenceStartEvent) and tag in (None, "!", _SEQ):
+            return self._sequence(path)
+        if isinstance(event, MappingStartEvent) and tag in (None, "!", _MAP):
+            return self._mapping(path)
         # Anything else carries an explicit tag such as !!python/object or !!binary.
-        tag = node.tag.replace(_TAG, "!!", 1) if node.tag.startswith(_TAG) else node.tag
-        self.issues.append(Issue(path, _line(node), f"the tag {tag} is not allowed"))
-        return None
+        self._skip_children(event)
+        return self._refuse_tag(event, tag, path)
 
-    def _child(self, node: Node, path: DataPath, line: int) -> Any:
-        self.lines[path] = line
-        return self.build(node, path)
+    def _scalar(self, event: ScalarEvent, tag: str, path: DataPath) -> Any:
+        converter = _CONVERTERS.get(tag)
+        if converter is None:
+            return self._refuse_tag(event, tag, path)
+        try:
+            return converter(event.value)
+        except ValueError:
+            message = f"{event.value[:40]!r} is not {_KINDS[tag]}"
+            self.issues.append(Issue(path, _line(event), message))
+            return None
 
-    def _mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
+    def _refuse_tag(self, event: Event, tag: str, path: DataPath) -> None:
+        shown = tag.replace(_TAG, "!!", 1) if tag.startswith(_TAG) else tag
+        self.issues.append(Issue(path, _line(event), f"the tag {shown} is not allowed"))
+
+    def _sequence(self, path: DataPath) -> list[Any]:
+        items: list[Any] = []
+        self._depth += 1
+        while not isinstance(event := self._next(), SequenceEndEvent):
+            item_path = (*path, len(items))
+            self.lines[item_path] = _line(event)
+            items.append(self._node(event, item_path))
+        self._depth -= 1
+        return items
+
+    def _mapping(self, path: DataPath) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            line = _line(key_node)
+        self._depth += 1
+        while not isinstance(key_event := self._next(), MappingEndEvent):
+            self._enter(key_event)
+            line = _line(key_event)
             # Keys are taken as written: `1: x` and `true: x` have the keys "1" and "true".
-            if not (isinstance(key_node, ScalarNode) and key_node.tag in _CONVERTERS):
+            if not (isinstance(key_event, ScalarEvent) and _scalar_tag(key_event) in _CONVERTERS):
+                self._skip_children(key_event)
+                self._skip(self._next())
                 self.issues.append(Issue(path, line, "mapping keys must be plain text"))
                 continue
-            key = str(key_node.value)
+            key = key_event.value
+            value_path = (*path, key)
             if key in mapping:  # PyYAML would silently keep the last value
-                first = self.lines[(*path, key)]
-                message = f"duplicate key {key!r} (first at line {first})"
-                self.issues.append(Issue((*path, key), line, message))
+                self._skip(self._next())
+                message = f"duplicate key {key!r} (first at line {self.lines[value_path]})"
+                self.issues.append(Issue(value_path, line, message))
                 continue
-            mapping[key] = self._child(value_node, (*path, key), line)
+            self.lines[value_path] = line
+            mapping[key] = self._node(self._next(), value_path)
+        self._depth -= 1
         return mapping
+
+    def _skip(self, event: Event) -> None:
+        """Read past a node that is not used, refusing what _enter refuses within it."""
+        self._enter(event)
+        self._skip_children(event)
+
+    def _skip_children(self, event: Event) -> None:
+        if isinstance(event, SequenceStartEvent | MappingStartEvent):
+            self._depth += 1
+            while not isinstance(child := self._next(), SequenceEndEvent | MappingEndEvent):
+                self._skip(child)
+            self._depth -= 1
+
+
+def _no_events() -> Event:
+    raise AssertionError("document() was not called")
+
+
+def _line(event: Event) -> int:
+    return int(event.start_mark.line) + 1  # type: ignore[union-attr]  # parsers always mark
+
+
+def _scalar_tag(event: ScalarEvent) -> str:
+    """The scalar's tag, resolved as PyYAML's composer resolves it, by YAML 1.2 core rules."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return str(tag)
+    value = event.value
+    if event.implicit[0]:  # plain, unquoted text
+        for resolved, pattern in _RESOLVERS.get(value[:1], ()):
+            if pattern.match(value):
+                return resolved
+    return _STR

@@ -748,12 +748,12 @@ def test_banks_validate_against_the_schema() -> None:
     assert not validator.is_valid(yaml.safe_load(edit("language: en", "colour: red")))
 
 
-@pytest.mark.skipif(yamlsource.FAST_LOADER is None, reason="PyYAML without libyaml")
+@pytest.mark.skipif(yamlsource.FAST_PARSER is None, reason="PyYAML without libyaml")
 @pytest.mark.parametrize("name", ["shipped", "valid"])
 def test_libyaml_and_pure_python_read_a_bank_the_same(name: str) -> None:
     shipped = Path(__file__).parent.parent / "questions" / "russia-iran-partnership.yaml"
     text = shipped.read_text() if name == "shipped" else VALID
-    assert yamlsource.FAST_LOADER is not None
-    fast = yamlsource._read_with(yamlsource.FAST_LOADER, text)
-    assert fast == yamlsource._read_with(yamlsource.StrictLoader, text)
+    assert yamlsource.FAST_PARSER is not None
+    fast = yamlsource._read_with(yamlsource.FAST_PARSER, text)
+    assert fast == yamlsource._read_with(yamlsource.PurePythonParser, text)
     assert fast.lines and not fast.issues

@@ -37,7 +37,7 @@ from quiz.bank import (
     parse_bank,
     quote_in_source,
 )
-from quiz.yamlsource import StrictLoader
+from quiz.yamlsource import Yaml12Resolver
 from tests.test_bank import BOMB, VALID, edit
 
 FILENAME = "fuzz.yaml"
@@ -156,7 +156,7 @@ class BankDumper(yaml.SafeDumper):
     PyYAML writes YAML 1.1, where "1e5" or "0o17" are strings and need no quotes.
     """
 
-    yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
+    yaml_implicit_resolvers = Yaml12Resolver.yaml_implicit_resolvers
 
 
 def dump(data: Any, style: int = 0) -> str:
