@@ -402,6 +402,30 @@ def test_rule_violations(old: str, new: str, line: int, field: str, message: str
     assert message in got_message
 
 
+def test_quotes_are_found_in_any_order_and_missing_ones_anywhere() -> None:
+    sentences = [f"Sentence {n} names the colour {n * 7}." for n in range(40)]
+    questions = "".join(
+        f"  - {{id: q{n}, type: true_false, question: Q{n}, answer: true, quote: '{quote}'}}\n"
+        for n, quote in enumerate(
+            # forwards, backwards, repeated, across two sentences, a tail; then two that are absent
+            [
+                *(sentences[5], sentences[30], sentences[2], sentences[2], sentences[39]),
+                *(f"{sentences[11]} {sentences[12][:12]}", "colour 35."),
+                *("Sentence 41 names", f"{sentences[3]} {sentences[5]}"),
+            ]
+        )
+    )
+    text = (
+        "bank: 1\nid: order\ntitle: Order\nlanguage: en\nsource:\n  title: S\n  text: |\n"
+        + "".join(f"    {sentence}\n" for sentence in sentences)
+        + f"questions:\n{questions}"
+    )
+    assert [(field, message) for _, field, message in problems(text)] == [
+        ("questions[7].quote", "the quote does not occur in the source text"),
+        ("questions[8].quote", "the quote does not occur in the source text"),
+    ]
+
+
 def test_every_problem_is_reported_in_line_order() -> None:
     text = edit("id: sample", "id: Sample")
     text = edit("  url: https://example.org/article\n", "  colour: red\n", text)
