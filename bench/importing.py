@@ -56,7 +56,8 @@ class ImportFigures:
     cap: int
     bank_bytes: int
     wall: list[float] = field(default_factory=list)
-    startup: list[float] = field(default_factory=list)  # `quizbot --help`: interpreter, imports
+    # `quizbot import` of a 1-question bank into a fresh file: interpreter, imports, new schema
+    startup: list[float] = field(default_factory=list)
     split: Split | None = None
     uncapped: Split | None = None  # 5,000 questions with the cap lifted in this process only
     notes: list[str] = field(default_factory=list)
@@ -68,10 +69,12 @@ def run(workdir: Path) -> ImportFigures:
     count = min(WANTED, cap)
     folder = workdir / "import"
     path = write_bank(folder, f"import-{count}", count)
+    tiny = write_bank(folder, "import-1", 1)
     figures = ImportFigures(count, cap, path.stat().st_size)
     for n in range(RUNS):
         figures.wall.append(_command(workdir, ["import", str(path)], workdir / f"import-{n}.db"))
-        figures.startup.append(_command(workdir, ["--help"], workdir / "unused.db"))
+        fixed = workdir / f"import-tiny-{n}.db"
+        figures.startup.append(_command(workdir, ["import", str(tiny)], fixed))
     figures.split = _fresh_split(workdir, path, workdir / "split.db", None)
     if count < WANTED:
         big = write_bank(workdir / "import-uncapped", f"import-{WANTED}", WANTED)

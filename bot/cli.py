@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import terminal
 from bot.exporting import WRITERS, Writer
-from bot.library import import_bank
 from bot.logs import setup_logging
-from bot.settings import SettingsError, load_settings
-from bot.texts import bank_changes
-from quiz.bank import Bank, BankError, load_bank_file
-from quiz.convert import convert, to_yaml
-from storage.banks import get_bank
-from storage.db import Database, DatabaseUnavailable, reason, unavailable
-from storage.reports import ExportRow, count_answers, export_rows
-from storage.schema import (
-    SchemaOutdated,
-    current_revision,
-    head_revision,
-    known_revisions,
-    upgrade,
-)
-from storage.scores import leaderboard
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+    from storage.db import Database
+    from storage.reports import ExportRow
+
+# Each command imports what it needs when it runs: SQLAlchemy, pydantic and the Telegram stack
+# take most of a second to import here, and `quizbot --help` or `convert` need none of them.
 
 log = logging.getLogger("quizbot")
 
@@ -41,20 +31,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except SettingsError as error:
-        print(f"quizbot: {error}", file=sys.stderr)
-        return 2
-    except DatabaseUnavailable as error:
-        print(f"quizbot: {error}", file=sys.stderr)
-        return 2
-    except SchemaOutdated as error:
-        print(f"quizbot: {error}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as error:
-        print(f"quizbot: database error: {reason(error)}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        message = _known_failure(error)
+        if message is None:  # a bug: its traceback is worth seeing
+            raise
+        print(f"quizbot: {message}", file=sys.stderr)
+        return 2
+
+
+def _known_failure(error: Exception) -> str | None:
+    """The one line to print for a failure people can fix (settings, database), else None."""
+    # Already imported by whichever command raised one of these.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.settings import SettingsError
+    from storage.db import DatabaseUnavailable, reason
+    from storage.schema import SchemaOutdated
+
+    if isinstance(error, SettingsError | DatabaseUnavailable | SchemaOutdated):
+        return str(error)
+    if isinstance(error, SQLAlchemyError):
+        return f"database error: {reason(error)}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,11 +129,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot until interrupted."""
+    import asyncio
+
+    from bot.settings import load_settings
+
     settings = load_settings()
     token = settings.require_token()
     setup_logging(token, settings.log_level)
-    # Imported here: the Telegram stack takes a fifth of a second that the other commands,
-    # `quizbot import` above all, need not pay.
     from bot.app import prepare
     from bot.updates import ALLOWED_UPDATES
     from bot.webhook import serve_webhook
@@ -158,7 +160,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     """Serve the web leaderboard alone until interrupted."""
+    import asyncio
+
+    from bot.settings import load_settings
     from bot.web import serve_web  # aiohttp and Jinja2: only this command needs them
+    from storage.db import Database
 
     settings = load_settings()
     setup_logging(None, settings.log_level)
@@ -172,6 +178,8 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 def valid_banks(paths: Sequence[Path]) -> Iterator[tuple[Path, Bank]]:
     """The files that load, in order; the problems of the others are printed."""
+    from quiz.bank import BankError, load_bank_file
+
     for path in paths:
         try:
             yield path, load_bank_file(path)
@@ -192,26 +200,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Store valid banks in the database; exit status 1 when any file was refused."""
-    from rich.console import Console
-    from rich.progress import Progress
+    from bot.library import import_bank
+    from bot.settings import load_settings
+    from bot.texts import bank_changes
+    from storage.db import Database
 
     db = Database.open(load_settings().database_url)
     imported = 0
-    # On stderr and gone when done: what stays is one line per file on stdout.
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        for path, bank in valid_banks(args.files):
-            task = progress.add_task(f"Importing {path.name}", total=len(bank.questions))
-            result = import_bank(db, bank, advance=functools.partial(progress.advance, task))
-            progress.remove_task(task)
-            imported += 1
-            print(
-                f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({bank_changes(result)})"
-            )
+    for path, bank in valid_banks(args.files):
+        with _progress_bar(f"Importing {path.name}", len(bank.questions)) as advance:
+            result = import_bank(db, bank, advance=advance)
+        imported += 1
+        # After the bar is gone, so that the line goes to stdout, not through the bar's stderr.
+        print(f"✓ {path}: bank {bank.id!r}, {result.questions} questions ({bank_changes(result)})")
     return 0 if imported == len(args.files) else 1
+
+
+@contextmanager
+def _progress_bar(description: str, total: int) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr, gone when done; none when stderr is not a terminal.
+
+    Then rich is not even imported, and no bar is advanced 5,000 times: a script or CI job
+    importing a big bank finishes a tenth of a second sooner.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        yield functools.partial(progress.advance, progress.add_task(description, total=total))
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     """Print the top of the overall or a bank's table."""
+    from bot.settings import load_settings
+    from storage.db import Database
+    from storage.scores import leaderboard
+
     db = Database.open(load_settings().database_url)
     with db.session() as session:
         board = leaderboard(session, bank_id=args.bank, limit=max(1, args.limit))
@@ -225,6 +252,11 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a bank's answers to a file, with a progress bar on stderr, or to stdout."""
+    from bot.settings import load_settings
+    from storage.banks import get_bank
+    from storage.db import Database
+    from storage.reports import count_answers, export_rows
+
     write = WRITERS[args.format]
     db = Database.open(load_settings().database_url)
     try:
@@ -270,6 +302,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
     Exit status 1 when nothing converted or the file cannot be read.
     """
+    from quiz.convert import convert, to_yaml
+
     try:
         text = args.file.read_text(encoding="utf-8-sig")
         source = _converted_source(args.source, args.out) if args.source else None
@@ -307,11 +341,18 @@ def _converted_source(path: Path, out: Path | None) -> dict[str, str]:
 
 def cmd_try(args: argparse.Namespace) -> int:
     """Play a bank in the terminal with the bot's questions, explanations and quotes."""
+    from bot import terminal
+    from bot.settings import load_settings
+
     return terminal.play(load_settings().questions_dir, args.bank, args.questions)
 
 
 def _schema_database() -> Database:
     """The configured database, reachable, its schema not checked: these commands fix it."""
+    from bot.settings import load_settings
+    from storage.db import Database, unavailable
+    from storage.schema import current_revision
+
     url = load_settings().database_url
     with unavailable(url):
         db = Database(url)
@@ -321,7 +362,9 @@ def _schema_database() -> Database:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Upgrade the schema and say from which revision to which."""
-    from alembic.util import CommandError  # imported here: alembic is slow to import
+    from alembic.util import CommandError
+
+    from storage.schema import current_revision, upgrade
 
     db = _schema_database()
     try:
@@ -342,6 +385,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_current(args: argparse.Namespace) -> int:
     """Print the schema's revision and whether it is the newest."""
+    from storage.schema import current_revision, head_revision, known_revisions
+
     db = _schema_database()
     try:
         current = current_revision(db.engine)
@@ -361,4 +406,6 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
 
 def _revision_name(revision: str | None) -> str:
+    from storage.schema import head_revision
+
     return f"{revision} (head)" if revision == head_revision() else str(revision or "none")

@@ -9,9 +9,10 @@ import csv
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from storage.reports import ExportRow
+if TYPE_CHECKING:
+    from storage.reports import ExportRow
 
 FIELDS = ("answered_at", "user_id", "user_name", "question_id", "chosen", "correct")
 # A spreadsheet runs a cell starting with one of these as a formula ("CSV injection"), and
@@ -61,5 +62,5 @@ def _inert(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-Writer = Callable[[Iterable[ExportRow], TextIO], int]
+Writer = Callable[[Iterable["ExportRow"], TextIO], int]
 WRITERS: dict[str, Writer] = {"csv": write_csv, "json": write_json}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from quiz.explain import clip
-from storage.banks import BankSummary, SaveResult
-from storage.models import BankRow
-from storage.quizzes import AnsweredQuestion
-from storage.reports import BankReport, BankStats, QuestionStats
-from storage.rounds import QuestionResult, Standing
-from storage.scores import Entry, Leaderboard, UserStats
+
+if TYPE_CHECKING:  # the types of what the texts format; `quizbot import` loads none of them
+    from storage.banks import BankSummary, SaveResult
+    from storage.models import BankRow
+    from storage.quizzes import AnsweredQuestion
+    from storage.reports import BankReport, BankStats, QuestionStats
+    from storage.rounds import QuestionResult, Standing
+    from storage.scores import Entry, Leaderboard, UserStats
 
 MESSAGE_LIMIT = 4096
 # Room for a long answer list next to a 1000-character explanation and passage.

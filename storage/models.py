@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     text,
 )
@@ -75,7 +77,8 @@ class User(Base):
 class PointCount(Base):
     """How many users have each overall points total, so a caller's rank is a short sum.
 
-    Kept by triggers on users.points (migration 0005): the answer path runs no statement more.
+    Kept by triggers on users.points (POINT_COUNT_TRIGGERS): the answer path runs no statement
+    more.
     """
 
     __tablename__ = "point_counts"
@@ -272,3 +275,52 @@ class InboxUpdate(Base):
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+# Triggers rather than statements in the bot: counting runs inside the database, so an answer
+# costs no extra round trip, and every way users.points changes is covered. create_all adds them
+# to a new database; migration 0005 added the same to older ones and keeps its own copy, as
+# migrations are history: tests/test_migrations.py checks that both ways give one schema.
+POINT_COUNT_TRIGGERS = {
+    "sqlite": (
+        """CREATE TRIGGER tr_users_points_insert AFTER INSERT ON users WHEN NEW.points > 0
+    BEGIN
+      INSERT INTO point_counts (points, users) VALUES (NEW.points, 1)
+      ON CONFLICT (points) DO UPDATE SET users = users + 1;
+    END""",
+        """CREATE TRIGGER tr_users_points_update AFTER UPDATE OF points ON users
+    WHEN OLD.points != NEW.points
+    BEGIN
+      UPDATE point_counts SET users = users - 1 WHERE points = OLD.points;
+      INSERT INTO point_counts (points, users) SELECT NEW.points, 1 WHERE NEW.points > 0
+      ON CONFLICT (points) DO UPDATE SET users = users + 1;
+    END""",
+        """CREATE TRIGGER tr_users_points_delete AFTER DELETE ON users WHEN OLD.points > 0
+    BEGIN
+      UPDATE point_counts SET users = users - 1 WHERE points = OLD.points;
+    END""",
+    ),
+    "postgresql": (
+        # OR REPLACE: dropping the tables leaves the function behind.
+        """CREATE OR REPLACE FUNCTION quizbot_count_points() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND OLD.points = NEW.points THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.points > 0 THEN
+        UPDATE point_counts SET users = users - 1 WHERE points = OLD.points;
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.points > 0 THEN
+        INSERT INTO point_counts (points, users) VALUES (NEW.points, 1)
+        ON CONFLICT (points) DO UPDATE SET users = point_counts.users + 1;
+      END IF;
+      RETURN NULL;
+    END $$""",
+        """CREATE TRIGGER tr_users_points AFTER INSERT OR DELETE OR UPDATE OF points ON users
+    FOR EACH ROW EXECUTE FUNCTION quizbot_count_points()""",
+    ),
+}
+for _dialect, _statements in POINT_COUNT_TRIGGERS.items():
+    for _statement in _statements:  # after every table: the triggers name two of them
+        ddl = DDL(_statement).execute_if(dialect=_dialect)  # type: ignore[no-untyped-call]
+        event.listen(Base.metadata, "after_create", ddl)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -58,6 +59,33 @@ def test_import_then_leaderboard_on_a_sqlite_file(tmp_path: Path):
     assert "(unchanged, still version 1)" in again.stdout
     board = quizbot("leaderboard", env=env, cwd=tmp_path)
     assert board.returncode == 0 and "Nobody has scored yet" in board.stdout
+    assert result.stderr == again.stderr == ""  # no progress bar mixed into a pipe
+
+
+def test_import_shows_progress_on_a_terminal(tmp_path: Path):
+    env = {**os.environ, "QUIZBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"}
+    env["PYTHONPATH"] = str(QUESTIONS.parent)
+    bank = str(QUESTIONS / "russia-iran-partnership.yaml")
+    controller, terminal = os.openpty()
+    with (
+        os.fdopen(controller, "rb", buffering=0) as screen,
+        subprocess.Popen(
+            [QUIZBOT, "import", bank],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            env=env,
+            cwd=tmp_path,
+        ) as process,
+    ):
+        os.close(terminal)
+        drawn = b""
+        with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+            while chunk := screen.read(4096):
+                drawn += chunk
+        assert process.stdout is not None
+        assert b"30 questions (new, version 1)" in process.stdout.read()
+    assert process.returncode == 0
+    assert b"Importing russia-iran-partnership.yaml" in drawn
 
 
 def test_try_plays_a_quiz_in_the_terminal(tmp_path: Path):

@@ -94,14 +94,32 @@ def describe(engine: Engine) -> dict[str, Any]:
             if table != schema.VERSION_TABLE
         }
         # SQLite does not reflect DESC columns: its own index DDL shows them.
-        indexes = sorted(
-            connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            ).all()
-            if connection.dialect.name == "sqlite"
-            else []
-        )
-    return {"tables": tables, "index_sql": indexes}
+        if connection.dialect.name == "sqlite":
+            indexes = sorted(
+                connection.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                ).all()
+            )
+            triggers = sorted(
+                connection.exec_driver_sql(
+                    "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+                ).all()
+            )
+        else:
+            indexes = []
+            # Each test database is a schema of its own: its name is left out of the definitions.
+            rows = connection.exec_driver_sql(
+                "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid),"
+                " pg_get_functiondef(t.tgfoid), n.nspname"
+                " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+            )
+            triggers = sorted(
+                (name, table, trigger.replace(f"{space}.", ""), function.replace(f"{space}.", ""))
+                for name, table, trigger, function, space in rows
+            )
+    return {"tables": tables, "index_sql": indexes, "triggers": triggers}
 
 
 # Rows as the bot at revision 0001 wrote them, inserted with plain SQL (the models have moved on).
@@ -291,10 +309,33 @@ def test_the_head_known_without_alembic_is_the_migrations_head():
     assert schema.HEAD == HEAD, "set storage.schema.HEAD to the newest revision"
 
 
-def test_ensure_schema_creates_an_empty_database_at_head(engine: Engine):
+def test_ensure_schema_creates_an_empty_database_at_head(
+    engine: Engine, backend: str, tmp_path: Path
+):
     ensure_schema(engine, migrate=False)
     assert current_revision(engine) == HEAD
     ensure_schema(engine, migrate=False)  # and then has nothing to do
+    # Made from the models, not by the migrations: it must be what the migrations make.
+    with another_database(backend, tmp_path / "migrated") as migrated:
+        upgrade(migrated.engine)
+        assert describe(engine) == describe(migrated.engine)
+        assert describe(engine)["triggers"]
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        version = connection.execute(text(f"SELECT version_num FROM {schema.VERSION_TABLE}"))
+        assert version.scalars().all() == [HEAD]
+    upgrade(engine)  # alembic takes the stamp as its own: nothing to do
+    assert current_revision(engine) == HEAD
+    downgrade(engine, FIRST)  # and goes down from it
+    assert current_revision(engine) == FIRST
+
+
+def test_several_revisions_in_the_version_table_are_refused(engine: Engine):
+    ensure_schema(engine, migrate=False)
+    with engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO {schema.VERSION_TABLE} VALUES ('0004_rounds')"))
+    with pytest.raises(SchemaOutdated, match="several revisions"):
+        ensure_schema(engine, migrate=True)
 
 
 def test_ensure_schema_upgrades_an_older_database_only_when_asked(engine: Engine):
