@@ -94,6 +94,7 @@ def describe(engine: Engine) -> dict[str, Any]:
             if table != schema.VERSION_TABLE
         }
         # SQLite does not reflect DESC columns: its own index DDL shows them.
+        triggers: list[tuple[str, ...]]
         if connection.dialect.name == "sqlite":
             indexes = sorted(
                 connection.exec_driver_sql(
@@ -101,9 +102,10 @@ def describe(engine: Engine) -> dict[str, Any]:
                 ).all()
             )
             triggers = sorted(
-                connection.exec_driver_sql(
+                tuple(row)
+                for row in connection.exec_driver_sql(
                     "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
-                ).all()
+                )
             )
         else:
             indexes = []
