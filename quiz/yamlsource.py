@@ -228,9 +228,10 @@ class _Builder:
             raise YamlError(message, _line(event))
 
     def _node(self, event: Event, path: DataPath) -> Any:
-        self._enter(event)
-        if isinstance(event, ScalarEvent):
-            return self._scalar(event, _scalar_tag(event), path)
+        if isinstance(event, ScalarEvent) and event.anchor is None and self._depth < MAX_DEPTH:
+            tag = _scalar_tag(event)  # the usual value, first, in as few calls as can be
+            return event.value if tag == _STR else self._scalar(event, tag, path)
+        self._enter(event)  # refuses anchors and deep nesting: a scalar goes no further
         tag = event.tag  # type: ignore[attr-defined]  # a collection start: it has a tag
         if isinstance(event, SequenceStartEvent) and tag in (None, "!", _SEQ):
             return self._sequence(path)
