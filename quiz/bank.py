@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -393,6 +394,20 @@ def _load(path: Path) -> tuple[Bank, dict[DataPath, int]]:
 
 
 def _parse(
+    data: bytes | str, filename: str, base_dir: Path | None
+) -> tuple[Bank, dict[DataPath, int]]:
+    # Reading a bank makes a great many objects and frees none of them: the cyclic garbage
+    # collector would walk them all again and again for nothing, a sixth of a big bank's time.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_with_gc_off(data, filename, base_dir)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse_with_gc_off(
     data: bytes | str, filename: str, base_dir: Path | None
 ) -> tuple[Bank, dict[DataPath, int]]:
     def whole_file(line: int | None, message: str) -> BankError:
