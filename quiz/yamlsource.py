@@ -130,21 +130,26 @@ def _read_with(parser_class: type[Any], text: str) -> Document:
             data = builder.document(parser.get_event)
         finally:
             parser.dispose()
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise YamlError(f"the character U+{exc.character:04X} is not allowed", line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
-        raise YamlError(message, mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(f"invalid YAML: {exc}", None) from None
     # PyYAML's scanner calls chr() on escapes such as "\UFFFFFFFF" and int() on the number of a
     # %YAML directive, which may have thousands of digits, and lets what they raise escape.
-    except (ValueError, OverflowError):
-        message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
-        raise YamlError(message, int(getattr(parser, "line", 0)) + 1) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        raise as_yaml_error(exc, text, parser) from None
     return Document(data, builder.lines, builder.issues)
+
+
+def as_yaml_error(exc: Exception, text: str, reader: Any) -> YamlError:
+    """What PyYAML (or a ValueError from its scanner) raised, as one line and a line number."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        return YamlError(f"the character U+{exc.character:04X} is not allowed", line)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        message = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+        return YamlError(message, mark.line + 1 if mark else None)
+    if isinstance(exc, yaml.YAMLError):
+        return YamlError(f"invalid YAML: {exc}", None)
+    message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
+    return YamlError(message, int(getattr(reader, "line", 0)) + 1)
 
 
 def _to_null(value: str) -> None:

@@ -27,6 +27,7 @@ from quiz.yamlsource import (
     PurePythonParser,
     Yaml12Resolver,
     YamlError,
+    as_yaml_error,
     read_yaml,
 )
 
@@ -53,22 +54,15 @@ class _ReferenceLoader(yaml.SafeLoader):
 
 def reference(text: str) -> Document:
     """What the composer-based reader made of `text` (pure-Python PyYAML, errors as YamlError)."""
+    loader = None
     try:
         loader = _ReferenceLoader(text)
         try:
             root = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise YamlError(f"the character U+{exc.character:04X} is not allowed", line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
-        raise YamlError(message, mark.line + 1 if mark else None) from None
-    except (ValueError, OverflowError):
-        message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
-        raise YamlError(message, int(loader.line) + 1) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        raise as_yaml_error(exc, text, loader) from None
     lines: dict[DataPath, int] = {}
     issues: list[Issue] = []
     if root is None:
