@@ -433,11 +433,20 @@ def share_usage() -> str:
     )
 
 
-def share_link(bank_id: str, title: str, link: str, renewed: bool, visibility: str) -> str:
+def share_link(
+    bank_id: str, title: str, links: tuple[str, str], renewed: bool, visibility: str
+) -> str:
+    learner_link, group_link = links
     lines = []
     if renewed:
-        lines.append("🔁 The old link no longer works. Learners who already joined keep the bank.")
-    lines.append(f"Share this link to <b>{escape(title)}</b> with your class:\n{escape(link)}")
+        lines.append("🔁 The old links no longer work. Learners who already joined keep the bank.")
+    lines.append(
+        f"Share this link to <b>{escape(title)}</b> with your class:\n{escape(learner_link)}"
+    )
+    lines.append(
+        "To play it as a live round in your class group, open this one and pick the group "
+        f"(I join it if I am not there yet):\n{escape(group_link)}"
+    )
     if visibility == "private":
         lines.append("The bank is private: only the link reaches it.")
     lines.append(f"Replace it with /share {escape(bank_id)} revoke.")

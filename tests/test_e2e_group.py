@@ -39,3 +39,22 @@ async def test_group_chatter_and_other_bots_commands_are_left_alone(
     reply = await fake.wait_for("sendMessage", chat_id=group.id)
     assert "I don't know /frobnicate@quiz_test_bot" in text_of(reply)
     assert len(fake.calls_to("sendMessage")) == 1
+
+
+async def test_start_in_a_group_explains_rounds_and_a_deep_link_starts_one(
+    bot: BotRunner, fake: FakeTelegram
+):
+    group = fake.group(-100123, "Class 7B")
+    ann, bob = fake.user(101, "Ann"), fake.user(102, "Bob")
+    fake.chat_creators[group.id] = ann.id
+    bob.send("/start@quiz_test_bot", chat=group)
+    hello = await fake.wait_for("sendMessage", chat_id=group.id)
+    assert "live quiz rounds" in text_of(hello) and "/quiz &lt;bank-id&gt;" in hello.params["text"]
+    mark = fake.mark()
+    bob.send("/start@quiz_test_bot russia-iran-partnership", chat=group)
+    refused = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+    assert "Only the group's admins and teachers" in text_of(refused)
+    ann.send("/start@quiz_test_bot russia-iran-partnership", chat=group)
+    poll = await fake.wait_for("sendPoll", chat_id=group.id)
+    # A round (timed, for everyone), not a solo quiz of Ann's in the group
+    assert poll.params["open_period"] == 20 and poll.params["is_anonymous"] is False

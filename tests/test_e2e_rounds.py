@@ -194,6 +194,9 @@ async def test_stop_mid_round_shows_the_table_and_ties_go_to_who_scored_first(
     await said(fake, "What I can do", mark)
     assert len(fake.calls_to("sendPoll", GROUP_ID)) == 3
     assert not [c for c in fake.calls_to("sendMessage", GROUP_ID)[mark:] if "Time" in text_of(c)]
+    # The open poll was closed at once: nobody votes on a question that no longer counts.
+    closed = [c.params["message_id"] for c in fake.calls_to("stopPoll", GROUP_ID)]
+    assert closed[-1] == q3.result["message_id"] and len(closed) == 3
 
 
 async def test_a_poll_telegram_closed_first_is_fine(

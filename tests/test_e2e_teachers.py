@@ -13,6 +13,7 @@ from tests.test_e2e_upload import GOOD
 
 PRIVATE = GOOD.replace("visibility: public\n", "")
 LINK = re.compile(r"https://t\.me/quiz_test_bot\?start=([A-Za-z0-9_-]+)")
+GROUP_LINK = re.compile(r"https://t\.me/quiz_test_bot\?startgroup=([A-Za-z0-9_-]+)")
 LEARNER, OTHER_TEACHER = 101, 9002
 
 GIFT = """\
@@ -72,8 +73,26 @@ async def test_private_bank_shared_by_link_then_a_new_version(bot: BotRunner, fa
     renewed = await say(fake, tess, "/share water revoke")
     new_code = LINK.search(renewed)
     assert new_code is not None and new_code.group(1) != code.group(1)
-    assert "no longer works" in renewed
+    assert "no longer work" in renewed
     assert "no bank called" in await say(fake, bob, f"/start {code.group(1)}")
+
+    # The group link carries the same code: opened by Tess, it starts a round in the group.
+    group_code = GROUP_LINK.search(renewed)
+    assert group_code is not None and group_code.group(1) == new_code.group(1)
+    group = fake.group(-100555, "Class 7C")
+    fake.chat_admins[group.id] = set()  # Tess is no admin there, but she is a teacher
+    bob.send(f"/start@quiz_test_bot {new_code.group(1)}", chat=group)
+    refused = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+    assert "Only the group's admins and teachers" in text_of(refused)
+    mark = fake.mark()
+    tess.send(f"/start@quiz_test_bot {new_code.group(1)}", chat=group)
+    round_poll = await fake.wait_for("sendPoll", chat_id=group.id, since=mark)
+    assert round_poll.params["open_period"] == 20 and "[1/2]" in round_poll.params["question"]
+    mark = fake.mark()
+    tess.send("/stop", chat=group)
+    assert "Round stopped" in text_of(
+        await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+    )
 
     changed = PRIVATE.replace("Rain falls from clouds.", "Rain falls from the sky.")
     loaded = await upload(fake, tess, "water.yaml", changed)

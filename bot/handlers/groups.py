@@ -15,7 +15,7 @@ from bot.context import Context, QuizApplication
 from bot.handlers import quiz
 from bot.handlers.common import remember, reply
 from storage import quizzes
-from storage.rounds import abandon
+from storage.rounds import abandon, current_step
 
 DEFAULT_SECONDS = 20
 # Telegram's open_period starts at 5 seconds; past 10 minutes a round is no longer live.
@@ -123,8 +123,11 @@ async def stop_command(update: Update, context: Context) -> None:
         stopped = quizzes.active_quiz(session, chat.id)
         if stopped is None:
             return  # it ended while we asked who may stop it, and posted its own table
+        step = current_step(session, stopped.id) if stopped.kind == "round" else None
         quizzes.finish_quiz(stopped, status="stopped")
         state = quizzes.QuizState.of(stopped)
+    if step is not None and step.sent is not None:  # votes after /stop would count for nothing
+        await rounds.stop_poll(context.bot, chat.id, step.sent.message_id)
     if state.kind == "round":
         await rounds.post_table(context.bot, context.db, state.id)
     else:  # a solo quiz started here before groups played rounds

@@ -46,7 +46,7 @@ async def share_command(update: Update, context: Context) -> None:
 
     def share(session: Session, bank: BankRow) -> str:
         code = banks.share_code(session, bank, renew=revoke)
-        return texts.share_link(bank.id, bank.title, _link(context, code), revoke, bank.visibility)
+        return texts.share_link(bank.id, bank.title, _links(context, code), revoke, bank.visibility)
 
     await _on_own_bank(update, context, texts.share_usage(), share)
 
@@ -148,8 +148,10 @@ async def _on_own_bank(
     await reply(update, text, buttons)
 
 
-def _link(context: Context, code: str) -> str:
-    return f"https://t.me/{context.bot.username}?start={code}"
+def _links(context: Context, code: str) -> tuple[str, str]:
+    """A learner's deep link, and the one that adds the bot to a group with the same code."""
+    base = f"https://t.me/{context.bot.username}"
+    return f"{base}?start={code}", f"{base}?startgroup={code}"
 
 
 def register(application: QuizApplication) -> None:

@@ -8,26 +8,38 @@ from telegram.ext import CommandHandler
 from bot import keyboards, texts
 from bot.access import is_admin, is_teacher
 from bot.context import Context, QuizApplication
+from bot.handlers import groups
 from bot.handlers.common import remember, reply
 from bot.handlers.quiz import begin_quiz
 from storage import banks
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start greets; /start <code or bank-id> (a share or deep link) starts that quiz at once."""
+    """/start greets; /start <code or bank-id> (a share or deep link) starts that quiz at once.
+
+    In a group the quiz is a live round, for the group's admins and teachers: a teacher's
+    `?startgroup=<code>` link arrives as `/start <code>` in the group it picked.
+    """
     remember(update, context)
-    user = update.effective_user
+    user, chat = update.effective_user, update.effective_chat
+    in_group = chat is not None and chat.type in groups.GROUPS
     if context.args and user is not None:
         argument = context.args[0]
         with context.db.session() as session:
             shared = banks.join_by_code(session, argument, user.id)
             bank_id = shared.id if shared is not None else argument
-        await begin_quiz(update, context, bank_id, None)
+        if in_group:
+            await groups.start_round(
+                update, context, groups.RoundArgs(bank_id, None, groups.DEFAULT_SECONDS)
+            )
+        else:
+            await begin_quiz(update, context, bank_id, None)
         return
     with context.db.session() as session:
         listed = banks.list_banks(session, user.id if user else None)
     markup = keyboards.bank_buttons(listed) if listed else None
-    await reply(update, texts.welcome(user.first_name if user else ""), markup)
+    greeting = texts.group_hello() if in_group else texts.welcome(user.first_name if user else "")
+    await reply(update, greeting, markup)
 
 
 async def help_command(update: Update, context: Context) -> None:
