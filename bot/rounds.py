@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import delivery, texts
 from bot.timers import ChatTasks, RoundClock
@@ -28,6 +28,7 @@ from storage.quizzes import ItemView, mark_sent, mark_summary_sent
 log = logging.getLogger(__name__)
 
 ALREADY_CLOSED = "poll has already been closed"  # Telegram's words when the countdown beat us
+FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0  # seconds between tries when Telegram can't be reached
 
 
 # Room for the [n/N] prefix of any round: whatever its length, a question fits or it doesn't.
@@ -58,18 +59,44 @@ def take_answer(
 
 
 async def run_round(bot: Bot, db: Database, clock: RoundClock, quiz_id: int) -> None:
-    """Ask, time and explain each question of the round, then post its table."""
+    """Ask, time and explain each question of the round, then post its table.
+
+    A failed Telegram call is tried again after a pause that doubles up to a minute, from
+    where the database says the round is; a group that no longer lets the bot post there
+    ends the round without a table.
+    """
+    pause = FIRST_PAUSE
     while True:
-        with db.session() as session:
-            step = rounds.current_step(session, quiz_id)
-        if step is None:
-            break
-        view = step.view
-        sent = step.sent or await _ask(bot, db, clock, view)
-        period = view.quiz.open_period or 0
-        await clock.sleep(period - (clock.now() - sent.at).total_seconds())
-        await _close(bot, db, clock, view, sent)
-    await post_table(bot, db, quiz_id)
+        try:
+            if not await _next_question(bot, db, clock, quiz_id):
+                return
+            pause = FIRST_PAUSE
+        except Forbidden as error:
+            with db.session() as session:
+                rounds.abandon_round(session, quiz_id)
+            log.warning("round %d ended: the bot may not post in its chat (%s)", quiz_id, error)
+            return
+        except NetworkError as error:
+            if isinstance(error, BadRequest):  # Telegram refused the call itself: a bug
+                raise
+            log.warning("round %d: %s; trying again in %.0f s", quiz_id, error, pause)
+            await clock.sleep(pause)
+            pause = min(2 * pause, LONGEST_PAUSE)
+
+
+async def _next_question(bot: Bot, db: Database, clock: RoundClock, quiz_id: int) -> bool:
+    """Ask, time and close the current question; at the end the table. False once over."""
+    with db.session() as session:
+        step = rounds.current_step(session, quiz_id)
+    if step is None:
+        await post_table(bot, db, quiz_id)
+        return False
+    view = step.view
+    sent = step.sent or await _ask(bot, db, clock, view)
+    period = view.quiz.open_period or 0
+    await clock.sleep(period - (clock.now() - sent.at).total_seconds())
+    await _close(bot, db, clock, view, sent)
+    return True
 
 
 async def _ask(bot: Bot, db: Database, clock: RoundClock, view: ItemView) -> rounds.Sent:

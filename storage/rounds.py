@@ -157,7 +157,15 @@ def abandon(session: Session, chat_id: int) -> None:
     """Stop the chat's quiz without a table: the bot was removed and can't post there."""
     quiz = active_quiz(session, chat_id)
     if quiz is not None:
+        abandon_round(session, quiz.id)
+
+
+def abandon_round(session: Session, quiz_id: int) -> None:
+    """End the round, or give up its table, without posting: the bot may not post there."""
+    quiz = session.get_one(Quiz, quiz_id)
+    if quiz.status == "active":
         finish_quiz(quiz, status="stopped")
+    if quiz.summary_sent_at is None:
         quiz.summary_sent_at = utcnow()
 
 

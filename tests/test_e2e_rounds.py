@@ -11,7 +11,7 @@ from quiz.bank import load_bank_file
 from storage import quizzes, scores
 from tests.clocks import ManualClock
 from tests.conftest import QUESTIONS, TEACHER_ID
-from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser
+from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser, FaultReply
 from tests.harness import (
     BotRunner,
     handled,
@@ -232,6 +232,52 @@ async def test_a_round_goes_on_after_a_restart_that_missed_a_deadline(
     clock.advance(10)
     table = (await said(fake, "Round over", mark)).split("\n")
     assert table[1:3] == ["🥇 Bob — 1000", "🥈 Ann — 950"]
+
+
+async def test_a_round_waits_out_telegram_being_unreachable(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, *_) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 2 5s", chat=group)
+    await question(fake, clock, 1)
+    outages = iter([FaultReply(502, "Bad Gateway")] * 2)
+    fake.fault = lambda method, params: next(outages, None) if method == "stopPoll" else None
+    mark = fake.mark()
+    clock.advance(5)  # time is up, and closing the poll fails twice
+    since = mark
+    for pause in (1, 2):  # the round tries again after 1 s, then after 2 s
+        await fake.wait_for("stopPoll", lambda c: c.error is not None, since=since)
+        since = fake.mark()
+        await clock.until_asleep()
+        clock.advance(pause)
+    assert "Nobody answered." in await said(fake, "Time's up", mark)
+    await question(fake, clock, 2, mark)
+    clock.advance(5)
+    assert "Nobody answered in this round" in await said(fake, "Round over", mark)
+
+
+async def test_a_group_that_shuts_the_bot_out_ends_its_round(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock, settings: Settings
+):
+    group, (ann, *_) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 2 5s", chat=group)
+    await question(fake, clock, 1)
+    kicked = FaultReply(403, "Forbidden: bot was kicked from the supergroup chat")
+    fake.fault = lambda method, params: kicked if params.get("chat_id") == GROUP_ID else None
+    mark = fake.mark()
+    clock.advance(5)
+    await fake.wait_for("stopPoll", lambda c: c.error is not None, since=mark)
+    fake.fault = None
+    await bot.stop()
+    await bot.start()  # nothing to resume: the round ended
+    clock.advance(60)
+    ann.send("/help", chat=group)
+    await said(fake, "What I can do", mark)
+    assert not [
+        c for c in fake.calls[mark:] if c.method in ("sendPoll", "stopPoll") and c.error is None
+    ]
+    with bot.db.session() as session:
+        assert quizzes.active_quiz(session, GROUP_ID) is None
 
 
 async def test_wrong_arguments_get_clear_answers(
