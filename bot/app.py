@@ -126,4 +126,4 @@ async def _on_stop(application: QuizApplication) -> None:
         with marks.session(application.bot_data.db):
             pass
     # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
-    await application.bot_data.rounds.shutdown()
+    await application.bot_data.rounds.shutdown(application.bot_data.db)

@@ -8,10 +8,13 @@ question whose deadline passed meanwhile is closed at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
-from datetime import datetime
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 ALREADY_CLOSED = "poll has already been closed"  # Telegram's words when the countdown beat us
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0  # seconds between tries when Telegram can't be reached
+# A process renews its rounds' leases every HEARTBEAT seconds; one that stops for LEASE loses them.
+HEARTBEAT, LEASE = 10.0, timedelta(seconds=30)
 
 
 # Room for the [n/N] prefix of any round: whatever its length, a question fits or it doesn't.
@@ -58,15 +63,21 @@ def take_answer(
     return texts.stale_question() if points is None else texts.round_answer_taken()
 
 
-async def run_round(bot: Bot, db: Database, clock: RoundClock, quiz_id: int) -> None:
+async def run_round(
+    bot: Bot, db: Database, clock: RoundClock, quiz_id: int, hold: Callable[[], bool]
+) -> None:
     """Ask, time and explain each question of the round, then post its table.
 
+    `hold` takes the round's lease before each step: False means another process runs it.
     A failed Telegram call is tried again after a pause that doubles up to a minute, from
     where the database says the round is; a group that no longer lets the bot post there
     ends the round without a table.
     """
     pause = FIRST_PAUSE
     while True:
+        if not hold():
+            log.info("round %d is run by another process", quiz_id)
+            return
         try:
             if not await _next_question(bot, db, clock, quiz_id):
                 return
@@ -165,28 +176,75 @@ async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
 
 
 class Rounds:
-    """The rounds running in this process: one task per chat, all on one clock."""
+    """The rounds running in this process: one task per chat, all on one clock.
+
+    Each round is leased in the database to the process running it, which renews the lease
+    every HEARTBEAT seconds: with several processes on one database (webhooks behind a load
+    balancer) only one times each round, and when a process dies another takes its rounds
+    over once their leases run out.
+    """
 
     def __init__(self) -> None:
         self.clock = RoundClock()  # tests put a faster or a manual one here
+        self.heartbeat = HEARTBEAT  # seconds of real time; tests shorten it
+        self.owner = secrets.token_hex(8)  # this process, as the leases name it
         self._tasks = ChatTasks()
+        self._running: dict[int, asyncio.Task[None]] = {}  # by quiz id
+        self._watcher: asyncio.Task[None] | None = None
 
     def start(self, bot: Bot, db: Database, chat_id: int, quiz_id: int) -> None:
         """Run the round in the background, in place of any task the chat had."""
-        self._tasks.start(chat_id, run_round(bot, db, self.clock, quiz_id))
+        task = self._tasks.start(
+            chat_id, run_round(bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id))
+        )
+        self._running[quiz_id] = task
+        task.add_done_callback(lambda done: self._forget(quiz_id, done))
 
     def cancel(self, chat_id: int) -> None:
         """Stop timing the chat's round (/stop)."""
         self._tasks.cancel(chat_id)
 
-    async def shutdown(self) -> None:
-        """Stop timing every round; the next start resumes them from the database."""
+    async def shutdown(self, db: Database) -> None:
+        """Stop timing every round and let go of them: the next start resumes them at once."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+        held = list(self._running)
         await self._tasks.cancel_all()
+        with db.session() as session:
+            rounds.release_leases(session, held, self.owner)
 
     def resume(self, bot: Bot, db: Database) -> int:
-        """Pick up every round the last run left running or without its table; how many."""
+        """Take up every round no live process runs (the last run's, a dead one's); how many.
+
+        Also starts the heartbeat that keeps this process's leases and takes over others'.
+        """
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch(bot, db), name="round leases")
         with db.session() as session:
-            unfinished = rounds.rounds_to_resume(session)
-        for quiz in unfinished:
+            free = rounds.rounds_to_resume(session, self.clock.now())
+        taken = [quiz for quiz in free if quiz.id not in self._running]
+        for quiz in taken:
             self.start(bot, db, quiz.chat_id, quiz.id)
-        return len(unfinished)
+        return len(taken)
+
+    def _hold(self, db: Database, quiz_id: int) -> bool:
+        """Take or keep the round's lease; False when another process runs it."""
+        now = self.clock.now()
+        with db.session() as session:
+            return rounds.claim_round(session, quiz_id, self.owner, now + LEASE, now)
+
+    def _forget(self, quiz_id: int, task: asyncio.Task[None]) -> None:
+        if self._running.get(quiz_id) is task:
+            del self._running[quiz_id]
+
+    async def _watch(self, bot: Bot, db: Database) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            try:
+                with db.session() as session:
+                    until = self.clock.now() + LEASE
+                    rounds.renew_leases(session, list(self._running), self.owner, until)
+                if taken := self.resume(bot, db):
+                    log.info("took over %d round(s) whose process stopped renewing them", taken)
+            except SQLAlchemyError as error:  # the database will be back: the next beat tries
+                log.warning("could not renew the rounds' leases: %s", error)

@@ -31,12 +31,13 @@ class ChatTasks:
     def __init__(self) -> None:
         self._tasks: dict[int, asyncio.Task[None]] = {}
 
-    def start(self, chat_id: int, work: Coroutine[Any, Any, None]) -> None:
+    def start(self, chat_id: int, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run `work` in the background for this chat, replacing any task it had."""
         self.cancel(chat_id)
         task = asyncio.create_task(work, name=f"round in chat {chat_id}")
         self._tasks[chat_id] = task
         task.add_done_callback(lambda done: self._finished(chat_id, done))
+        return task
 
     def cancel(self, chat_id: int) -> None:
         """Stop the chat's task, if it has one."""

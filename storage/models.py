@@ -195,6 +195,10 @@ class Quiz(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     summary_sent_at: Mapped[datetime | None]  # unset on a finished quiz: summary still owed
+    # Which bot process runs a round's timer, and until when unless it renews: with several
+    # processes on one database exactly one runs each round, and another takes over a dead one.
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
 
     __table_args__ = (
         # At most one running quiz per chat, enforced by the database itself.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, case, func, select, update
+from sqlalchemy import ColumnElement, Integer, case, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.scoring import answer_points, streak_before
@@ -175,17 +175,58 @@ def table_owed(session: Session, quiz_id: int) -> bool:
     return quiz.status != "active" and quiz.summary_sent_at is None
 
 
-def rounds_to_resume(session: Session) -> list[QuizState]:
-    """Rounds still running, or over but without their table posted (the bot stopped)."""
+def rounds_to_resume(session: Session, now: datetime) -> list[QuizState]:
+    """Rounds still running, or over without their table, that no live process runs."""
     quizzes = session.scalars(
         select(Quiz)
         .where(
             Quiz.kind == "round",
             (Quiz.status == "active") | Quiz.summary_sent_at.is_(None),
+            _lease_free(now),
         )
         .order_by(Quiz.id)
     )
     return [QuizState.of(quiz) for quiz in quizzes]
+
+
+def claim_round(session: Session, quiz_id: int, owner: str, until: datetime, now: datetime) -> bool:
+    """Run the round until `until` unless renewed: True if free, expired, or already ours.
+
+    One conditional UPDATE, so two processes cannot both take the same round.
+    """
+    result = session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz_id, _lease_free(now) | (Quiz.lease_owner == owner))
+        .values(lease_owner=owner, lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_leases(session: Session, quiz_ids: Sequence[int], owner: str, until: datetime) -> None:
+    """Extend this process's leases on the rounds it runs (taken ones stay taken)."""
+    if quiz_ids:
+        session.execute(
+            update(Quiz)
+            .where(Quiz.id.in_(quiz_ids), Quiz.lease_owner == owner)
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def release_leases(session: Session, quiz_ids: Sequence[int], owner: str) -> None:
+    """Let go of rounds this process stops running, so the next start takes them at once."""
+    if quiz_ids:
+        session.execute(
+            update(Quiz)
+            .where(Quiz.id.in_(quiz_ids), Quiz.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _lease_free(now: datetime) -> ColumnElement[bool]:
+    return Quiz.lease_owner.is_(None) | (Quiz.lease_until < now)
 
 
 @dataclass(frozen=True)

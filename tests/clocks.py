@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.timers import RoundClock
 from storage.models import utcnow
@@ -17,7 +17,7 @@ class ManualClock(RoundClock):
         self._moved = asyncio.Event()
         self._asleep = asyncio.Event()
 
-    def now(self):
+    def now(self) -> datetime:
         return self._now
 
     async def sleep(self, seconds: float) -> None:

@@ -22,9 +22,12 @@ from tests.fakebot import Call, FakeTelegram, FakeUser
 class BotRunner:
     """Start, stop and restart the bot as its process would, on the same database."""
 
-    def __init__(self, settings: Settings, clock: RoundClock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: RoundClock | None = None, heartbeat: float | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock  # the rounds' clock, kept across restarts; None: the real one
+        self.heartbeat = heartbeat  # seconds between the rounds' lease renewals; None: default
         self.app: QuizApplication | None = None
 
     @property
@@ -38,6 +41,8 @@ class BotRunner:
         self.app = prepare(self.settings)
         if self.clock is not None:
             self.app.bot_data.rounds.clock = self.clock
+        if self.heartbeat is not None:
+            self.app.bot_data.rounds.heartbeat = self.heartbeat
         # The same steps, in the same order, as Application.run_polling.
         await self.app.initialize()
         if self.app.post_init is not None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
 from bot.settings import Settings
 from quiz.bank import load_bank_file
-from storage import quizzes, scores
+from storage import quizzes, rounds, scores
+from storage.db import Database
 from tests.clocks import ManualClock
 from tests.conftest import QUESTIONS, TEACHER_ID
 from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser, FaultReply
@@ -278,6 +281,38 @@ async def test_a_group_that_shuts_the_bot_out_ends_its_round(
     ]
     with bot.db.session() as session:
         assert quizzes.active_quiz(session, GROUP_ID) is None
+
+
+async def test_a_round_another_process_runs_is_left_to_it_until_that_process_dies(
+    settings: Settings, fake: FakeTelegram, clock: ManualClock, db: Database
+):
+    bot = BotRunner(settings, clock, heartbeat=0.02)
+    await bot.start()
+    try:
+        group, (ann, *_) = class_7b(fake)
+        ann.send(f"/quiz {BANK_ID} 2 10s", chat=group)
+        await question(fake, clock, 1)
+        await bot.stop()  # a clean stop lets go of the round...
+        with db.session() as session:
+            # ...which another process then runs, renewing its lease for 30 s at a time.
+            quiz = quizzes.active_quiz(session, GROUP_ID)
+            assert quiz is not None
+            until = clock.now() + timedelta(seconds=30)
+            assert rounds.claim_round(session, quiz.id, "other", until, clock.now())
+        mark = fake.mark()
+        await bot.start()
+        clock.advance(10)  # the question's time is up, but it is the other process's to close
+        await asyncio.sleep(0.3)  # many heartbeats
+        assert not [c for c in fake.calls[mark:] if c.method in ("stopPoll", "sendPoll")]
+        assert not [c for c in fake.calls[mark:] if "Time's up" in text_of(c)]
+        clock.advance(21)  # the other process stopped renewing: its lease ran out
+        assert "Time's up" in await said(fake, "Time's up", mark)
+        await question(fake, clock, 2, mark)
+        clock.advance(10)
+        assert "Round over" in await said(fake, "Round over", mark)
+        assert len(fake.calls_to("sendPoll", GROUP_ID)) == 2  # each question asked once
+    finally:
+        await bot.stop()
 
 
 async def test_wrong_arguments_get_clear_answers(

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from bot import library
 from bot.library import import_bank
 from quiz.bank import Bank, parse_bank
-from storage import banks, quizzes, scores
+from storage import banks, quizzes, rounds, scores
 from storage.db import Database, DatabaseUnavailable
-from storage.models import Answer, QuestionRow, Quiz, Score, User
+from storage.models import Answer, QuestionRow, Quiz, Score, User, utcnow
 
 BANK = """\
 bank: 1
@@ -179,3 +179,23 @@ def test_a_user_is_created_once_and_keeps_their_latest_name(db: Database):
         user = s.get_one(User, 7)
         assert (user.first_name, user.username, user.points) == ("Anna", None, 0)
         assert s.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_a_round_is_leased_to_one_process_at_a_time(db: Database):
+    import_bank(db, demo_bank())
+    quiz_id = start(db, 1, chat_id=-1001)  # a lease names no kind of quiz: any row serves
+    now = utcnow()
+    later = now + timedelta(seconds=30)
+    with db.session() as s:
+        assert rounds.claim_round(s, quiz_id, "a", later, now)  # free
+        assert not rounds.claim_round(s, quiz_id, "b", later, now)  # a's, still valid
+        assert rounds.claim_round(s, quiz_id, "a", later, now)  # a renews its own
+    with db.session() as s:
+        rounds.renew_leases(s, [quiz_id], "b", later + timedelta(hours=1))  # not b's to renew
+        assert not rounds.claim_round(s, quiz_id, "b", later, later - timedelta(seconds=1))
+        assert rounds.claim_round(s, quiz_id, "b", later, later + timedelta(seconds=1))  # expired
+    with db.session() as s:
+        rounds.release_leases(s, [quiz_id], "a")  # a no longer holds it: nothing changes
+        assert not rounds.claim_round(s, quiz_id, "a", later, now)
+        rounds.release_leases(s, [quiz_id], "b")
+        assert rounds.claim_round(s, quiz_id, "a", later, now)  # released: free at once
