@@ -208,6 +208,7 @@ class Rounds:
         """Stop timing every round and let go of them: the next start resumes them at once."""
         if self._watcher is not None:
             self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         held = list(self._running)
         await self._tasks.cancel_all()
         with db.session() as session:
