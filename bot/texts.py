@@ -109,7 +109,12 @@ def bad_count(text: str) -> str:
     )
 
 
-def bank_empty(title: str) -> str:
+def bank_empty(title: str, too_long_for_polls: bool = False) -> str:
+    if too_long_for_polls:  # a live round asks only what fits a poll
+        return (
+            f"Every question of “{escape(title)}” is too long for a poll, so it can't be a live "
+            "round. Learners can still take it in a private chat with me."
+        )
     return f"“{escape(title)}” has no questions to ask right now."
 
 
@@ -123,7 +128,12 @@ def quiz_started(title: str, count: int, available: int, replaced: bool) -> str:
     return "\n".join(lines)
 
 
-def count_capped(requested: int, available: int) -> str:
+def count_capped(available: int, too_long: int = 0) -> str:
+    if too_long:
+        return (
+            f"Only {plural(available, 'question')} of the bank fit a poll "
+            f"({too_long} too long for a live round), so you get all of them."
+        )
     return f"The bank has only {plural(available, 'question')}, so you get all of them."
 
 
@@ -275,7 +285,7 @@ def privacy_state(hidden: bool) -> str:
             "“anonymous learner”. Your points still count, and your groups still see your name "
             "in their own tables. /privacy off shows it again."
         )
-    return "👀 Your name is shown on the leaderboards again. /privacy on hides it."
+    return "👀 Your name is shown on the leaderboards. /privacy on hides it."
 
 
 def privacy_usage() -> str:
@@ -313,14 +323,15 @@ def bank_changes(saved: SaveResult) -> str:
     )
 
 
-def upload_loaded(bank_id: str, questions: int, changes: str, visibility: str) -> str:
+def upload_loaded(saved: SaveResult) -> str:
+    bank_id = saved.bank_id
     lines = [
-        f"✅ Loaded bank <code>{escape(bank_id)}</code> with {plural(questions, 'question')} "
-        f"({escape(changes)})."
+        f"✅ Loaded bank <code>{escape(bank_id)}</code> with "
+        f"{plural(saved.questions, 'question')} ({escape(bank_changes(saved))})."
     ]
-    if "changed" in changes:
+    if saved.changed:
         lines.append("Unchanged questions keep their statistics; changed ones count as new.")
-    if visibility == "private":
+    if saved.visibility == "private":
         lines.append(
             "It is <b>private</b>: learners reach it through its link, "
             f"/share {escape(bank_id)}. /publish {escape(bank_id)} lists it for everyone."
@@ -488,6 +499,13 @@ def bank_deleted(bank_id: str, title: str) -> str:
 
 def bank_kept(bank_id: str) -> str:
     return f"Kept <code>{escape(bank_id)}</code>; nothing changed."
+
+
+def bank_already_deleted(bank_id: str) -> str:
+    return (
+        f"🗑 <code>{escape(bank_id)}</code> is already deleted. "
+        "Send the bank file again to bring it back."
+    )
 
 
 def teacher_usage() -> str:

@@ -117,6 +117,17 @@ def finish_quiz(quiz: Quiz, *, status: str = "finished") -> None:
     quiz.finished_at = utcnow()
 
 
+def open_poll(session: Session, quiz: Quiz) -> int | None:
+    """The message id of the quiz's current question when it went out as a poll, else None."""
+    return session.scalar(
+        select(QuizItem.message_id).where(
+            QuizItem.quiz_id == quiz.id,
+            QuizItem.position == quiz.position,
+            QuizItem.poll_id.is_not(None),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class QuizState:
     """A quiz's row as the answer path reads it (plain data: no session needed later)."""

@@ -52,6 +52,9 @@ async def test_quiz_alone_offers_banks_and_a_button_starts_one(bot: BotRunner, f
     ann.send("/stop")
     stopped = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
     assert "Quiz stopped" in text_of(stopped) and "Score: <b>0/0</b>" in text_of(stopped)
+    # The open poll was closed: a vote on it now would count for nothing.
+    closed = fake.calls_to("stopPoll", ann.id)
+    assert [c.params["message_id"] for c in closed] == [poll.result["message_id"]]
 
 
 async def test_asking_for_more_questions_than_the_bank_has(bot: BotRunner, fake: FakeTelegram):

@@ -40,7 +40,7 @@ async def test_privacy_hides_a_name_but_keeps_the_points(bot: BotRunner, fake: F
     assert "Ann" not in await say(fake, bob, f"/leaderboard week {BANK}")
     assert "You: #1 with 1 point" in await say(fake, ann, "/leaderboard all")
 
-    assert "shown on the leaderboards again" in await say(fake, ann, "/privacy off")
+    assert "name is shown on the leaderboards" in await say(fake, ann, "/privacy off")
     assert "🥇 Ann — 1" in await say(fake, bob, f"/leaderboard {BANK}")
     assert "/privacy on" in await say(fake, ann, "/privacy maybe")
     assert "I don't know “daily”" in await say(fake, ann, f"/leaderboard {BANK} daily")

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.library import import_bank
 from bot.settings import Settings
-from quiz.bank import load_bank_file
+from quiz.bank import load_bank_file, parse_bank
 from storage import quizzes, rounds, scores
 from storage.db import Database
 from tests.clocks import ManualClock
@@ -313,6 +314,27 @@ async def test_a_round_another_process_runs_is_left_to_it_until_that_process_die
         assert len(fake.calls_to("sendPoll", GROUP_ID)) == 2  # each question asked once
     finally:
         await bot.stop()
+
+
+async def test_a_round_asks_only_what_fits_a_poll_and_says_so(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    long = "Which of these " + "very " * 70 + "long words is right?"  # past a poll's 300
+    questions = "".join(
+        f"  - {{id: {key}, question: '{text}', options: [Yes, No], answer: 'Yes'}}\n"
+        for key, text in (("short", "Short?"), ("long-1", long), ("long-2", long + "!"))
+    )
+    for bank_id, listed in (("mixed", questions), ("wordy", questions.split("\n", 1)[1])):
+        text = f"bank: 1\nid: {bank_id}\ntitle: {bank_id.title()}\nquestions:\n{listed}"
+        import_bank(bot.db, parse_bank(text, filename=f"{bank_id}.yaml", base_dir=None))
+    group, (ann, *_) = class_7b(fake)
+    ann.send("/quiz wordy", chat=group)
+    assert "too long for a poll" in await said(fake, "Wordy")
+    mark = fake.mark()
+    ann.send("/quiz mixed 3", chat=group)
+    intro = await said(fake, "Live round", mark)
+    assert "Only 1 question of the bank fit a poll (2 too long for a live round)" in intro
+    assert (await question(fake, clock, 1, mark)).params["question"] == "[1/1] Short?"
 
 
 async def test_wrong_arguments_get_clear_answers(

@@ -97,6 +97,9 @@ async def test_private_bank_shared_by_link_then_a_new_version(bot: BotRunner, fa
     changed = PRIVATE.replace("Rain falls from clouds.", "Rain falls from the sky.")
     loaded = await upload(fake, tess, "water.yaml", changed)
     assert "version 2: 0 added, 1 changed, 1 kept, 0 retired" in loaded
+    assert "changed ones count as new" in loaded
+    again = await upload(fake, tess, "water.yaml", changed)
+    assert "(unchanged, still version 2)" in again and "count as new" not in again
     mine = plain(await say(fake, tess, "/mybanks"))
     assert "water — The water cycle" in mine
     assert "private · version 2 · 2 questions · 1 learner · average score 100%" in mine
@@ -162,6 +165,10 @@ async def test_deleting_asks_first_and_keeps_history(bot: BotRunner, fake: FakeT
     tess.press(ask.result, "x:yes:water")
     deleted = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
     assert "Deleted" in text_of(deleted)
+    mark = fake.mark()  # a second tap that left before the edit arrived
+    tess.press(ask.result, "x:yes:water", require_button=False)
+    again = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
+    assert "already deleted" in text_of(again)
     assert "water" not in await say(fake, ann, "/banks")
     assert "no bank called" in await say(fake, ann, "/quiz water")
     assert "Points: <b>1</b>" in await say(fake, ann, "/score")  # the history stays

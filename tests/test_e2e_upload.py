@@ -109,6 +109,20 @@ async def test_non_teacher_upload_is_refused_and_nothing_stored(bot: BotRunner, 
     mark = fake.mark()
     fake.user(101, "Ann").send("/quiz water")
     assert "no bank called" in text_of(await fake.wait_for("sendMessage", since=mark))
+    # Whatever the file: a learner is not sent after a .yaml they could not upload anyway.
+    assert "Only teachers" in await send_and_reply(fake, 101, "Ann", b"%PDF", file_name="hw.pdf")
+
+
+async def test_files_shared_in_a_group_are_left_alone(bot: BotRunner, fake: FakeTelegram):
+    group = fake.group(-100321, "Class 7B")
+    tess, ann = fake.user(TEACHER_ID, "Tess"), fake.user(101, "Ann")
+    ann.send_document("homework.pdf", b"%PDF-1.4", chat=group)
+    tess.send_document("water.yaml", GOOD.encode(), chat=group)
+    ann.send("/help", chat=group)  # answered after the files: they got nothing
+    await fake.wait_for(
+        "sendMessage", chat_id=group.id, predicate=lambda c: "What I can do" in text_of(c)
+    )
+    assert len(fake.calls_to("sendMessage", group.id)) == 1 and not fake.calls_to("getFile")
 
 
 async def test_wrong_type_oversized_and_hostile_files(bot: BotRunner, fake: FakeTelegram):

@@ -99,7 +99,9 @@ async def test_in_a_private_chat_it_points_to_the_group(bot: BotRunner, fake: Fa
 async def test_without_a_web_address_it_says_it_is_not_set_up(
     bot: BotRunner, fake: FakeTelegram, group: FakeChat
 ):
-    ann = fake.user(101, "Ann")
-    reply = await weblink(fake, ann, group, "/weblink")
+    ann, cat = fake.user(101, "Ann"), fake.user(103, "Cat")
+    reply = await weblink(fake, ann, group, "/weblink")  # Ann made the group
     assert "not set up" in reply and "QUIZBOT_WEB_URL" in reply
-    assert not fake.calls_to("getChatMember")
+    # How to set it up is for the group's admins: a member only hears that it is theirs to ask.
+    reply = await weblink(fake, cat, group, "/weblink")
+    assert "QUIZBOT_WEB_URL" not in reply and "admins" in reply

@@ -95,6 +95,8 @@ async def delete_button(update: Update, context: Context) -> None:
         elif choice == "yes" and bank.deleted_at is None:
             banks.delete_bank(session, bank)
             done = texts.bank_deleted(bank.id, bank.title)
+        elif bank.deleted_at is not None:  # a second tap, or an old message's button
+            done = texts.bank_already_deleted(bank.id)
         else:
             done = texts.bank_kept(bank_id)
     if done is None:  # a forged or stale button: the message stays as it is

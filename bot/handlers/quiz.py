@@ -84,10 +84,11 @@ def plan_and_start(
     if bank is None:
         return texts.unknown_bank(bank_id)
     questions = banks.active_questions(session, bank.id)
+    in_bank = len(questions)
     if open_period is not None:
         questions = [q for q in questions if rounds.fits_round(q.text, q.options)]
     if not questions:
-        return texts.bank_empty(bank.title)
+        return texts.bank_empty(bank.title, too_long_for_polls=in_bank > 0)
     plan = plan_quiz(
         [len(q.options) for q in questions],
         count,
@@ -107,7 +108,7 @@ def plan_and_start(
     else:
         intro = texts.round_started(bank.title, quiz.total, open_period)
     if count is not None and count > len(questions):
-        intro += "\n" + texts.count_capped(count, len(questions))
+        intro += "\n" + texts.count_capped(len(questions), too_long=in_bank - len(questions))
     return Started(intro, quizzes.current_item(session, quiz))
 
 
@@ -134,9 +135,11 @@ async def stop_command(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
+    poll_message = None
     with context.db.session() as session:
         quiz = quizzes.active_quiz(session, chat.id)
         if quiz is not None and quiz.user_id == user.id:
+            poll_message = quizzes.open_poll(session, quiz)
             quizzes.finish_quiz(quiz, status="stopped")
         state = quizzes.QuizState.of(quiz) if quiz is not None else None
     if state is None:
@@ -144,6 +147,8 @@ async def stop_command(update: Update, context: Context) -> None:
     elif state.user_id != user.id:
         await reply(update, texts.not_your_quiz_to_stop())
     else:
+        if poll_message is not None:  # a vote after /stop would count for nothing
+            await rounds.stop_poll(context.bot, chat.id, poll_message)
         await delivery.send_summary(context.bot, context.db, state)
 
 

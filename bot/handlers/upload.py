@@ -45,11 +45,11 @@ async def document(update: Update, context: Context) -> None:
     doc = message.document
     name = doc.file_name or "file"
     suffix = PurePath(name).suffix.lower()
-    if suffix not in BANK_SUFFIXES + MOODLE_SUFFIXES + SOURCE_SUFFIXES:
-        await reply(update, texts.upload_wrong_type(name))
-        return
     if not is_teacher(context.settings, context.db, user.id):
         await reply(update, texts.upload_not_teacher())
+        return
+    if suffix not in BANK_SUFFIXES + MOODLE_SUFFIXES + SOURCE_SUFFIXES:
+        await reply(update, texts.upload_wrong_type(name))
         return
     source_for = context.user_data.pop(SOURCE_FOR, None) if context.user_data else None
     if source_for is not None and suffix in SOURCE_SUFFIXES:
@@ -76,10 +76,7 @@ async def document(update: Update, context: Context) -> None:
     except BankOwnedElsewhere:
         await reply(update, texts.upload_not_yours(bank.id))
         return
-    loaded = texts.upload_loaded(
-        bank.id, result.questions, texts.bank_changes(result), result.visibility
-    )
-    await reply(update, loaded)
+    await reply(update, texts.upload_loaded(result))
     if skipped:
         await _reply_lines(update, texts.conversion_skipped(name, len(skipped)), skipped)
 
@@ -198,4 +195,7 @@ async def _take_source(
 def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("source", source_command))
-    application.add_handler(MessageHandler(filters.Document.ALL, document))
+    # Private chats only: files members share in a group are not for the bot.
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, document)
+    )

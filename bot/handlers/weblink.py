@@ -28,10 +28,6 @@ async def weblink_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    base = context.settings.web_url
-    if base is None:
-        await reply(update, texts.weblink_not_configured())
-        return
     if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         await reply(update, texts.weblink_in_groups_only())
         return
@@ -41,6 +37,10 @@ async def weblink_command(update: Update, context: Context) -> None:
         return
     if not await may_link(context, chat.id, user.id):
         await reply(update, texts.weblink_not_allowed())
+        return
+    base = context.settings.web_url
+    if base is None:  # how to set it up is for the group's admins, not every member
+        await reply(update, texts.weblink_not_configured())
         return
     remember(update, context)  # the chat row carries the token
     renew = argument == "revoke"
