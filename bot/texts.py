@@ -60,9 +60,10 @@ def help_text(is_teacher: bool, is_admin: bool = False) -> str:
     lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
     lines.append(
         "\nQuestions come as quiz polls (or buttons when they are too long for a poll). "
-        "Your points last: every right answer is one point.\n"
+        "Your points last: every right answer is one point (/score).\n"
         "In a group, an admin or a teacher starts a live round for everyone with "
-        "/quiz &lt;bank-id&gt;: the faster a right answer, the more points."
+        "/quiz &lt;bank-id&gt; [questions] [seconds]s: the faster a right answer, the more "
+        "<i>round points</i> it earns on the group's own table (/leaderboard there)."
     )
     if is_teacher:
         lines.append(
@@ -100,6 +101,13 @@ def no_banks() -> str:
 
 def unknown_bank(bank_id: str) -> str:
     return f"There is no bank called <code>{escape(bank_id)}</code>. /banks lists them."
+
+
+def leaderboard_unknown(word: str) -> str:
+    return (
+        f"There is no bank called <code>{escape(clip(word, 48))}</code>. Try /leaderboard week, "
+        "/leaderboard all or /leaderboard &lt;bank-id&gt;; /banks lists the banks."
+    )
 
 
 def bad_count(text: str) -> str:
@@ -246,9 +254,14 @@ def score_text(stats: UserStats | None) -> str:
     return "\n".join(lines)
 
 
-def leaderboard_text(board: Leaderboard, scope: str | None, weekly: bool = False) -> str:
+def leaderboard_text(
+    board: Leaderboard, scope: str | None, weekly: bool = False, round_points: bool = False
+) -> str:
+    """A table; a group's counts round points (speed), the others one point a right answer."""
+    unit = "round point" if round_points else "point"
     title = "🏆 <b>Leaderboard</b>" + (f" — {escape(scope)}" if scope else "")
     title += " · this week" if weekly else " · all time"
+    title += " · round points" if round_points else ""
     if not board.top:
         return f"{title}\nNobody has scored here yet. /quiz and be the first!"
     lines = [title]
@@ -256,7 +269,7 @@ def leaderboard_text(board: Leaderboard, scope: str | None, weekly: bool = False
     if board.me is None:
         lines.append("\nYou have no points here yet. /quiz to get on the board.")
     else:
-        lines.append(f"\nYou: #{board.me.rank} with {plural(board.me.points, 'point')}")
+        lines.append(f"\nYou: #{board.me.rank} with {plural(board.me.points, unit)}")
     return "\n".join(lines)
 
 
@@ -394,6 +407,13 @@ def source_usage() -> str:
     return (
         "Send /source &lt;bank-id&gt;, then the source material as a <code>.txt</code> or "
         "<code>.md</code> file: explanations will quote it."
+    )
+
+
+def source_as_file(bank_id: str) -> str:
+    return (
+        f"I am waiting for the source text of <code>{escape(bank_id)}</code> as a file: save "
+        "the text as a <code>.txt</code> or <code>.md</code> file and send that."
     )
 
 
@@ -751,8 +771,8 @@ def round_started(title: str, count: int, seconds: int) -> str:
     return (
         f"🎯 <b>Live round: {escape(title)}</b>\n"
         f"{plural(count, 'question')}, {seconds} seconds each. Everyone can answer, and your "
-        "first answer counts: a right one scores 1000 points at once, down to 500 at the "
-        "buzzer, plus a bonus for right answers in a row. Go!"
+        "first answer counts: a right one scores 1000 round points at once, down to 500 at "
+        "the buzzer, plus a bonus for right answers in a row. Go!"
     )
 
 

@@ -615,9 +615,19 @@ _PATTERN_MESSAGES = {
 
 
 def _message(error: ErrorDetails) -> str:
+    context = error.get("ctx", {})
     if error["type"] == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern", ""), error["msg"])
+        return _PATTERN_MESSAGES.get(context.get("pattern", ""), error["msg"])
+    # pydantic says "List should have at least 2 items after validation, not 1"
+    if error["type"] == "too_short":
+        return f"needs at least {_entries(context['min_length'])}, not {context['actual_length']}"
+    if error["type"] == "too_long":
+        return f"may have at most {_entries(context['max_length'])}, not {context['actual_length']}"
     return _MESSAGES.get(error["type"], error["msg"])
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
 
 
 def _data_path(loc: tuple[int | str, ...], raw: Any) -> DataPath:

@@ -289,8 +289,8 @@ THIRTEEN = "[" + ", ".join(f"o{i}" for i in range(13)) + "]"
         ("tags: [nuclear, history]", "tags: [Nuclear]", 19, "questions[0].tags[0]", "lowercase"),
         ("tags: [nuclear, history]", "tags: nuclear", 19, "questions[0].tags", "valid list"),
         # options
-        (OPTIONS, "options: [the U.S.]", 27, "questions[2].options", "at least 2 items"),
-        (OPTIONS, f"options: {THIRTEEN}", 27, "questions[2].options", "at most 12 items"),
+        (OPTIONS, "options: [the U.S.]", 27, "questions[2].options", "at least 2 entries, not 1"),
+        (OPTIONS, f"options: {THIRTEEN}", 27, "questions[2].options", "at most 12 entries, not 13"),
         (
             OPTIONS,
             "options: [the U.S., the Soviet Union, the U.S.]",
@@ -360,7 +360,7 @@ THIRTEEN = "[" + ", ".join(f"o{i}" for i in range(13)) + "]"
             "answer: []",
             28,
             "questions[2].answer",
-            "at least 1 item",
+            "at least 1 entry, not 0",
         ),
         (
             "answer: [the Soviet Union, the U.S.]",
@@ -460,7 +460,7 @@ def test_question_count_limits() -> None:
     assert one_problem(VALID.split("questions:")[0] + "questions: []\n") == (
         12,
         "questions",
-        "List should have at least 1 item after validation, not 0",
+        "needs at least 1 entry, not 0",
     )
     question = "  - {id: q%d, type: true_false, question: Q, answer: true}\n"
     text = VALID + "".join(question % i for i in range(MAX_QUESTIONS - 3))  # VALID has 3
@@ -468,7 +468,7 @@ def test_question_count_limits() -> None:
     assert one_problem(text + question % MAX_QUESTIONS) == (
         12,
         "questions",
-        f"List should have at most {MAX_QUESTIONS} items after validation, not {MAX_QUESTIONS + 1}",
+        f"may have at most {MAX_QUESTIONS} entries, not {MAX_QUESTIONS + 1}",
     )
 
 

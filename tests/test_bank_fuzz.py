@@ -626,7 +626,7 @@ def test_10000_options() -> None:
     assert the_problem(text) == (
         27,
         "questions[2].options",
-        "List should have at most 12 items after validation, not 10000",
+        "may have at most 12 entries, not 10000",
     )
 
 
@@ -636,7 +636,7 @@ def test_one_question_over_the_maximum() -> None:
     assert the_problem(text) == (
         12,
         "questions",
-        f"List should have at most {MAX_QUESTIONS} items after validation, not {MAX_QUESTIONS + 1}",
+        f"may have at most {MAX_QUESTIONS} entries, not {MAX_QUESTIONS + 1}",
     )
 
 

@@ -21,7 +21,7 @@ from tests.harness import BotRunner, plain, poll_id, text_of
         ("/quiz russia-iran-partnership many", "“many” is not a number of questions"),
         ("/quiz russia-iran-partnership 0", "is not a number of questions"),
         ("/stop", "No quiz is running"),
-        ("/leaderboard nope", "There is no bank called"),
+        ("/leaderboard nope", "no bank called <code>nope</code>. Try /leaderboard week"),
         ("/score", "You have no points yet"),
         ("/leaderboard", "Nobody has scored here yet"),
         ("/start no-such-bank", "There is no bank called"),

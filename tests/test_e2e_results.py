@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
-from storage import banks
+from storage import banks, roles
 from tests.conftest import ADMIN_ID, TEACHER_ID
 from tests.fakebot import Call, FakeChat, FakeTelegram, FakeUser
 from tests.harness import BotRunner, feedback_after, plain, poll_id, poll_text, text_of
@@ -204,6 +204,8 @@ async def test_learners_unknown_and_deleted_banks_get_no_data(
     bot: BotRunner, fake: FakeTelegram, answered: list[Given]
 ):
     ann, bob = fake.user(*ANN), fake.user(*BOB)
+    with bot.db.session() as session:  # Bob teaches too, but planets is not his bank
+        roles.grant_teacher(session, bob.id, granted_by=ADMIN_ID)
     refusals = []
     for user, text in [
         (ann, "/report planets"),
@@ -216,7 +218,8 @@ async def test_learners_unknown_and_deleted_banks_get_no_data(
         refusals.append(plain(text_of(calls[0])))
     planets = "You have no bank called planets. /mybanks lists yours."
     nope = "You have no bank called nope. /mybanks lists yours."
-    assert refusals == [planets, planets, nope, nope]
+    learners = "That is for teachers. Ask the bot's administrator to make you one."
+    assert refusals == [learners, planets, nope, nope]
     with bot.db.session() as session:
         row = banks.get_bank(session, "planets")
         assert row is not None

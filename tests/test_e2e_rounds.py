@@ -396,4 +396,4 @@ async def test_the_groups_table_this_week_and_all_time(
     assert "Nobody has scored here yet" in await said(fake, "this week", mark)
     mark = fake.mark()
     bob.send("/leaderboard all", chat=group)
-    assert "You: #1 with 1000 points" in await said(fake, "all time", mark)
+    assert "You: #1 with 1000 round points" in await said(fake, "all time", mark)

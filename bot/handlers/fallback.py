@@ -9,6 +9,7 @@ from telegram.ext import MessageHandler, filters
 from bot import texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply
+from bot.handlers.upload import SOURCE_FOR
 from storage import quizzes
 
 
@@ -27,6 +28,10 @@ async def anything_else(update: Update, context: Context) -> None:
     """Text, stickers and the like in a private chat: say what to do next."""
     chat = update.effective_chat
     if chat is None:
+        return
+    waiting_for = context.user_data.get(SOURCE_FOR) if context.user_data else None
+    if waiting_for is not None:  # /source asked for a file; pasted text is not one
+        await reply(update, texts.source_as_file(waiting_for))
         return
     with context.db.session() as session:
         running = quizzes.active_quiz(session, chat.id) is not None

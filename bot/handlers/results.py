@@ -12,7 +12,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.access import owns
+from bot.access import is_teacher, owns
 from bot.charts import accuracy_chart
 from bot.context import Context, QuizApplication
 from bot.exporting import write_csv
@@ -91,12 +91,16 @@ async def export_command(update: Update, context: Context) -> None:
 async def _own_bank(update: Update, context: Context, command: str) -> OwnBank | None:
     """The bank the command's argument names, if the sender owns it or is an admin.
 
-    Anyone else, and an unknown or deleted id, get the same answer: no bank's existence leaks.
+    Another teacher, and an unknown or deleted id, get the same answer: no bank's existence
+    leaks. Learners hear that results are for teachers, whatever the id.
     """
     user = update.effective_user
     if user is None:
         return None
     remember(update, context)
+    if not is_teacher(context.settings, context.db, user.id):
+        await reply(update, texts.teachers_only())
+        return None
     if not context.args:
         await reply(update, texts.results_usage(command))
         return None

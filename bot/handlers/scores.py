@@ -55,10 +55,10 @@ async def leaderboard_command(update: Update, context: Context) -> None:
                 chat_id=chat.id if in_group else None,
             )
     if board is None:
-        await reply(update, texts.unknown_bank(bank_id or ""))
+        await reply(update, texts.leaderboard_unknown(bank_id or ""))
         return
     scope = bank.title if bank else (chat.title if in_group else None)
-    await reply(update, texts.leaderboard_text(board, scope, weekly))
+    await reply(update, texts.leaderboard_text(board, scope, weekly, round_points=in_group))
 
 
 async def privacy_command(update: Update, context: Context) -> None:
