@@ -100,13 +100,25 @@ def no_banks() -> str:
 
 
 def unknown_bank(bank_id: str) -> str:
-    return f"There is no bank called <code>{escape(bank_id)}</code>. /banks lists them."
+    text = f"There is no bank called <code>{escape(bank_id)}</code>. /banks lists them."
+    if bank_id.isdigit():  # "/quiz 5": a number of questions, without the bank
+        text += (
+            f" For {escape(bank_id)} questions of a bank: /quiz &lt;bank-id&gt; {escape(bank_id)}"
+        )
+    return text
 
 
 def leaderboard_unknown(word: str) -> str:
     return (
         f"There is no bank called <code>{escape(clip(word, 48))}</code>. Try /leaderboard week, "
         "/leaderboard all or /leaderboard &lt;bank-id&gt;; /banks lists the banks."
+    )
+
+
+def quiz_usage() -> str:
+    return (
+        "Send /quiz &lt;bank-id&gt; [number of questions], e.g. /quiz &lt;bank-id&gt; 5. "
+        "Seconds per question are for live rounds in groups. /banks lists the banks."
     )
 
 
@@ -211,7 +223,11 @@ def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped
     return "\n".join(lines)
 
 
-def nothing_to_stop() -> str:
+def nothing_to_stop(in_group: bool = False) -> str:
+    if in_group:
+        return (
+            "No round is running. A group admin or a teacher starts one with /quiz &lt;bank-id&gt;."
+        )
     return "No quiz is running. /quiz starts one."
 
 
@@ -263,6 +279,8 @@ def leaderboard_text(
     title += " · this week" if weekly else " · all time"
     title += " · round points" if round_points else ""
     if not board.top:
+        if round_points:
+            return f"{title}\nNo round points here yet: /quiz &lt;bank-id&gt; starts a round."
         return f"{title}\nNobody has scored here yet. /quiz and be the first!"
     lines = [title]
     lines += [_entry_line(e) for e in board.top]

@@ -47,8 +47,13 @@ async def test_start_in_a_group_explains_rounds_and_a_deep_link_starts_one(
     group = fake.group(-100123, "Class 7B")
     ann, bob = fake.user(101, "Ann"), fake.user(102, "Bob")
     fake.chat_creators[group.id] = ann.id
+    mark = fake.mark()
+    bob.send("/stop@quiz_test_bot", chat=group)
+    idle = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+    assert "No round is running. A group admin or a teacher starts one" in text_of(idle)
+    mark = fake.mark()
     bob.send("/start@quiz_test_bot", chat=group)
-    hello = await fake.wait_for("sendMessage", chat_id=group.id)
+    hello = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
     assert "live quiz rounds" in text_of(hello) and "/quiz &lt;bank-id&gt;" in hello.params["text"]
     mark = fake.mark()
     bob.send("/start@quiz_test_bot russia-iran-partnership", chat=group)

@@ -20,6 +20,8 @@ from tests.harness import BotRunner, plain, poll_id, text_of
         ("/quiz no-such-bank", "There is no bank called <code>no-such-bank</code>"),
         ("/quiz russia-iran-partnership many", "“many” is not a number of questions"),
         ("/quiz russia-iran-partnership 0", "is not a number of questions"),
+        ("/quiz 5", "For 5 questions of a bank: /quiz &lt;bank-id&gt; 5"),
+        ("/quiz russia-iran-partnership 5 15s", "Seconds per question are for live rounds"),
         ("/stop", "No quiz is running"),
         ("/leaderboard nope", "no bank called <code>nope</code>. Try /leaderboard week"),
         ("/score", "You have no points yet"),

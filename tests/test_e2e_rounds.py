@@ -393,7 +393,7 @@ async def test_the_groups_table_this_week_and_all_time(
     clock.advance(7 * 24 * 3600)  # a week later: a new week has begun
     mark = fake.mark()
     ann.send("/leaderboard week", chat=group)
-    assert "Nobody has scored here yet" in await said(fake, "this week", mark)
+    assert "No round points here yet" in await said(fake, "this week", mark)
     mark = fake.mark()
     bob.send("/leaderboard all", chat=group)
     assert "You: #1 with 1000 round points" in await said(fake, "all time", mark)

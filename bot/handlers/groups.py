@@ -113,7 +113,7 @@ async def stop_command(update: Update, context: Context) -> None:
         running = quizzes.active_quiz(session, chat.id)
         starter = running.user_id if running is not None else None
     if running is None:
-        await reply(update, texts.nothing_to_stop())
+        await reply(update, texts.nothing_to_stop(in_group=True))
         return
     if starter != user.id and not await _leads(update, context):
         await reply(update, texts.round_stop_refused())

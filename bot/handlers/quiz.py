@@ -29,6 +29,9 @@ async def quiz_command(update: Update, context: Context) -> None:
     if not args:
         await offer_banks(update, context)
         return
+    if len(args) > 2:  # seconds per question belong to group rounds
+        await reply(update, texts.quiz_usage())
+        return
     count = None
     if len(args) > 1:
         count = parse_count(args[1])
