@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-from telegram import BotCommand
 from telegram.ext import Application, Defaults
 from telegram.request import HTTPXRequest
 
-from bot import delivery, texts
+from bot import delivery, menus
 from bot.context import CONTEXT_TYPES, QuizApplication
 from bot.delivery import DeliveryMarks
 from bot.flood import FloodLimiter
@@ -104,12 +103,9 @@ def prepare(settings: Settings, *, migrate: bool = False) -> QuizApplication:
 
 
 async def _on_start(application: QuizApplication) -> None:
-    # Telegram shows these in the command menu.
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in texts.COMMANDS]
-    )
-    # Finish what the last run left undone, before any new update is fetched.
     db = application.bot_data.db
+    await menus.set_menus(application.bot, application.bot_data.settings, db)
+    # Finish what the last run left undone, before any new update is fetched.
     await replay_unhandled(application, db)
     owed = await delivery.deliver_owed(application.bot, db)
     if owed:

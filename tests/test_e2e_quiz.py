@@ -33,6 +33,7 @@ async def test_start_greets_offers_banks_and_registers_commands(bot: BotRunner, 
     assert any(BANK_ID in b["callback_data"] for row in buttons for b in row)
     commands = fake.calls_to("setMyCommands")[0].params["commands"]
     assert {c["command"] for c in commands} >= {"quiz", "banks", "stop", "score", "leaderboard"}
+    assert "mybanks" not in {c["command"] for c in commands}  # learners see theirs only
 
 
 async def test_help_and_banks(bot: BotRunner, fake: FakeTelegram):

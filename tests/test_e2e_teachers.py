@@ -224,3 +224,31 @@ async def test_a_hostile_source_is_refused_and_nothing_attached(bot: BotRunner, 
     with bot.db.session() as session:
         bank = banks.get_bank(session, "plants")
         assert bank is not None and (bank.source_title, bank.source_text) == (None, "")
+
+
+def menu_of(fake: FakeTelegram, user_id: int) -> set[str] | None:
+    """The commands the last menu call set for the user's chat; None once deleted."""
+    calls = [
+        c
+        for c in fake.calls
+        if c.method in ("setMyCommands", "deleteMyCommands")
+        and c.params.get("scope") == {"type": "chat", "chat_id": user_id}
+    ]
+    if not calls or calls[-1].method == "deleteMyCommands":
+        return None
+    return {command["command"] for command in calls[-1].params["commands"]}
+
+
+async def test_teachers_and_admins_get_their_commands_in_the_menu(
+    bot: BotRunner, fake: FakeTelegram
+):
+    tess_menu, ada_menu = menu_of(fake, TEACHER_ID), menu_of(fake, ADMIN_ID)
+    assert tess_menu is not None and {"quiz", "mybanks", "report"} <= tess_menu
+    assert "teacher" not in tess_menu
+    assert ada_menu is not None and {"mybanks", "teacher"} <= ada_menu
+    ada = fake.user(ADMIN_ID, "Ada")
+    assert "is now a teacher" in plain(await say(fake, ada, f"/teacher add {LEARNER}"))
+    learner_menu = menu_of(fake, LEARNER)
+    assert learner_menu is not None and "mybanks" in learner_menu
+    await say(fake, ada, f"/teacher remove {LEARNER}")
+    assert menu_of(fake, LEARNER) is None  # back to everyone's menu

@@ -9,6 +9,7 @@ from bot import texts
 from bot.access import is_admin
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
+from bot.menus import set_user_menu
 from storage import roles
 
 
@@ -38,6 +39,7 @@ async def teacher_command(update: Update, context: Context) -> None:
         else:
             changed = roles.revoke_teacher(session, target)
     configured = target in context.settings.teachers or is_admin(context.settings, target)
+    await set_user_menu(context.bot, context.settings, context.db, target)
     await reply(update, texts.teacher_changed(target, action == "add", changed, configured))
 
 

@@ -11,6 +11,7 @@ from bot.context import Context, QuizApplication
 from bot.handlers import groups
 from bot.handlers.common import remember, reply
 from bot.handlers.quiz import begin_quiz
+from bot.menus import set_user_menu
 from storage import banks
 
 
@@ -35,6 +36,9 @@ async def start(update: Update, context: Context) -> None:
         else:
             await begin_quiz(update, context, bank_id, None)
         return
+    if user is not None and not in_group and is_teacher(context.settings, context.db, user.id):
+        # Their chat with the bot may be new: its menu gets the teacher's commands now.
+        await set_user_menu(context.bot, context.settings, context.db, user.id)
     with context.db.session() as session:
         listed = banks.list_banks(session, user.id if user else None)
     markup = keyboards.bank_buttons(listed) if listed else None
