@@ -138,13 +138,17 @@ def bank_empty(title: str, too_long_for_polls: bool = False) -> str:
     return f"“{escape(title)}” has no questions to ask right now."
 
 
-def quiz_started(title: str, count: int, available: int, replaced: bool) -> str:
+def quiz_started(
+    title: str, count: int, available: int, replaced: tuple[int, int] | None
+) -> str:
+    """`replaced`: the right answers and questions answered of the quiz this one replaces."""
     note = ""
     if count < available:
         note = f" (of {available})"
     lines = [f"📚 <b>{escape(title)}</b>: {plural(count, 'question')}{note}. Good luck!"]
-    if replaced:
-        lines.append("Your previous quiz here was stopped.")
+    if replaced is not None:
+        right, answered = replaced
+        lines.append(f"Your previous quiz here was stopped at {right}/{answered} right.")
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from storage import scores
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, plain, poll_id, text_of
+from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
 
 
 @pytest.mark.parametrize(
@@ -201,3 +201,19 @@ async def test_hostile_and_huge_names_are_stored_and_shown_safely(
     assert "Robert&#x27;); DROP TABLE users;--" in board
     assert "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in board and "<b>Eve" not in board
     assert len(plain(board)) < 4096
+
+
+async def test_a_new_quiz_says_how_far_the_one_it_replaces_had_come(
+    bot: BotRunner, fake: FakeTelegram
+):
+    ann = fake.user(101, "Ann")
+    ann.send("/quiz russia-iran-partnership 3")
+    poll = await fake.wait_for("sendPoll", chat_id=ann.id)
+    mark = fake.mark()
+    ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+    await feedback_after(fake, ann.id, mark)
+    await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+    mark = fake.mark()
+    ann.send("/quiz russia-iran-partnership 2")
+    intro = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+    assert "Your previous quiz here was stopped at 1/1 right." in text_of(intro)

@@ -97,7 +97,8 @@ def plan_and_start(
         count,
         shuffle_options=[q.kind == "choice" for q in questions],
     )
-    replaced = quizzes.active_quiz(session, chat_id) is not None
+    running = quizzes.active_quiz(session, chat_id)
+    replaced = (running.score, running.position) if running is not None else None
     quiz = quizzes.start_quiz(
         session,
         chat_id=chat_id,
