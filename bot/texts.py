@@ -138,9 +138,7 @@ def bank_empty(title: str, too_long_for_polls: bool = False) -> str:
     return f"“{escape(title)}” has no questions to ask right now."
 
 
-def quiz_started(
-    title: str, count: int, available: int, replaced: tuple[int, int] | None
-) -> str:
+def quiz_started(title: str, count: int, available: int, replaced: tuple[int, int] | None) -> str:
     """`replaced`: the right answers and questions answered of the quiz this one replaces."""
     note = ""
     if count < available:
