@@ -5,8 +5,22 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from bot import texts
+from bot.access import is_teacher
 from bot.context import Context
 from storage.quizzes import upsert_chat, upsert_user
+
+
+async def teacher_sender(update: Update, context: Context) -> int | None:
+    """The sender's id if they are a teacher (remembered); otherwise they are told, and None."""
+    user = update.effective_user
+    if user is None:
+        return None
+    remember(update, context)
+    if not is_teacher(context.settings, context.db, user.id):
+        await reply(update, texts.teachers_only())
+        return None
+    return user.id
 
 
 def remember(update: Update, context: Context) -> None:

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import keyboards, texts
 from bot.access import is_admin, is_teacher, owns
 from bot.context import Context, QuizApplication
-from bot.handlers.common import remember, reply
+from bot.handlers.common import reply, teacher_sender
 from storage import banks
 from storage.db import Database
 from storage.models import BankRow
@@ -21,7 +21,7 @@ from storage.reports import BankStats, bank_stats
 
 async def mybanks_command(update: Update, context: Context) -> None:
     """/mybanks: the teacher's banks (an admin's: every bank) with version, size and results."""
-    user = await _teacher(update, context)
+    user = await teacher_sender(update, context)
     if user is None:
         return
     owner = None if is_admin(context.settings, user) else user
@@ -114,18 +114,6 @@ def _may_manage(context: Context, bank: BankRow | None, user_id: int) -> bool:
     )
 
 
-async def _teacher(update: Update, context: Context) -> int | None:
-    """The sender's id if they are a teacher; otherwise they are told, and None."""
-    user = update.effective_user
-    if user is None:
-        return None
-    remember(update, context)
-    if not is_teacher(context.settings, context.db, user.id):
-        await reply(update, texts.teachers_only())
-        return None
-    return user.id
-
-
 async def _on_own_bank(
     update: Update,
     context: Context,
@@ -134,7 +122,7 @@ async def _on_own_bank(
     markup: Callable[[str], InlineKeyboardMarkup] | None = None,
 ) -> None:
     """Run `act` on the bank named by the first argument, if the sender may manage it."""
-    user = await _teacher(update, context)
+    user = await teacher_sender(update, context)
     if user is None:
         return
     if not context.args:

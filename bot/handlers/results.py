@@ -12,11 +12,11 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.access import is_teacher, owns
+from bot.access import owns
 from bot.charts import accuracy_chart
 from bot.context import Context, QuizApplication
 from bot.exporting import write_csv
-from bot.handlers.common import remember, reply
+from bot.handlers.common import reply, teacher_sender
 from storage import banks
 from storage.db import Database
 from storage.reports import BankReport, bank_report, export_rows
@@ -94,12 +94,8 @@ async def _own_bank(update: Update, context: Context, command: str) -> OwnBank |
     Another teacher, and an unknown or deleted id, get the same answer: no bank's existence
     leaks. Learners hear that results are for teachers, whatever the id.
     """
-    user = update.effective_user
-    if user is None:
-        return None
-    remember(update, context)
-    if not is_teacher(context.settings, context.db, user.id):
-        await reply(update, texts.teachers_only())
+    user_id = await teacher_sender(update, context)
+    if user_id is None:
         return None
     if not context.args:
         await reply(update, texts.results_usage(command))
@@ -107,7 +103,7 @@ async def _own_bank(update: Update, context: Context, command: str) -> OwnBank |
     bank_id = context.args[0].strip().lower()
     with context.db.session() as session:
         row = banks.get_bank(session, bank_id)
-        if row is None or row.deleted_at is not None or not owns(context.settings, row, user.id):
+        if row is None or row.deleted_at is not None or not owns(context.settings, row, user_id):
             bank = None
         else:
             bank = OwnBank(row.id, row.title)
