@@ -11,6 +11,7 @@ from telegram.request import HTTPXRequest
 from bot import delivery, menus
 from bot.context import CONTEXT_TYPES, QuizApplication
 from bot.delivery import DeliveryMarks
+from bot.fairness import FairUpdateProcessor, shedding
 from bot.flood import FloodLimiter
 from bot.handlers import (
     banks,
@@ -28,7 +29,7 @@ from bot.handlers import (
 )
 from bot.library import import_directory
 from bot.settings import Settings
-from bot.updates import DurableApplication, DurableBot, PerChatUpdateProcessor, replay_unhandled
+from bot.updates import DurableApplication, DurableBot, replay_unhandled
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ FEATURES = (
     errors,
     fallback,
 )
-# Updates of different chats are handled side by side; each chat's stay in order.
+# Updates of different chats are handled side by side, each chat's in order (bot.fairness).
 CONCURRENT_UPDATES = 32
 # Telegram takes about 30 messages a second in all: at up to 250 ms a request, 8 connections
 # carry them. httpcore checks every pooled connection on each request, so more only cost CPU
@@ -72,6 +73,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         inbox_db=db,
         marks=marks,
     )
+    processor = FairUpdateProcessor(CONCURRENT_UPDATES)
     # The builder's generics cannot follow application_class(); the types below are ours.
     application = cast(
         "QuizApplication",
@@ -79,7 +81,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         .application_class(DurableApplication)
         .bot(bot)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(processor)
         .post_init(_on_start)
         .post_stop(_on_stop)
         .build(),
@@ -87,6 +89,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
     application.bot_data.settings = settings
     application.bot_data.db = db
     application.bot_data.marks = marks
+    processor.on_shed = shedding(bot, db, marks)
     for feature in FEATURES:
         feature.register(application)
     return application

@@ -12,6 +12,7 @@ from telegram.constants import ParseMode, PollLimit
 from bot import keyboards, texts
 from quiz.explain import clip
 from quiz.play import to_shown
+from storage import inbox
 from storage.banks import get_bank
 from storage.db import Database
 from storage.quizzes import (
@@ -122,24 +123,35 @@ class DeliveryMarks:
     the one that asked it (each chat's updates in order), so the question's poll id is
     written before the answer looks it up. With a webhook another process may get that
     answer: they are written at once. Either way a crash before the write means at worst a
-    message sent twice at the next start, never one missing.
+    message sent twice at the next start, never one missing. Updates shed in a flood wait
+    here to be marked handled, the same way: after a crash before that, they are replayed
+    through the same gate, and shed again as a flood.
     """
 
     def __init__(self) -> None:
         self.deferred = True
         self._feedback: list[int] = []
         self._sent: list[Delivery] = []
+        self._shed: list[int] = []  # updates shed in a flood (bot.fairness): handled, unrun
 
     @property
     def pending(self) -> bool:
-        """Whether some delivery is not written yet."""
-        return bool(self._feedback or self._sent)
+        """Whether some mark is not written yet."""
+        return bool(self._feedback or self._sent or self._shed)
 
     def add(self, db: Database, answer_id: int, sent: Delivery | None) -> None:
         """An answer's feedback went out, and the next question if `sent`."""
         self._feedback.append(answer_id)
         if sent is not None:
             self._sent.append(sent)
+        self._write_now(db)
+
+    def add_shed(self, db: Database, update_id: int) -> None:
+        """An update was shed: handled, so a restart does not replay it."""
+        self._shed.append(update_id)
+        self._write_now(db)
+
+    def _write_now(self, db: Database) -> None:
         if not self.deferred:
             with self.session(db):
                 pass
@@ -147,14 +159,15 @@ class DeliveryMarks:
     @contextmanager
     def session(self, db: Database) -> Iterator[Session]:
         """A transaction that writes the pending marks first; they stay pending if it fails."""
-        feedback, sent = self._feedback, self._sent
-        self._feedback, self._sent = [], []
+        feedback, sent, shed = self._feedback, self._sent, self._shed
+        self._feedback, self._sent, self._shed = [], [], []
         try:
             with db.session() as session:
                 mark_delivered(session, feedback, sent)
+                inbox.mark_all_handled(session, shed)
                 yield session
         except BaseException:
-            self._feedback[:0], self._sent[:0] = feedback, sent
+            self._feedback[:0], self._sent[:0], self._shed[:0] = feedback, sent, shed
             raise
 
 

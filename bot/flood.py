@@ -51,6 +51,12 @@ class FloodLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint.startswith("get"):
+            # Reading (getChatMember, getFile…) posts nothing: no chat's message budget is
+            # spent, and a group admin check need not wait behind the group's 20 a minute.
+            return await super().process_request(
+                callback, args, kwargs, endpoint, {}, rate_limit_args
+            )
         chat_id = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[arg-type]

@@ -245,6 +245,13 @@ def unknown_command(command: str) -> str:
     return f"I don't know {escape(clip(command, 40))}. /help lists what I can do."
 
 
+def slow_down() -> str:
+    return (
+        "⏳ Slow down a little: you are sending faster than I can answer, so I skipped some of"
+        " your messages. Answers to questions always count. Try again in a few seconds."
+    )
+
+
 def stale_question() -> str:
     return "That question is no longer open."
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseUpdateProcessor, ExtBot
+from telegram.ext import Application, ExtBot
 
 from bot.delivery import DeliveryMarks
 from storage import inbox
@@ -85,46 +84,15 @@ async def replay_unhandled(
     with db.session() as session:
         inbox.prune(session, utcnow() - REMEMBER_UPDATES)
         pending = inbox.unhandled(session)
-    for payload in pending:
-        update = Update.de_json(payload, application.bot)
-        await application.process_update(update)
+    # Through the update processor, as if fetched now: each lane in order, lanes side by side,
+    # and a flood that was waiting when the process stopped is shed like any other.
+    processor = application.update_processor
+    await asyncio.gather(
+        *(
+            processor.process_update(update, application.process_update(update))
+            for update in (Update.de_json(payload, application.bot) for payload in pending)
+        )
+    )
     if pending:
         log.info("replayed %d update(s) fetched before the last stop", len(pending))
     return len(pending)
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Handles different chats concurrently, and each chat's updates strictly in order."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int | str, asyncio.Lock] = {}
-        self._users: dict[int | str, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:  # asyncio.Lock wakes waiters first-come, first-served
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-def _chat_key(update: object) -> int | str:
-    if isinstance(update, Update):
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        if update.effective_user is not None:
-            return update.effective_user.id  # poll answers carry only the user
-        return f"update {update.update_id}"  # nothing to keep in order with
-    return "other"

@@ -35,6 +35,13 @@ def mark_handled(session: Session, update_id: int) -> None:
     session.execute(_MARK_HANDLED, {"update": update_id, "at": utcnow()})
 
 
+def mark_all_handled(session: Session, update_ids: list[int]) -> None:
+    """Mark several updates handled, in one statement."""
+    if update_ids:
+        now = utcnow()
+        session.execute(_MARK_HANDLED, [{"update": i, "at": now} for i in update_ids])
+
+
 def unhandled(session: Session) -> list[dict[str, Any]]:
     """Updates stored but not yet handled, oldest first."""
     return list(
