@@ -47,20 +47,21 @@ def fits_round(question: str, options: list[str]) -> bool:
 
 def take_answer(
     session: Session, view: ItemView, user_id: int, shown: Sequence[int], now: datetime
-) -> str:
-    """Record a member's answer to a round's question; what to tell them (buttons only)."""
+) -> None:
+    """Record a member's vote in a round's poll (a retracted vote, or a repeat, counts nothing).
+
+    The group learns how it did when time is up: nothing is sent back now.
+    """
     chosen = to_original(view.item.option_order, shown)
-    if not chosen:
-        return texts.stale_question()
-    points = rounds.record_round_answer(
-        session,
-        view,
-        user_id=user_id,
-        chosen=chosen,
-        correct=is_correct(view.question.correct, chosen),
-        now=now,
-    )
-    return texts.stale_question() if points is None else texts.round_answer_taken()
+    if chosen:
+        rounds.record_round_answer(
+            session,
+            view,
+            user_id=user_id,
+            chosen=chosen,
+            correct=is_correct(view.question.correct, chosen),
+            now=now,
+        )
 
 
 async def run_round(

@@ -159,6 +159,10 @@ def count_capped(available: int, too_long: int = 0) -> str:
     return f"The bank has only {plural(available, 'question')}, so you get all of them."
 
 
+def length_capped(longest: int) -> str:
+    return f"A quiz has at most {longest} questions, so you get {longest}."
+
+
 def question_header(position: int, total: int) -> str:
     return f"[{position}/{total}] "
 
@@ -323,9 +327,18 @@ def privacy_state(hidden: bool) -> str:
         return (
             "🙈 Your name is now hidden: global, per-bank and web tables show you as "
             "“anonymous learner”. Your points still count, and your groups still see your name "
-            "in their own tables. /privacy off shows it again."
+            "in their own tables. The teacher of a bank you play still sees your name in its "
+            "results (/report, /export): they need it to follow their class. "
+            "/privacy off shows it again."
         )
     return "👀 Your name is shown on the leaderboards. /privacy on hides it."
+
+
+def nobody_named() -> str:
+    return (
+        "You are writing anonymously, as the group or as a channel, so I cannot tell whose "
+        "score this is. Send it from your own account, or in a private chat with me."
+    )
 
 
 def privacy_usage() -> str:
@@ -555,6 +568,13 @@ def bank_already_deleted(bank_id: str) -> str:
     )
 
 
+def teacher_not_a_person() -> str:
+    return (
+        "That account is not a person: Telegram shows it for every anonymous group admin or "
+        "every channel, so it cannot be a teacher. Ask them to write from their own account."
+    )
+
+
 def teacher_usage() -> str:
     return (
         "Send /teacher add &lt;user id&gt; or /teacher remove &lt;user id&gt; — or the same "
@@ -701,6 +721,10 @@ def export_caption(bank_id: str, answers: int) -> str:
     )
 
 
+def mybanks_in_private() -> str:
+    return "Your banks, private ones too, are for our private chat: send /mybanks to me there."
+
+
 def export_in_private() -> str:
     return "The export names every learner, so I send it only in our private chat: ask me there."
 
@@ -735,8 +759,10 @@ def weblink_in_groups_only() -> str:
     )
 
 
-def weblink_not_allowed() -> str:
-    return "Only the group's admins and teachers can get or renew its web leaderboard address."
+def weblink_not_allowed(renew: bool) -> str:
+    if renew:
+        return "Only the group's admins can renew its web leaderboard address."
+    return "Only the group's admins and teachers can get its web leaderboard address."
 
 
 def weblink_not_configured() -> str:
@@ -791,7 +817,7 @@ def round_already_running() -> str:
 
 
 def round_stop_refused() -> str:
-    return "Only the group's admins, teachers and whoever started the round can stop it."
+    return "Only the group's admins and whoever started the round can stop it."
 
 
 def round_started(title: str, count: int, seconds: int) -> str:
@@ -801,10 +827,6 @@ def round_started(title: str, count: int, seconds: int) -> str:
         "first answer counts: a right one scores 1000 round points at once, down to 500 at "
         "the buzzer, plus a bonus for right answers in a row. Go!"
     )
-
-
-def round_answer_taken() -> str:
-    return "Got it! The results come when time is up."
 
 
 def round_question_result(

@@ -7,6 +7,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 DEFAULT_QUESTIONS = 10
+# Longer quizzes are a bank to export, not to play: each question is a row and a message.
+MAX_QUESTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,11 @@ def plan_quiz(
     """Draw `count` distinct questions in random order, each with shuffled options.
 
     `option_counts[i]` is how many options question i has; `shuffle_options[i]` False keeps
-    them in place (True/False reads oddly as False/True).
+    them in place (True/False reads oddly as False/True). At most MAX_QUESTIONS.
     """
     rng = rng or random.Random()
     total = len(option_counts)
-    wanted = min(count if count is not None else DEFAULT_QUESTIONS, total)
+    wanted = min(count if count is not None else DEFAULT_QUESTIONS, total, MAX_QUESTIONS)
     chosen = rng.sample(range(total), wanted)
     plan = []
     for index in chosen:

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, exists, insert, or_, select
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from quiz.bank import Bank, Question
 from storage.db import insert_ignore, table_of
-from storage.models import BankAccess, BankRow, QuestionRow, utcnow
+from storage.models import BankAccess, BankRow, GroupAccess, QuestionRow, utcnow
 
 Visibility = Literal["public", "private"]
 
@@ -161,21 +161,30 @@ class BankSummary:
     visibility: str
 
 
-def list_banks(session: Session, user_id: int | None = None) -> list[BankSummary]:
-    """Banks this user may play, by title: public ones, their own, and those shared with them."""
+def list_banks(
+    session: Session, user_id: int | None = None, *, group_id: int | None = None
+) -> list[BankSummary]:
+    """Banks to list, by title: public ones, and those this user or group may play.
+
+    In a group pass the group alone: a member's own private banks are not for the group to see.
+    """
     columns = (BankRow.id, BankRow.title, BankRow.question_count, BankRow.visibility)
-    query = select(*columns).where(BankRow.deleted_at.is_(None))
-    if user_id is None:
-        query = query.where(BankRow.visibility == "public")
-    else:
-        query = query.where(_reachable_by(user_id))
+    query = select(*columns).where(BankRow.deleted_at.is_(None), _reachable_by(user_id, group_id))
     rows = session.execute(query.order_by(BankRow.title, BankRow.id))
     return [BankSummary(*row) for row in rows]
 
 
-def _reachable_by(user_id: int) -> ColumnElement[bool]:
-    shared = exists().where(BankAccess.bank_id == BankRow.id, BankAccess.user_id == user_id)
-    return or_(BankRow.visibility == "public", BankRow.uploaded_by == user_id, shared)
+def _reachable_by(user_id: int | None, group_id: int | None) -> ColumnElement[bool]:
+    """Public, or the user's own or shared with them, or shared with the group."""
+    reachable: list[ColumnElement[bool]] = [BankRow.visibility == "public"]
+    if user_id is not None:
+        shared = exists().where(BankAccess.bank_id == BankRow.id, BankAccess.user_id == user_id)
+        reachable += [BankRow.uploaded_by == user_id, shared]
+    if group_id is not None:
+        reachable.append(
+            exists().where(GroupAccess.bank_id == BankRow.id, GroupAccess.chat_id == group_id)
+        )
+    return or_(*reachable)
 
 
 def get_bank(session: Session, bank_id: str) -> BankRow | None:
@@ -183,10 +192,12 @@ def get_bank(session: Session, bank_id: str) -> BankRow | None:
     return session.get(BankRow, bank_id)
 
 
-def playable_bank(session: Session, bank_id: str, user_id: int) -> BankRow | None:
-    """The bank if this user may play it: not deleted, and public, theirs or shared with them."""
+def playable_bank(
+    session: Session, bank_id: str, user_id: int | None, *, group_id: int | None = None
+) -> BankRow | None:
+    """The bank if this user (None: nobody named) or group may play it, and not deleted."""
     query = select(BankRow).where(
-        BankRow.id == bank_id, BankRow.deleted_at.is_(None), _reachable_by(user_id)
+        BankRow.id == bank_id, BankRow.deleted_at.is_(None), _reachable_by(user_id, group_id)
     )
     return session.scalar(query)
 
@@ -217,14 +228,28 @@ def share_code(session: Session, bank: BankRow, *, renew: bool = False) -> str:
 
 def join_by_code(session: Session, code: str, user_id: int) -> BankRow | None:
     """The bank behind a share code, now open to this user; None for an unknown code."""
-    bank = session.scalar(
-        select(BankRow).where(BankRow.share_code == code, BankRow.deleted_at.is_(None))
-    )
+    bank = bank_by_code(session, code)
     if bank is not None:
         insert_ignore(
             session, BankAccess, {"user_id": user_id, "bank_id": bank.id, "granted_at": utcnow()}
         )
     return bank
+
+
+def bank_by_code(session: Session, code: str) -> BankRow | None:
+    """The bank behind a share code, if it is still live."""
+    return session.scalar(
+        select(BankRow).where(BankRow.share_code == code, BankRow.deleted_at.is_(None))
+    )
+
+
+def open_to_group(session: Session, bank_id: str, group_id: int, granted_by: int | None) -> None:
+    """Let the group play the bank from now on (its table too); `granted_by` None: no person."""
+    insert_ignore(
+        session,
+        GroupAccess,
+        {"chat_id": group_id, "bank_id": bank_id, "granted_by": granted_by, "granted_at": utcnow()},
+    )
 
 
 def set_source(
@@ -250,3 +275,35 @@ def active_questions(session: Session, bank_id: str) -> list[QuestionRow]:
             .order_by(QuestionRow.position)
         )
     )
+
+
+@dataclass(frozen=True)
+class Playable:
+    """What planning a quiz needs of a question: no passage, explanation or tags."""
+
+    id: int
+    kind: str
+    option_count: int
+    text: str | None  # with_text only
+    options: list[str] | None  # with_text only
+
+
+def playable_questions(session: Session, bank_id: str, *, with_text: bool) -> list[Playable]:
+    """The bank's current questions, as little of each as planning needs, in file order.
+
+    A quiz on a bank of thousands of questions reads them all to draw from: whole ORM rows
+    with three JSON columns each took a quarter of a second at 5,000 questions.
+    """
+    table = table_of(QuestionRow)
+    columns = [table.c.id, table.c.kind, func.json_array_length(table.c.options)]
+    if with_text:
+        columns += [table.c.text, table.c.options]
+    query = (
+        select(*columns)
+        .where(table.c.bank_id == bank_id, table.c.retired.is_(False))
+        .order_by(table.c.position)
+    )
+    rows = session.execute(query).all()
+    if with_text:
+        return [Playable(i, kind, count, text, options) for i, kind, count, text, options in rows]
+    return [Playable(i, kind, count, None, None) for i, kind, count in rows]

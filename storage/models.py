@@ -132,6 +132,22 @@ class BankAccess(Base):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class GroupAccess(Base):
+    """A group that may play a private bank: its share link was opened there, or one who may
+    play the bank started a round of it there.
+
+    Access in a group belongs to the group, not to whoever sent the command: anonymous admins
+    all speak as one account that every group shares.
+    """
+
+    __tablename__ = "group_access"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), primary_key=True)
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)  # None: Telegram's pseudo-user
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Role(Base):
     """A role given in chat by an admin (admins themselves come from the settings)."""
 

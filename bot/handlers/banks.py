@@ -7,15 +7,12 @@ from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
 from bot.context import Context, QuizApplication
-from bot.handlers.common import reply
-from storage import banks
+from bot.handlers.common import listed_here, reply
 
 
 async def banks_command(update: Update, context: Context) -> None:
     """List every bank with its id, title and size, with a button to start each."""
-    user = update.effective_user
-    with context.db.session() as session:
-        listed = banks.list_banks(session, user.id if user else None)
+    listed = listed_here(update, context)
     markup = keyboards.bank_buttons(listed) if listed else None
     await reply(update, texts.bank_list(listed), markup)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot import texts
 from bot.access import is_teacher
 from bot.context import Context
+from storage.banks import BankSummary, list_banks
 from storage.quizzes import upsert_chat, upsert_user
 
 
@@ -43,3 +44,18 @@ async def reply(
     return await message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
     )
+
+
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group (basic or super)."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def listed_here(update: Update, context: Context) -> list[BankSummary]:
+    """The banks to list in this chat: in a group the group's, never a member's private ones."""
+    user, chat = update.effective_user, update.effective_chat
+    with context.db.session() as session:
+        if chat is not None and in_group(update):
+            return list_banks(session, group_id=chat.id)
+        return list_banks(session, user.id if user is not None else None)

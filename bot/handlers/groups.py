@@ -10,17 +10,16 @@ from telegram.constants import ParseMode, PollLimit
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
 from bot import delivery, keyboards, rounds, texts
-from bot.access import is_teacher
+from bot.access import is_group_admin, is_teacher, person
 from bot.context import Context, QuizApplication
 from bot.handlers import quiz
 from bot.handlers.common import remember, reply
-from storage import quizzes
+from storage import banks, quizzes
 from storage.rounds import abandon, current_step
 
 DEFAULT_SECONDS = 20
 # Telegram's open_period starts at 5 seconds; past 10 minutes a round is no longer live.
 SHORTEST, LONGEST = PollLimit.MIN_OPEN_PERIOD, 600
-LEADERS = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 PRESENT = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
 GROUPS = {Chat.GROUP, Chat.SUPERGROUP}
 
@@ -77,24 +76,36 @@ async def bank_button(update: Update, context: Context) -> None:
     )
 
 
-async def start_round(update: Update, context: Context, wanted: RoundArgs) -> None:
-    """Start the round if the sender may and nothing runs here, and time its first question."""
+async def start_round(
+    update: Update, context: Context, wanted: RoundArgs, code: str | None = None
+) -> None:
+    """Start the round if the sender may and nothing runs here, and time its first question.
+
+    `code`: a share code brought here (a `?startgroup=` link); the bank it names is opened to
+    this group, never to the sender (an anonymous admin is every group's anonymous admin).
+    """
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
     if not await _leads(update, context):
         await reply(update, texts.round_leaders_only())
         return
+    someone = person(update)
+    by = someone.id if someone is not None else None
     with context.db.session() as session:
         started: quiz.Started | str = texts.round_already_running()
+        shared = banks.bank_by_code(session, code) if code is not None else None
+        if shared is not None:
+            banks.open_to_group(session, shared.id, chat.id, granted_by=by)
         if quizzes.active_quiz(session, chat.id) is None:
             started = quiz.plan_and_start(
                 session,
                 chat_id=chat.id,
                 user_id=user.id,
-                bank_id=wanted.bank_id,
+                bank_id=shared.id if shared is not None else wanted.bank_id,
                 count=wanted.count,
                 open_period=wanted.seconds,
+                player=quiz.Player(by, chat.id),
             )
     if isinstance(started, str):
         await reply(update, started)
@@ -115,7 +126,10 @@ async def stop_command(update: Update, context: Context) -> None:
     if running is None:
         await reply(update, texts.nothing_to_stop(in_group=True))
         return
-    if starter != user.id and not await _leads(update, context):
+    # The teacher role gives no power in a group: another's round is for its admins to stop.
+    someone = person(update)
+    own = someone is not None and someone.id == starter
+    if not own and not await is_group_admin(context.bot, update):
         await reply(update, texts.round_stop_refused())
         return
     context.bot_data.rounds.cancel(chat.id)
@@ -153,16 +167,11 @@ async def membership_changed(update: Update, context: Context) -> None:
 
 
 async def _leads(update: Update, context: Context) -> bool:
-    """A teacher, or an admin of the group (an anonymous admin speaks as the group itself)."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None:
-        return False
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id
-    if is_teacher(context.settings, context.db, user.id):
+    """May start a round here: an admin of the group, or a teacher."""
+    someone = person(update)
+    if someone is not None and is_teacher(context.settings, context.db, someone.id):
         return True
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in LEADERS
+    return await is_group_admin(context.bot, update)
 
 
 def register(application: QuizApplication) -> None:

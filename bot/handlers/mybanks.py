@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import keyboards, texts
 from bot.access import is_admin, is_teacher, owns
 from bot.context import Context, QuizApplication
-from bot.handlers.common import reply, teacher_sender
+from bot.handlers.common import in_group, reply, teacher_sender
 from storage import banks
 from storage.db import Database
 from storage.models import BankRow
@@ -23,6 +23,9 @@ async def mybanks_command(update: Update, context: Context) -> None:
     """/mybanks: the teacher's banks (an admin's: every bank) with version, size and results."""
     user = await teacher_sender(update, context)
     if user is None:
+        return
+    if in_group(update):  # the list names private banks: not for the whole group
+        await reply(update, texts.mybanks_in_private())
         return
     owner = None if is_admin(context.settings, user) else user
     # Counting every answer to every bank takes a while: keep the bot answering others.

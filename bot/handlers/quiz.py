@@ -11,9 +11,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
 from bot import delivery, keyboards, rounds, texts
+from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import remember, reply
-from quiz.play import is_correct, plan_quiz, to_original
+from bot.handlers.common import listed_here, remember, reply
+from quiz.play import MAX_QUESTIONS, is_correct, plan_quiz, to_original
 from storage import banks, inbox, quizzes
 from storage.quizzes import Answered, ItemView
 
@@ -52,13 +53,20 @@ def parse_count(text: str) -> int | None:
 
 async def offer_banks(update: Update, context: Context) -> None:
     """Ask which bank to play, with a button for each."""
-    user = update.effective_user
-    with context.db.session() as session:
-        listed = banks.list_banks(session, user.id if user else None)
+    listed = listed_here(update, context)
     if not listed:
         await reply(update, texts.no_banks())
         return
     await reply(update, texts.choose_bank(), keyboards.bank_buttons(listed))
+
+
+@dataclass(frozen=True)
+class Player:
+    """Who asks to play, for bank access: a person (None: an anonymous admin or a channel
+    speaking) and, for a group's round, the group."""
+
+    person: int | None
+    group_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,24 +84,29 @@ def plan_and_start(
     user_id: int,
     bank_id: str,
     count: int | None,
+    player: Player,
     open_period: int | None = None,
 ) -> Started | str:
     """Plan a quiz on the bank in this chat; the reason as text when there is none to play.
 
     With `open_period` it is a group's live round: timed polls only, so only questions that
-    fit a poll.
+    fit a poll. A private bank played in a group is open to that group from then on.
     """
-    bank = banks.playable_bank(session, bank_id.strip().lower(), user_id)
+    bank = banks.playable_bank(
+        session, bank_id.strip().lower(), player.person, group_id=player.group_id
+    )
     if bank is None:
         return texts.unknown_bank(bank_id)
-    questions = banks.active_questions(session, bank.id)
+    if player.group_id is not None and bank.visibility != "public":
+        banks.open_to_group(session, bank.id, player.group_id, granted_by=player.person)
+    questions = banks.playable_questions(session, bank.id, with_text=open_period is not None)
     in_bank = len(questions)
     if open_period is not None:
-        questions = [q for q in questions if rounds.fits_round(q.text, q.options)]
+        questions = [q for q in questions if rounds.fits_round(q.text or "", q.options or [])]
     if not questions:
         return texts.bank_empty(bank.title, too_long_for_polls=in_bank > 0)
     plan = plan_quiz(
-        [len(q.options) for q in questions],
+        [q.option_count for q in questions],
         count,
         shuffle_options=[q.kind == "choice" for q in questions],
     )
@@ -111,8 +124,10 @@ def plan_and_start(
         intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
     else:
         intro = texts.round_started(bank.title, quiz.total, open_period)
-    if count is not None and count > len(questions):
+    if count is not None and count > len(questions) and len(questions) <= MAX_QUESTIONS:
         intro += "\n" + texts.count_capped(len(questions), too_long=in_bank - len(questions))
+    elif count is not None and count > MAX_QUESTIONS:
+        intro += "\n" + texts.length_capped(MAX_QUESTIONS)
     return Started(intro, quizzes.current_item(session, quiz))
 
 
@@ -124,7 +139,12 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
     # The transaction ends before anything is sent: no lock is held across network waits.
     with context.db.session() as session:
         started = plan_and_start(
-            session, chat_id=chat.id, user_id=user.id, bank_id=bank_id, count=count
+            session,
+            chat_id=chat.id,
+            user_id=user.id,
+            bank_id=bank_id,
+            count=count,
+            player=Player(user.id),
         )
     if isinstance(started, str):
         await reply(update, started)
@@ -172,8 +192,9 @@ def take_answer(
     find: Callable[[Session], ItemView | None],
     user: User,
     shown: Sequence[int],
-) -> Answered | str:
-    """Grade and record an answer in one transaction; a reason text when it doesn't count.
+) -> Answered | str | None:
+    """Grade and record an answer in one transaction: what follows it, a reason text when it
+    doesn't count, or None (a round's vote: its results come when time is up).
 
     The update is marked handled in that same transaction, so after a crash it is either
     replayed (nothing was recorded) or skipped (everything was).
@@ -187,10 +208,17 @@ def take_answer(
         if view is None:
             return texts.stale_question()
         if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
-            now = context.bot_data.rounds.clock.now()
-            return rounds.take_answer(session, view, user_id, shown, now)
+            if update.poll_answer is None:  # its questions are polls: a button press is forged
+                return texts.stale_question()
+            rounds.take_answer(session, view, user_id, shown, context.bot_data.rounds.clock.now())
+            return None
         if view.quiz.user_id != user_id:
             return texts.not_your_quiz()
+        pressed_elsewhere = (
+            update.callback_query is not None and _chat_id(update) != view.quiz.chat_id
+        )
+        if pressed_elsewhere:  # its buttons are in its own chat: forged data
+            return texts.stale_question()
         chosen = to_original(view.item.option_order, shown)
         if not view.is_current or not chosen:
             return texts.stale_question()
@@ -202,19 +230,24 @@ def take_answer(
         return texts.stale_question() if answered is None else answered
 
 
+def _chat_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat is not None else None
+
+
 async def poll_answer(update: Update, context: Context) -> None:
     """An answer to one of our quiz polls."""
-    answer = update.poll_answer
-    if answer is None or answer.user is None:
-        return  # votes on behalf of a chat carry no user to score
+    answer, voter = update.poll_answer, person(update)
+    if answer is None or voter is None:
+        return  # a vote on behalf of a channel: nobody to score
     taken = take_answer(
         context,
         update,
         lambda s: quizzes.item_by_poll(s, answer.poll_id),
-        answer.user,
+        voter,
         answer.option_ids,
     )
-    if not isinstance(taken, str):
+    if isinstance(taken, Answered):
         await delivery.follow_up(context.bot, context.db, context.bot_data.marks, taken)
 
 
@@ -241,7 +274,7 @@ async def answer_button(update: Update, context: Context) -> None:
         query.from_user,
         data.shown,
     )
-    if isinstance(taken, str):
+    if not isinstance(taken, Answered):  # never None: rounds take no buttons
         await query.answer(taken)
         return
     await query.answer()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatID
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.access import is_admin
+from bot.access import is_admin, is_pseudo_user
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from bot.menus import set_user_menu
@@ -33,6 +34,9 @@ async def teacher_command(update: Update, context: Context) -> None:
     if action not in ("add", "remove") or target is None:
         await reply(update, texts.teacher_usage())
         return
+    if is_pseudo_user(target):  # shared by every anonymous admin, or every channel
+        await reply(update, texts.teacher_not_a_person())
+        return
     with context.db.session() as session:
         if action == "add":
             changed = roles.grant_teacher(session, target, granted_by=user.id)
@@ -53,6 +57,8 @@ def _target(update: Update, args: list[str]) -> int | None:
         return user_id if user_id > 0 else None
     message = update.effective_message
     replied = message.reply_to_message if message is not None else None
+    if replied is not None and replied.sender_chat is not None:
+        return ChatID.ANONYMOUS_ADMIN  # sent as a chat: no person to name
     author = replied.from_user if replied is not None else None
     return author.id if author is not None and not author.is_bot else None
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Update
+from dataclasses import replace
+
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import texts
+from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import remember, reply
+from bot.handlers.common import in_group, remember, reply
 from storage import banks, scores
 
 PERIODS = {"week": True, "all": False}
@@ -16,11 +19,17 @@ SWITCHES = {"on": True, "off": False}
 
 async def score_command(update: Update, context: Context) -> None:
     """The caller's points, accuracy, and the same per bank."""
-    user = update.effective_user
-    if user is None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if person(update) is None:
+        await reply(update, texts.nobody_named())
         return
     with context.db.session() as session:
         stats = scores.user_stats(session, user.id)
+        if stats is not None and in_group(update):  # the group sees only the group's banks
+            shown = {bank.id for bank in banks.list_banks(session, group_id=chat.id)}
+            stats = replace(stats, banks=[b for b in stats.banks if b.bank_id in shown])
     await reply(update, texts.score_text(stats))
 
 
@@ -42,29 +51,35 @@ async def leaderboard_command(update: Update, context: Context) -> None:
             return
     now = context.bot_data.rounds.clock.now()  # the rounds' clock: tests move it across weeks
     since = scores.week_start(now, context.settings.zone) if weekly else None
-    in_group = chat.type in (Chat.GROUP, Chat.SUPERGROUP) and bank_id is None
+    group, me = in_group(update), person(update)
+    # In a group, the banks the group may play; elsewhere the caller's.
+    player, group_id = (None, chat.id) if group else (user.id, None)
     with context.db.session() as session:
-        bank = banks.playable_bank(session, bank_id, user.id) if bank_id else None
+        bank = banks.playable_bank(session, bank_id, player, group_id=group_id) if bank_id else None
         board = None
         if bank is not None or bank_id is None:
             board = scores.leaderboard(
                 session,
                 bank_id=bank_id,
-                user_id=user.id,
+                user_id=me.id if me is not None else None,
                 since=since,
-                chat_id=chat.id if in_group else None,
+                chat_id=chat.id if group and bank_id is None else None,
             )
     if board is None:
         await reply(update, texts.leaderboard_unknown(bank_id or ""))
         return
-    scope = bank.title if bank else (chat.title if in_group else None)
-    await reply(update, texts.leaderboard_text(board, scope, weekly, round_points=in_group))
+    group_table = group and bank_id is None
+    scope = bank.title if bank else (chat.title if group_table else None)
+    await reply(update, texts.leaderboard_text(board, scope, weekly, round_points=group_table))
 
 
 async def privacy_command(update: Update, context: Context) -> None:
     """/privacy [on|off]: hide the caller's name from global, per-bank and web tables."""
     user = update.effective_user
     if user is None:
+        return
+    if person(update) is None:
+        await reply(update, texts.nobody_named())
         return
     remember(update, context)
     argument = context.args[0].strip().lower() if context.args else None

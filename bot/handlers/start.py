@@ -9,7 +9,7 @@ from bot import keyboards, texts
 from bot.access import is_admin, is_teacher
 from bot.context import Context, QuizApplication
 from bot.handlers import groups
-from bot.handlers.common import remember, reply
+from bot.handlers.common import listed_here, remember, reply
 from bot.handlers.quiz import begin_quiz
 from bot.menus import set_user_menu
 from storage import banks
@@ -19,28 +19,27 @@ async def start(update: Update, context: Context) -> None:
     """/start greets; /start <code or bank-id> (a share or deep link) starts that quiz at once.
 
     In a group the quiz is a live round, for the group's admins and teachers: a teacher's
-    `?startgroup=<code>` link arrives as `/start <code>` in the group it picked.
+    `?startgroup=<code>` link arrives as `/start <code>` in the group it picked, and opens the
+    bank to that group. A group is shown only what the group may play.
     """
     remember(update, context)
     user, chat = update.effective_user, update.effective_chat
     in_group = chat is not None and chat.type in groups.GROUPS
     if context.args and user is not None:
         argument = context.args[0]
+        if in_group:
+            wanted = groups.RoundArgs(argument, None, groups.DEFAULT_SECONDS)
+            await groups.start_round(update, context, wanted, code=argument)
+            return
         with context.db.session() as session:
             shared = banks.join_by_code(session, argument, user.id)
             bank_id = shared.id if shared is not None else argument
-        if in_group:
-            await groups.start_round(
-                update, context, groups.RoundArgs(bank_id, None, groups.DEFAULT_SECONDS)
-            )
-        else:
-            await begin_quiz(update, context, bank_id, None)
+        await begin_quiz(update, context, bank_id, None)
         return
     if user is not None and not in_group and is_teacher(context.settings, context.db, user.id):
         # Their chat with the bot may be new: its menu gets the teacher's commands now.
         await set_user_menu(context.bot, context.settings, context.db, user.id)
-    with context.db.session() as session:
-        listed = banks.list_banks(session, user.id if user else None)
+    listed = listed_here(update, context)
     markup = keyboards.bank_buttons(listed) if listed else None
     greeting = texts.group_hello() if in_group else texts.welcome(user.first_name if user else "")
     await reply(update, greeting, markup)

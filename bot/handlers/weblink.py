@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from telegram import Chat, Update
-from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.access import is_teacher
+from bot.access import is_group_admin, is_teacher, person
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply
 from storage.weblinks import web_token
 
-MANAGERS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
-
-async def may_link(context: Context, chat_id: int, user_id: int) -> bool:
-    """A teacher, or an admin of this group (Telegram is asked, not trusted from the update)."""
-    if is_teacher(context.settings, context.db, user_id):
+async def may_link(update: Update, context: Context, renew: bool) -> bool:
+    """A group admin; or a teacher, for the address only (renewing it is for the group's
+    admins: the teacher role gives no power over a group where they are a plain member)."""
+    someone = person(update)
+    if not renew and someone is not None and is_teacher(context.settings, context.db, someone.id):
         return True
-    member = await context.bot.get_chat_member(chat_id, user_id)
-    return member.status in MANAGERS
+    return await is_group_admin(context.bot, update)
 
 
 async def weblink_command(update: Update, context: Context) -> None:
@@ -35,15 +33,15 @@ async def weblink_command(update: Update, context: Context) -> None:
     if argument not in (None, "revoke"):
         await reply(update, texts.weblink_usage())
         return
-    if not await may_link(context, chat.id, user.id):
-        await reply(update, texts.weblink_not_allowed())
+    renew = argument == "revoke"
+    if not await may_link(update, context, renew):
+        await reply(update, texts.weblink_not_allowed(renew))
         return
     base = context.settings.web_url
     if base is None:  # how to set it up is for the group's admins, not every member
         await reply(update, texts.weblink_not_configured())
         return
     remember(update, context)  # the chat row carries the token
-    renew = argument == "revoke"
     with context.db.session() as session:
         token = web_token(session, chat.id, renew=renew)
     await reply(update, texts.weblink(f"{base}/g/{token}", chat.title, renew))

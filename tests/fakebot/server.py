@@ -25,6 +25,9 @@ JSON = dict[str, Any]
 
 # getUpdates delivers these unless allowed_updates lists them explicitly (Bot API docs).
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Telegram's stand-ins (PTB's telegram.constants.ChatID): shared by every anonymous group
+# admin, and by every channel posting or voting in a group.
+ANONYMOUS_ADMIN, CHANNEL_BOT = 1087968824, 136817688
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 MAX_UPLOAD = 50 * 1024 * 1024  # what a bot may send ("Sending files")
 MAX_PHOTO = 10 * 1024 * 1024  # sendPhoto's photo: "at most 10 MB in size"
@@ -125,6 +128,7 @@ class FakeUser:
         username: str | None = None,
         last_name: str | None = None,
         language_code: str | None = None,
+        is_bot: bool = False,
     ) -> None:
         self._tg = tg
         self.id = id
@@ -132,13 +136,14 @@ class FakeUser:
         self.username = username
         self.last_name = last_name
         self.language_code = language_code
+        self.is_bot = is_bot
 
     def __repr__(self) -> str:
         return f"FakeUser({self.id}, {self.first_name!r})"
 
     def to_dict(self) -> JSON:
         """The User object."""
-        d: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        d: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
         for key in ("last_name", "username", "language_code"):
             if (v := getattr(self, key)) is not None:
                 d[key] = v
@@ -161,6 +166,10 @@ class FakeUser:
             "date": int(time.time()),
             **content,
         }
+        if self.sender_chat is not None:  # Telegram's stand-in speaks for a chat
+            if chat is None:
+                raise AssertionError("only groups get messages sent on behalf of a chat")
+            msg["sender_chat"] = self.sender_chat.to_dict()
         self._tg.push_update({"message": msg})
         return msg
 
@@ -199,6 +208,8 @@ class FakeUser:
         extra = {"caption": caption} if caption is not None else {}
         return self._message(chat, document=doc, **extra)
 
+    sender_chat: FakeChat | None = None  # set on the stand-ins speaking for a chat
+
     def answer_poll(self, poll_id: str, option_ids: list[int]) -> int:
         """Vote in a bot's poll; pushes poll_answer (and the new poll state), returns its id."""
         st = self._tg._polls.get(poll_id)
@@ -229,18 +240,15 @@ class FakeUser:
             poll["options"][i]["voter_count"] += 1
         poll["total_voter_count"] += (1 if option_ids else 0) - (1 if previous else 0)
         st.votes[self.id] = list(option_ids)
-        update_id = self._tg.push_update(
-            {
-                "poll_answer": {
-                    "poll_id": poll_id,
-                    "user": self.to_dict(),
-                    "option_ids": list(option_ids),
-                    "option_persistent_ids": [
-                        poll["options"][i]["persistent_id"] for i in option_ids
-                    ],
-                }
-            }
-        )
+        answer: JSON = {
+            "poll_id": poll_id,
+            "user": self.to_dict(),
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids],
+        }
+        if self.sender_chat is not None:  # "user" is the stand-in, kept for old clients
+            answer["voter_chat"] = self.sender_chat.to_dict()
+        update_id = self._tg.push_update({"poll_answer": answer})
         self._tg._push_poll_state(st)
         return update_id
 
@@ -397,6 +405,24 @@ class FakeTelegram:
         self._users[user_id] = u.to_dict()
         self._chats[user_id] = u.private_chat()
         return u
+
+    def speaking_for(self, chat: FakeChat) -> FakeUser:
+        """Telegram's stand-in for a chat: an anonymous admin of a group (the chat is that
+        group: @GroupAnonymousBot), or a channel posting and voting in groups (@Channel_Bot).
+        The same account stands in for every group's anonymous admins, or every channel."""
+        if chat.type == "channel":
+            u = FakeUser(self, CHANNEL_BOT, "Channel", "Channel_Bot", is_bot=True)
+        else:
+            u = FakeUser(self, ANONYMOUS_ADMIN, "Group", "GroupAnonymousBot", is_bot=True)
+        u.sender_chat = chat
+        self._users[u.id] = u.to_dict()
+        return u
+
+    def channel(self, chat_id: int, title: str) -> FakeChat:
+        """A channel (that posts into groups; the bot is not a member)."""
+        if chat_id >= 0:
+            raise ValueError("channel ids are negative")
+        return FakeChat(chat_id, "channel", title)
 
     def group(self, chat_id: int, title: str, type: str = "supergroup") -> FakeChat:
         """A group chat the bot is a member of."""
