@@ -10,11 +10,11 @@ bank access, no score.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Bot, Update, User
 from telegram.constants import ChatID, ChatMemberStatus
 
 from bot.settings import Settings
-from storage.db import Database
 from storage.models import BankRow
 from storage.roles import has_teacher_role
 
@@ -62,14 +62,13 @@ def is_admin(settings: Settings, user_id: int) -> bool:
     return user_id in settings.admins and not is_pseudo_user(user_id)
 
 
-def is_teacher(settings: Settings, db: Database, user_id: int) -> bool:
+def is_teacher(settings: Settings, session: Session, user_id: int) -> bool:
     """A teacher: an admin, one named in QUIZBOT_TEACHERS, or one an admin made in chat."""
     if is_pseudo_user(user_id):
         return False
     if is_admin(settings, user_id) or user_id in settings.teachers:
         return True
-    with db.session() as session:
-        return has_teacher_role(session, user_id)
+    return has_teacher_role(session, user_id)
 
 
 def owns(settings: Settings, bank: BankRow, user_id: int) -> bool:

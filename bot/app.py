@@ -30,7 +30,7 @@ from bot.handlers import (
 from bot.library import import_directory
 from bot.settings import Settings
 from bot.updates import DurableApplication, DurableBot, replay_unhandled
-from storage.db import Database
+from storage.db import Database, event_loop_work
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,11 @@ def prepare(settings: Settings, *, migrate: bool = False) -> QuizApplication:
 
 
 async def _on_start(application: QuizApplication) -> None:
+    with event_loop_work():
+        await _start(application)
+
+
+async def _start(application: QuizApplication) -> None:
     db = application.bot_data.db
     await menus.set_menus(application.bot, application.bot_data.settings, db)
     # Finish what the last run left undone, before any new update is fetched.
@@ -114,15 +119,15 @@ async def _on_start(application: QuizApplication) -> None:
     if owed:
         log.info("delivered %d message(s) owed since the last stop", owed)
     # Rounds go on where they were; a question whose time ran out meanwhile closes at once.
-    resumed = application.bot_data.rounds.resume(application.bot, db)
+    resumed = await application.bot_data.rounds.resume(application.bot, db)
     if resumed:
         log.info("resumed %d group round(s)", resumed)
 
 
 async def _on_stop(application: QuizApplication) -> None:
-    marks = application.bot_data.marks
-    if marks.pending:  # delivered but not yet written: write them, or they are sent again
-        with marks.session(application.bot_data.db):
-            pass
-    # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
-    await application.bot_data.rounds.shutdown(application.bot_data.db)
+    with event_loop_work():
+        marks, db = application.bot_data.marks, application.bot_data.db
+        if marks.pending:  # delivered but not yet written: write them, or they are sent again
+            await marks.run(db, lambda session: None)
+        # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
+        await application.bot_data.rounds.shutdown(db)

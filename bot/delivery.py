@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import Bot, InputPollOption, LinkPreviewOptions, Poll
@@ -31,6 +33,7 @@ from storage.quizzes import (
     summaries_owed,
 )
 
+T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_EXPLANATION_LIMIT = 200
 
@@ -54,8 +57,9 @@ def poll_explanation(explanation: str | None) -> str | None:
 async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
     """Ask a quiz item and remember where it went, so answers to it can be found."""
     message_id, poll_id = await ask(bot, view)
-    with db.session() as session:
-        mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id)
+    await db.run(
+        lambda session: mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id)
+    )
 
 
 async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
@@ -139,22 +143,29 @@ class DeliveryMarks:
         """Whether some mark is not written yet."""
         return bool(self._feedback or self._sent or self._shed)
 
-    def add(self, db: Database, answer_id: int, sent: Delivery | None) -> None:
+    async def add(self, db: Database, answer_id: int, sent: Delivery | None) -> None:
         """An answer's feedback went out, and the next question if `sent`."""
         self._feedback.append(answer_id)
         if sent is not None:
             self._sent.append(sent)
-        self._write_now(db)
+        await self._write_now(db)
 
-    def add_shed(self, db: Database, update_id: int) -> None:
+    async def add_shed(self, db: Database, update_id: int) -> None:
         """An update was shed: handled, so a restart does not replay it."""
         self._shed.append(update_id)
-        self._write_now(db)
+        await self._write_now(db)
 
-    def _write_now(self, db: Database) -> None:
+    async def _write_now(self, db: Database) -> None:
         if not self.deferred:
-            with self.session(db):
-                pass
+            await self.run(db, lambda session: None)
+
+    async def run(self, db: Database, work: Callable[[Session], T]) -> T:
+        """`work` in a transaction that writes the pending marks first, on a database thread."""
+        return await db.call(self._transaction, db, work)
+
+    def _transaction(self, db: Database, work: Callable[[Session], T]) -> T:
+        with self.session(db) as session:
+            return work(session)
 
     @contextmanager
     def session(self, db: Database) -> Iterator[Session]:
@@ -181,28 +192,29 @@ async def follow_up(bot: Bot, db: Database, marks: DeliveryMarks, answered: Answ
     await send_feedback(bot, view, answered.correct)
     if answered.following is None:
         await _send_summary_text(bot, quiz, view.bank.title, answered.results)
-        with marks.session(db) as session:
+
+        def finished(session: Session) -> None:
             mark_feedback_sent(session, answered.answer_id)
             mark_summary_sent(session, quiz.id)
+
+        await marks.run(db, finished)
         return
     message_id, poll_id = await ask(bot, answered.following)
-    marks.add(db, answered.answer_id, Delivery(answered.following.item.id, message_id, poll_id))
+    await marks.add(
+        db, answered.answer_id, Delivery(answered.following.item.id, message_id, poll_id)
+    )
 
 
 async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:
     """The score and a right/wrong line per question."""
-    with db.session() as session:
-        results = quiz_results(session, quiz)
+
+    def read(session: Session) -> tuple[str, list[AnsweredQuestion]]:
         bank = get_bank(session, quiz.bank_id)
-    await _send_summary(bot, db, quiz, bank.title if bank else quiz.bank_id, results)
+        return (bank.title if bank else quiz.bank_id), quiz_results(session, quiz)
 
-
-async def _send_summary(
-    bot: Bot, db: Database, quiz: QuizState, title: str, results: list[AnsweredQuestion]
-) -> None:
+    title, results = await db.run(read)
     await _send_summary_text(bot, quiz, title, results)
-    with db.session() as session:
-        mark_summary_sent(session, quiz.id)
+    await db.run(lambda session: mark_summary_sent(session, quiz.id))
 
 
 async def _send_summary_text(
@@ -219,15 +231,12 @@ async def deliver_owed(bot: Bot, db: Database) -> int:
     Each is marked once Telegram accepted it, so a crash at any point means at worst a
     message sent twice, never one missing.
     """
-    with db.session() as session:
-        feedback = feedback_owed(session)
+    feedback = await db.run(feedback_owed)
     for owed in feedback:
         await send_feedback(bot, owed.view, owed.correct)
-        with db.session() as session:
-            mark_feedback_sent(session, owed.answer_id)
-    with db.session() as session:
-        summaries = summaries_owed(session)
-        questions = questions_owed(session)
+        await db.run(functools.partial(mark_feedback_sent, answer_id=owed.answer_id))
+    summaries = await db.run(summaries_owed)
+    questions = await db.run(questions_owed)
     for quiz in summaries:
         await send_summary(bot, db, quiz)
     for view in questions:

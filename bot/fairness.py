@@ -28,7 +28,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot import texts
 from bot.delivery import DeliveryMarks
 from bot.keyboards import parse_answer
-from storage.db import Database
+from storage.db import Database, event_loop_work
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def shedding(bot: Bot, db: Database, marks: DeliveryMarks) -> ShedHandler:
     async def shed(update: object, notice: bool) -> None:
         if not isinstance(update, Update):
             return
-        marks.add_shed(db, update.update_id)
+        await marks.add_shed(db, update.update_id)
         if notice:
             try:
                 await _ask_to_slow_down(bot, update)
@@ -271,7 +271,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
             # The lane's turn first (asyncio.Lock wakes waiters first come, first served), and
             # only then a slot: waiting in a busy lane holds nothing that others need.
             async with lock, self._semaphore:
-                await self.do_process_update(update, coroutine)
+                with event_loop_work():
+                    await self.do_process_update(update, coroutine)
         finally:
             self.gate.done(admitted)
             if not self.gate.busy(admitted.lane):

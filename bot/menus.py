@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 async def set_menus(bot: Bot, settings: Settings, db: Database) -> None:
     """Everyone's menu, then each known teacher's and admin's own."""
     await bot.set_my_commands(_commands(texts.COMMANDS))
-    with db.session() as session:
-        granted = teacher_ids(session)
+    granted = await db.run(teacher_ids)
     for user_id in sorted({*settings.admins, *settings.teachers, *granted}):
         await set_user_menu(bot, settings, db, user_id)
 
@@ -33,7 +32,7 @@ async def set_user_menu(bot: Bot, settings: Settings, db: Database, user_id: int
     """A teacher's or admin's menu in their chat with the bot; a learner's is the default one."""
     scope = BotCommandScopeChat(user_id)
     listed = list(texts.COMMANDS)
-    if is_teacher(settings, db, user_id):
+    if await db.run(lambda session: is_teacher(settings, session, user_id)):
         listed += texts.TEACHER_COMMANDS
     if is_admin(settings, user_id):
         listed += texts.ADMIN_COMMANDS

@@ -9,9 +9,10 @@ question whose deadline passed meanwhile is closed at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -65,7 +66,7 @@ def take_answer(
 
 
 async def run_round(
-    bot: Bot, db: Database, clock: RoundClock, quiz_id: int, hold: Callable[[], bool]
+    bot: Bot, db: Database, clock: RoundClock, quiz_id: int, hold: Callable[[], Awaitable[bool]]
 ) -> None:
     """Ask, time and explain each question of the round, then post its table.
 
@@ -76,7 +77,7 @@ async def run_round(
     """
     pause = FIRST_PAUSE
     while True:
-        if not hold():
+        if not await hold():
             log.info("round %d is run by another process", quiz_id)
             return
         try:
@@ -84,8 +85,7 @@ async def run_round(
                 return
             pause = FIRST_PAUSE
         except Forbidden as error:
-            with db.session() as session:
-                rounds.abandon_round(session, quiz_id)
+            await db.run(lambda session: rounds.abandon_round(session, quiz_id))
             log.warning("round %d ended: the bot may not post in its chat (%s)", quiz_id, error)
             return
         except NetworkError as error:
@@ -98,8 +98,7 @@ async def run_round(
 
 async def _next_question(bot: Bot, db: Database, clock: RoundClock, quiz_id: int) -> bool:
     """Ask, time and close the current question; at the end the table. False once over."""
-    with db.session() as session:
-        step = rounds.current_step(session, quiz_id)
+    step = await db.run(lambda session: rounds.current_step(session, quiz_id))
     if step is None:
         await post_table(bot, db, quiz_id)
         return False
@@ -114,8 +113,11 @@ async def _next_question(bot: Bot, db: Database, clock: RoundClock, quiz_id: int
 async def _ask(bot: Bot, db: Database, clock: RoundClock, view: ItemView) -> rounds.Sent:
     message_id, poll_id = await delivery.ask(bot, view)
     sent_at = clock.now()  # speed points count from here, on the same clock as the answers
-    with db.session() as session:
-        mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id, at=sent_at)
+    await db.run(
+        lambda session: mark_sent(
+            session, view.item.id, message_id=message_id, poll_id=poll_id, at=sent_at
+        )
+    )
     return rounds.Sent(message_id, sent_at)
 
 
@@ -129,8 +131,7 @@ async def _close(
     """
     chat_id, question = view.quiz.chat_id, view.question
     await stop_poll(bot, chat_id, sent.message_id)
-    with db.session() as session:
-        result = rounds.question_result(session, view.item.id, sent.at)
+    result = await db.run(lambda session: rounds.question_result(session, view.item.id, sent.at))
     lines = texts.round_question_result(
         view.item.position + 1,
         view.quiz.total,
@@ -141,8 +142,8 @@ async def _close(
         question.explanation, question.passage, view.bank.source_title, view.bank.source_url
     )
     await _send(bot, chat_id, lines)
-    with db.session() as session:
-        rounds.close_question(session, view, clock.now())
+    closed_at = clock.now()
+    await db.run(lambda session: rounds.close_question(session, view, closed_at))
 
 
 async def stop_poll(bot: Bot, chat_id: int, message_id: int) -> None:
@@ -156,17 +157,21 @@ async def stop_poll(bot: Bot, chat_id: int, message_id: int) -> None:
 
 async def post_table(bot: Bot, db: Database, quiz_id: int) -> None:
     """The podium and everyone's points, once per round."""
-    with db.session() as session:
+
+    def read(session: Session) -> tuple[int, list[str]] | None:
+        if not rounds.table_owed(session, quiz_id):
+            return None
         quiz = rounds.round_state(session, quiz_id)
-        standings = rounds.round_table(session, quiz_id)
         bank = get_bank(session, quiz.bank_id)
-        owed = rounds.table_owed(session, quiz_id)
-    if not owed:
+        title = bank.title if bank is not None else quiz.bank_id
+        standings = rounds.round_table(session, quiz_id)
+        return quiz.chat_id, texts.round_table(title, standings, quiz.status == "stopped")
+
+    table = await db.run(read)
+    if table is None:
         return
-    title = bank.title if bank is not None else quiz.bank_id
-    await _send(bot, quiz.chat_id, texts.round_table(title, standings, quiz.status == "stopped"))
-    with db.session() as session:
-        mark_summary_sent(session, quiz_id)
+    await _send(bot, *table)
+    await db.run(lambda session: mark_summary_sent(session, quiz_id))
 
 
 async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
@@ -212,28 +217,28 @@ class Rounds:
             await asyncio.gather(self._watcher, return_exceptions=True)
         held = list(self._running)
         await self._tasks.cancel_all()
-        with db.session() as session:
-            rounds.release_leases(session, held, self.owner)
+        await db.run(lambda session: rounds.release_leases(session, held, self.owner))
 
-    def resume(self, bot: Bot, db: Database) -> int:
+    async def resume(self, bot: Bot, db: Database) -> int:
         """Take up every round no live process runs (the last run's, a dead one's); how many.
 
         Also starts the heartbeat that keeps this process's leases and takes over others'.
         """
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.create_task(self._watch(bot, db), name="round leases")
-        with db.session() as session:
-            free = rounds.rounds_to_resume(session, self.clock.now())
+        now = self.clock.now()
+        free = await db.run(lambda session: rounds.rounds_to_resume(session, now))
         taken = [quiz for quiz in free if quiz.id not in self._running]
         for quiz in taken:
             self.start(bot, db, quiz.chat_id, quiz.id)
         return len(taken)
 
-    def _hold(self, db: Database, quiz_id: int) -> bool:
+    async def _hold(self, db: Database, quiz_id: int) -> bool:
         """Take or keep the round's lease; False when another process runs it."""
         now = self.clock.now()
-        with db.session() as session:
-            return rounds.claim_round(session, quiz_id, self.owner, now + LEASE, now)
+        return await db.run(
+            lambda session: rounds.claim_round(session, quiz_id, self.owner, now + LEASE, now)
+        )
 
     def _forget(self, quiz_id: int, task: asyncio.Task[None]) -> None:
         if self._running.get(quiz_id) is task:
@@ -243,10 +248,14 @@ class Rounds:
         while True:
             await asyncio.sleep(self.heartbeat)
             try:
-                with db.session() as session:
-                    until = self.clock.now() + LEASE
-                    rounds.renew_leases(session, list(self._running), self.owner, until)
-                if taken := self.resume(bot, db):
+                renew = functools.partial(
+                    rounds.renew_leases,
+                    quiz_ids=list(self._running),
+                    owner=self.owner,
+                    until=self.clock.now() + LEASE,
+                )
+                await db.run(renew)
+                if taken := await self.resume(bot, db):
                     log.info("took over %d round(s) whose process stopped renewing them", taken)
             except SQLAlchemyError as error:  # the database will be back: the next beat tries
                 log.warning("could not renew the rounds' leases: %s", error)

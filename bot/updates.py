@@ -9,10 +9,12 @@ the unhandled ones are replayed at start.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
@@ -56,7 +58,7 @@ class DurableBot(ExtBot[int]):
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
-        return store_fresh(self.inbox_db, self.marks, updates)
+        return await self.inbox_db.call(store_fresh, self.inbox_db, self.marks, updates)
 
 
 class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -65,8 +67,9 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
         if isinstance(update, Update) and not _take(self.bot_data.handled, update.update_id):
-            with self.bot_data.db.session() as session:
-                inbox.mark_handled(session, update.update_id)
+            await self.bot_data.db.run(
+                functools.partial(inbox.mark_handled, update_id=update.update_id)
+            )
 
 
 def _take(handled: set[int], update_id: int) -> bool:
@@ -81,9 +84,12 @@ async def replay_unhandled(
     application: Application[Any, Any, Any, Any, Any, Any], db: Database
 ) -> int:
     """Handle again, in order, every stored update whose handling never finished."""
-    with db.session() as session:
+
+    def pending_updates(session: Session) -> list[dict[str, Any]]:
         inbox.prune(session, utcnow() - REMEMBER_UPDATES)
-        pending = inbox.unhandled(session)
+        return inbox.unhandled(session)
+
+    pending = await db.run(pending_updates)
     # Through the update processor, as if fetched now: each lane in order, lanes side by side,
     # and a flood that was waiting when the process stopped is shed like any other.
     processor = application.update_processor

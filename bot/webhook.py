@@ -42,14 +42,13 @@ def webhook_routes(application: QuizApplication, path: str, secret: str) -> web.
         except (JSONDecodeError, ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
         data = application.bot_data
-        for fresh in await asyncio.to_thread(store_fresh, data.db, data.marks, (update,)):
+        for fresh in await data.db.call(store_fresh, data.db, data.marks, (update,)):
             await application.update_queue.put(fresh)
         return web.Response(text="ok")
 
     async def health(_request: web.Request) -> web.Response:
         try:
-            with application.bot_data.db.session() as session:
-                session.execute(text("SELECT 1"))
+            await application.bot_data.db.run(lambda session: session.execute(text("SELECT 1")))
         except SQLAlchemyError:
             return web.json_response({"ok": False, "database": "unreachable"}, status=503)
         return web.json_response({"ok": True, "running": application.running})

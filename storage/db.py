@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event, insert, make_url
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,9 +19,41 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.models import Base
 from storage.schema import ensure_schema
 
+T = TypeVar("T")
+
+
+# The bot's database work (Database.run) runs on one thread, off the event loop: a slow
+# statement (waiting on SQLite's write lock, a round trip to PostgreSQL) no longer stops every
+# chat. One, not more: transactions still run one after another as they did on the loop, so a
+# delivery mark one of them writes (DeliveryMarks) is committed before the next looks for it.
+# Long teachers' work (reports, exports, imports) runs on threads of its own.
+WORKERS = 1
+
+# Set in the bot's tasks on the event loop (updates' handlers, rounds, start and stop): a
+# session opened there would make every chat wait for the database; ON_LOOP says what then.
+_SERVING = ContextVar("the bot's work on the event loop", default=False)
+ON_LOOP: Literal["warn", "raise"] = "warn"  # the tests raise, to find every such place
+log = logging.getLogger(__name__)
+
+
+class DatabaseOnLoop(RuntimeError):
+    """A session was opened on the event loop while it serves updates; use Database.run."""
+
+
+@contextmanager
+def event_loop_work() -> Iterator[None]:
+    """Mark the current task, and those it starts, as the bot's work on the event loop:
+    their sessions belong in Database.run."""
+    token = _SERVING.set(True)
+    try:
+        yield
+    finally:
+        _SERVING.reset(token)
+
 
 class Database:
-    """Owns the engine; `session()` yields a session inside one transaction."""
+    """Owns the engine; `session()` yields a session inside one transaction, `run()` runs one
+    on a database thread."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -25,6 +61,28 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._workers: ThreadPoolExecutor | None = None
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """`work` in one transaction on a database thread; the event loop goes on meanwhile."""
+        return await self.call(self._transaction, work)
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on a database thread, for work that opens its own sessions."""
+        if self._workers is None:
+            self._workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="database")
+        # run_in_executor copies no context: the thread is not the event loop's work.
+        return await asyncio.get_running_loop().run_in_executor(self._workers, function, *args)
+
+    async def call_aside(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on a thread of its own, for long work (a report, an import) that
+        should not hold up the bot's other database work meanwhile."""
+        # Not asyncio.to_thread: that copies the context, and with it "the event loop's work".
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+    def _transaction(self, work: Callable[[Session], T]) -> T:
+        with self.session() as session:
+            return work(session)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = False) -> Database:
@@ -41,12 +99,23 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on error."""
+        if _SERVING.get():
+            _on_loop()
         with self._sessions.begin() as session:
             yield session
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, and the database threads."""
+        if self._workers is not None:
+            self._workers.shutdown(wait=True)
+            self._workers = None
         self.engine.dispose()
+
+
+def _on_loop() -> None:
+    if ON_LOOP == "raise":
+        raise DatabaseOnLoop("a database session on the event loop: use `await db.run(...)`")
+    log.warning("a database session on the event loop", stack_info=True)
 
 
 def _engine_options(url: str) -> dict[str, Any]:

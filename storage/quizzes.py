@@ -75,6 +75,12 @@ def active_quiz(session: Session, chat_id: int) -> Quiz | None:
     return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status="active"))
 
 
+def active_state(session: Session, chat_id: int) -> QuizState | None:
+    """The quiz running in this chat, as plain data."""
+    quiz = active_quiz(session, chat_id)
+    return QuizState.of(quiz) if quiz is not None else None
+
+
 def start_quiz(
     session: Session,
     *,

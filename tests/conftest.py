@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from storage import db as database
 from storage.db import Database
 from tests.databases import BACKENDS, fresh_database
 from tests.fakebot import FakeTelegram
@@ -18,6 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "questions"
 TEACHER_ID = 9001
 ADMIN_ID = 9000
+
+# A database session opened on the event loop while the bot works there fails the test: the
+# bot's database work belongs on its database thread (Database.run), never on the loop.
+database.ON_LOOP = "raise"
 
 
 @pytest.fixture(params=BACKENDS)

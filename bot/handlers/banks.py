@@ -12,7 +12,7 @@ from bot.handlers.common import listed_here, reply
 
 async def banks_command(update: Update, context: Context) -> None:
     """List every bank with its id, title and size, with a button to start each."""
-    listed = listed_here(update, context)
+    listed = await listed_here(update, context)
     markup = keyboards.bank_buttons(listed) if listed else None
     await reply(update, texts.bank_list(listed), markup)
 

@@ -1,7 +1,12 @@
-"""Small helpers shared by handlers: who is talking, and replying in HTML."""
+"""Small helpers shared by handlers: who is talking, and replying in HTML.
+
+Database work runs through `context.db.run` (a database thread), never on the event loop;
+the sync functions here take the caller's session, so one trip can do several things.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
@@ -17,21 +22,34 @@ async def teacher_sender(update: Update, context: Context) -> int | None:
     user = update.effective_user
     if user is None:
         return None
-    remember(update, context)
-    if not is_teacher(context.settings, context.db, user.id):
+
+    def check(session: Session) -> bool:
+        note_sender(session, update)
+        return is_teacher(context.settings, session, user.id)
+
+    if not await context.db.run(check):
         await reply(update, texts.teachers_only())
         return None
     return user.id
 
 
-def remember(update: Update, context: Context) -> None:
+async def teacher(context: Context, user_id: int) -> bool:
+    """Whether this user is a teacher."""
+    return await context.db.run(lambda session: is_teacher(context.settings, session, user_id))
+
+
+def note_sender(session: Session, update: Update) -> None:
     """Record the user and chat of an update, so names on leaderboards stay current."""
     user, chat = update.effective_user, update.effective_chat
-    with context.db.session() as session:
-        if user is not None:
-            upsert_user(session, user.id, user.first_name, user.username)
-        if chat is not None:
-            upsert_chat(session, chat.id, chat.type, chat.title)
+    if user is not None:
+        upsert_user(session, user.id, user.first_name, user.username)
+    if chat is not None:
+        upsert_chat(session, chat.id, chat.type, chat.title)
+
+
+async def remember(update: Update, context: Context) -> None:
+    """`note_sender` in a transaction of its own."""
+    await context.db.run(lambda session: note_sender(session, update))
 
 
 async def reply(
@@ -52,10 +70,14 @@ def in_group(update: Update) -> bool:
     return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
 
 
-def listed_here(update: Update, context: Context) -> list[BankSummary]:
+def banks_here(session: Session, update: Update) -> list[BankSummary]:
     """The banks to list in this chat: in a group the group's, never a member's private ones."""
     user, chat = update.effective_user, update.effective_chat
-    with context.db.session() as session:
-        if chat is not None and in_group(update):
-            return list_banks(session, group_id=chat.id)
-        return list_banks(session, user.id if user is not None else None)
+    if chat is not None and in_group(update):
+        return list_banks(session, group_id=chat.id)
+    return list_banks(session, user.id if user is not None else None)
+
+
+async def listed_here(update: Update, context: Context) -> list[BankSummary]:
+    """`banks_here` in a transaction of its own."""
+    return await context.db.run(lambda session: banks_here(session, update))

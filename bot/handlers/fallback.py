@@ -33,8 +33,7 @@ async def anything_else(update: Update, context: Context) -> None:
     if waiting_for is not None:  # /source asked for a file; pasted text is not one
         await reply(update, texts.source_as_file(waiting_for))
         return
-    with context.db.session() as session:
-        running = quizzes.active_quiz(session, chat.id) is not None
+    running = await context.db.run(lambda session: quizzes.active_quiz(session, chat.id))
     await reply(update, texts.answer_with_buttons() if running else texts.idle_hint())
 
 

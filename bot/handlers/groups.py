@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
 from telegram import Chat, ChatMember, Update
 from telegram.constants import ParseMode, PollLimit
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
 from bot import delivery, keyboards, rounds, texts
-from bot.access import is_group_admin, is_teacher, person
+from bot.access import is_group_admin, person
 from bot.context import Context, QuizApplication
 from bot.handlers import quiz
-from bot.handlers.common import remember, reply
+from bot.handlers.common import remember, reply, teacher
 from storage import banks, quizzes
-from storage.rounds import abandon, current_step
+from storage.rounds import Step, abandon, current_step
 
 DEFAULT_SECONDS = 20
 # Telegram's open_period starts at 5 seconds; past 10 minutes a round is no longer live.
@@ -53,7 +54,7 @@ async def round_command(update: Update, context: Context) -> None:
     """/quiz <bank-id> [n] [Ns] in a group: a live round, for its admins and teachers."""
     if update.effective_user is None:
         return
-    remember(update, context)
+    await remember(update, context)
     parsed = parse_round_args(context.args or [])
     if isinstance(parsed, str):
         await reply(update, parsed)
@@ -70,7 +71,7 @@ async def bank_button(update: Update, context: Context) -> None:
         await quiz.bank_button(update, context)
         return
     await query.answer()
-    remember(update, context)
+    await remember(update, context)
     await start_round(
         update, context, RoundArgs(query.data.partition(":")[2], None, DEFAULT_SECONDS)
     )
@@ -92,21 +93,24 @@ async def start_round(
         return
     someone = person(update)
     by = someone.id if someone is not None else None
-    with context.db.session() as session:
-        started: quiz.Started | str = texts.round_already_running()
+
+    def begin(session: Session) -> quiz.Started | str:
         shared = banks.bank_by_code(session, code) if code is not None else None
         if shared is not None:
             banks.open_to_group(session, shared.id, chat.id, granted_by=by)
-        if quizzes.active_quiz(session, chat.id) is None:
-            started = quiz.plan_and_start(
-                session,
-                chat_id=chat.id,
-                user_id=user.id,
-                bank_id=shared.id if shared is not None else wanted.bank_id,
-                count=wanted.count,
-                open_period=wanted.seconds,
-                player=quiz.Player(by, chat.id),
-            )
+        if quizzes.active_quiz(session, chat.id) is not None:
+            return texts.round_already_running()
+        return quiz.plan_and_start(
+            session,
+            chat_id=chat.id,
+            user_id=user.id,
+            bank_id=shared.id if shared is not None else wanted.bank_id,
+            count=wanted.count,
+            open_period=wanted.seconds,
+            player=quiz.Player(by, chat.id),
+        )
+
+    started = await context.db.run(begin)
     if isinstance(started, str):
         await reply(update, started)
         return
@@ -120,12 +124,11 @@ async def stop_command(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    with context.db.session() as session:
-        running = quizzes.active_quiz(session, chat.id)
-        starter = running.user_id if running is not None else None
+    running = await context.db.run(lambda session: quizzes.active_state(session, chat.id))
     if running is None:
         await reply(update, texts.nothing_to_stop(in_group=True))
         return
+    starter = running.user_id
     # The teacher role gives no power in a group: another's round is for its admins to stop.
     someone = person(update)
     own = someone is not None and someone.id == starter
@@ -133,13 +136,19 @@ async def stop_command(update: Update, context: Context) -> None:
         await reply(update, texts.round_stop_refused())
         return
     context.bot_data.rounds.cancel(chat.id)
-    with context.db.session() as session:
+
+    def stop(session: Session) -> tuple[quizzes.QuizState, Step | None] | None:
         stopped = quizzes.active_quiz(session, chat.id)
         if stopped is None:
-            return  # it ended while we asked who may stop it, and posted its own table
+            return None  # it ended while we asked who may stop it, and posted its own table
         step = current_step(session, stopped.id) if stopped.kind == "round" else None
         quizzes.finish_quiz(stopped, status="stopped")
-        state = quizzes.QuizState.of(stopped)
+        return quizzes.QuizState.of(stopped), step
+
+    ended = await context.db.run(stop)
+    if ended is None:
+        return
+    state, step = ended
     if step is not None and step.sent is not None:  # votes after /stop would count for nothing
         await rounds.stop_poll(context.bot, chat.id, step.sent.message_id)
     if state.kind == "round":
@@ -156,20 +165,19 @@ async def membership_changed(update: Update, context: Context) -> None:
     was_in = change.old_chat_member.status in PRESENT
     is_in = change.new_chat_member.status in PRESENT
     if is_in and not was_in:
-        remember(update, context)
+        await remember(update, context)
         await context.bot.send_message(
             change.chat.id, texts.group_hello(), parse_mode=ParseMode.HTML
         )
     elif was_in and not is_in:
         context.bot_data.rounds.cancel(change.chat.id)
-        with context.db.session() as session:
-            abandon(session, change.chat.id)
+        await context.db.run(lambda session: abandon(session, change.chat.id))
 
 
 async def _leads(update: Update, context: Context) -> bool:
     """May start a round here: an admin of the group, or a teacher."""
     someone = person(update)
-    if someone is not None and is_teacher(context.settings, context.db, someone.id):
+    if someone is not None and await teacher(context, someone.id):
         return True
     return await is_group_admin(context.bot, update)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -29,7 +28,7 @@ async def mybanks_command(update: Update, context: Context) -> None:
         return
     owner = None if is_admin(context.settings, user) else user
     # Counting every answer to every bank takes a while: keep the bot answering others.
-    owned, stats = await asyncio.to_thread(_banks_with_stats, context.db, owner)
+    owned, stats = await context.db.call_aside(_banks_with_stats, context.db, owner)
     for chunk in texts.split_message(texts.my_banks(owned, stats).split("\n")):
         await reply(update, chunk)
 
@@ -91,17 +90,19 @@ async def delete_button(update: Update, context: Context) -> None:
         return
     _, choice, bank_id = [*query.data.split(":", 2), "", ""][:3]
     user_id = query.from_user.id
-    with context.db.session() as session:
+
+    def decide(session: Session) -> str | None:
         bank = banks.get_bank(session, bank_id)
-        if bank is None or not _may_manage(context, bank, user_id):
-            done = None
-        elif choice == "yes" and bank.deleted_at is None:
+        if bank is None or not _may_manage(context, session, bank, user_id):
+            return None
+        if choice == "yes" and bank.deleted_at is None:
             banks.delete_bank(session, bank)
-            done = texts.bank_deleted(bank.id, bank.title)
-        elif bank.deleted_at is not None:  # a second tap, or an old message's button
-            done = texts.bank_already_deleted(bank.id)
-        else:
-            done = texts.bank_kept(bank_id)
+            return texts.bank_deleted(bank.id, bank.title)
+        if bank.deleted_at is not None:  # a second tap, or an old message's button
+            return texts.bank_already_deleted(bank.id)
+        return texts.bank_kept(bank_id)
+
+    done = await context.db.run(decide)
     if done is None:  # a forged or stale button: the message stays as it is
         await query.answer(texts.not_yours_alert())
         return
@@ -109,10 +110,10 @@ async def delete_button(update: Update, context: Context) -> None:
     await query.edit_message_text(done, parse_mode="HTML")
 
 
-def _may_manage(context: Context, bank: BankRow | None, user_id: int) -> bool:
+def _may_manage(context: Context, session: Session, bank: BankRow | None, user_id: int) -> bool:
     return (
         bank is not None
-        and is_teacher(context.settings, context.db, user_id)
+        and is_teacher(context.settings, session, user_id)
         and owns(context.settings, bank, user_id)
     )
 
@@ -132,13 +133,16 @@ async def _on_own_bank(
         await reply(update, usage)
         return
     bank_id = context.args[0].strip().lower()
-    with context.db.session() as session:
+
+    def on_bank(session: Session) -> tuple[str, InlineKeyboardMarkup | None]:
         bank = banks.get_bank(session, bank_id)
-        if bank is None or bank.deleted_at is not None or not _may_manage(context, bank, user):
-            text, buttons = texts.not_your_bank(bank_id), None
-        else:
-            text, buttons = act(session, bank), markup(bank.id) if markup else None
-    await reply(update, text, buttons)
+        if bank is None or bank.deleted_at is not None:
+            return texts.not_your_bank(bank_id), None
+        if not _may_manage(context, session, bank, user):
+            return texts.not_your_bank(bank_id), None
+        return act(session, bank), markup(bank.id) if markup else None
+
+    await reply(update, *await context.db.run(on_bank))
 
 
 def _links(context: Context, code: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import CallbackQuery, Update, User
@@ -25,7 +26,7 @@ async def quiz_command(update: Update, context: Context) -> None:
     """/quiz [bank-id] [n]: start a quiz, or offer the banks as buttons."""
     if update.effective_user is None:
         return  # sent on behalf of a channel or an anonymous admin: nobody to quiz
-    remember(update, context)
+    await remember(update, context)
     args = context.args or []
     if not args:
         await offer_banks(update, context)
@@ -53,7 +54,7 @@ def parse_count(text: str) -> int | None:
 
 async def offer_banks(update: Update, context: Context) -> None:
     """Ask which bank to play, with a button for each."""
-    listed = listed_here(update, context)
+    listed = await listed_here(update, context)
     if not listed:
         await reply(update, texts.no_banks())
         return
@@ -137,8 +138,8 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
     if chat is None or user is None:
         return
     # The transaction ends before anything is sent: no lock is held across network waits.
-    with context.db.session() as session:
-        started = plan_and_start(
+    started = await context.db.run(
+        lambda session: plan_and_start(
             session,
             chat_id=chat.id,
             user_id=user.id,
@@ -146,6 +147,7 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
             count=count,
             player=Player(user.id),
         )
+    )
     if isinstance(started, str):
         await reply(update, started)
         return
@@ -159,13 +161,17 @@ async def stop_command(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    poll_message = None
-    with context.db.session() as session:
+
+    def stop(session: Session) -> tuple[quizzes.QuizState | None, int | None]:
+        """The quiz here, stopped if it is the sender's, and its open poll's message."""
         quiz = quizzes.active_quiz(session, chat.id)
-        if quiz is not None and quiz.user_id == user.id:
-            poll_message = quizzes.open_poll(session, quiz)
-            quizzes.finish_quiz(quiz, status="stopped")
-        state = quizzes.QuizState.of(quiz) if quiz is not None else None
+        if quiz is None or quiz.user_id != user.id:
+            return (quizzes.QuizState.of(quiz) if quiz is not None else None), None
+        poll_message = quizzes.open_poll(session, quiz)
+        quizzes.finish_quiz(quiz, status="stopped")
+        return quizzes.QuizState.of(quiz), poll_message
+
+    state, poll_message = await context.db.run(stop)
     if state is None:
         await reply(update, texts.nothing_to_stop())
     elif state.user_id != user.id:
@@ -182,11 +188,11 @@ async def bank_button(update: Update, context: Context) -> None:
     if query is None or query.data is None:
         return
     await query.answer()
-    remember(update, context)
+    await remember(update, context)
     await begin_quiz(update, context, query.data.partition(":")[2], None)
 
 
-def take_answer(
+async def take_answer(
     context: Context,
     update: Update,
     find: Callable[[Session], ItemView | None],
@@ -199,35 +205,46 @@ def take_answer(
     The update is marked handled in that same transaction, so after a crash it is either
     replayed (nothing was recorded) or skipped (everything was).
     """
-    user_id = user.id
-    with context.bot_data.marks.session(context.db) as session:
+    now = context.bot_data.rounds.clock.now()  # a round's speed points count to here
+
+    def record(session: Session) -> Answered | str | None:
         quizzes.upsert_user(session, user.id, user.first_name, user.username)
         inbox.mark_handled(session, update.update_id)
-        context.bot_data.handled.add(update.update_id)
         view = find(session)
         if view is None:
             return texts.stale_question()
-        if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
-            if update.poll_answer is None:  # its questions are polls: a button press is forged
-                return texts.stale_question()
-            rounds.take_answer(session, view, user_id, shown, context.bot_data.rounds.clock.now())
-            return None
-        if view.quiz.user_id != user_id:
-            return texts.not_your_quiz()
-        pressed_elsewhere = (
-            update.callback_query is not None and _chat_id(update) != view.quiz.chat_id
-        )
-        if pressed_elsewhere:  # its buttons are in its own chat: forged data
+        return _grade(session, update, view, user.id, shown, now)
+
+    # Marked in `record`'s transaction: the application need not mark it again (even if that
+    # transaction fails: then the update stays unhandled, for a replay at the next start).
+    context.bot_data.handled.add(update.update_id)
+    return await context.bot_data.marks.run(context.db, record)
+
+
+def _grade(
+    session: Session,
+    update: Update,
+    view: ItemView,
+    user_id: int,
+    shown: Sequence[int],
+    now: datetime,
+) -> Answered | str | None:
+    if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
+        if update.poll_answer is None:  # its questions are polls: a button press is forged
             return texts.stale_question()
-        chosen = to_original(view.item.option_order, shown)
-        if not view.is_current or not chosen:
-            return texts.stale_question()
-        correct = is_correct(view.question.correct, chosen)
-        answered = quizzes.record_answer(
-            session, view, user_id=user_id, chosen=chosen, correct=correct
-        )
-        # None: the same answer, delivered again.
-        return texts.stale_question() if answered is None else answered
+        rounds.take_answer(session, view, user_id, shown, now)
+        return None
+    if view.quiz.user_id != user_id:
+        return texts.not_your_quiz()
+    if update.callback_query is not None and _chat_id(update) != view.quiz.chat_id:
+        return texts.stale_question()  # its buttons are in its own chat: forged data
+    chosen = to_original(view.item.option_order, shown)
+    if not view.is_current or not chosen:
+        return texts.stale_question()
+    correct = is_correct(view.question.correct, chosen)
+    answered = quizzes.record_answer(session, view, user_id=user_id, chosen=chosen, correct=correct)
+    # None: the same answer, delivered again.
+    return texts.stale_question() if answered is None else answered
 
 
 def _chat_id(update: Update) -> int | None:
@@ -240,7 +257,7 @@ async def poll_answer(update: Update, context: Context) -> None:
     answer, voter = update.poll_answer, person(update)
     if answer is None or voter is None:
         return  # a vote on behalf of a channel: nobody to score
-    taken = take_answer(
+    taken = await take_answer(
         context,
         update,
         lambda s: quizzes.item_by_poll(s, answer.poll_id),
@@ -260,14 +277,13 @@ async def answer_button(update: Update, context: Context) -> None:
     if data is None:
         await query.answer(texts.stale_question())
         return
-    remember(update, context)
     if data.action == keyboards.TOGGLE:
         await _toggle(context, query, data)
         return
     if not data.mask:
         await query.answer(texts.tick_something())
         return
-    taken = take_answer(
+    taken = await take_answer(
         context,
         update,
         lambda s: quizzes.item_by_id(s, data.item_id),
@@ -283,8 +299,7 @@ async def answer_button(update: Update, context: Context) -> None:
 
 
 async def _toggle(context: Context, query: CallbackQuery, data: keyboards.AnswerData) -> None:
-    with context.db.session() as session:
-        view = quizzes.item_by_id(session, data.item_id)
+    view = await context.db.run(lambda session: quizzes.item_by_id(session, data.item_id))
     if view is None or not view.is_current:
         await query.answer(texts.stale_question())
     elif view.quiz.user_id != query.from_user.id:

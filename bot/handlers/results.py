@@ -7,6 +7,7 @@ import io
 import tempfile
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import CommandHandler
@@ -49,7 +50,7 @@ async def report_command(update: Update, context: Context) -> None:
         return
     await message.reply_chat_action(ChatAction.TYPING)
     # Off the event loop: a bank with many answers takes a moment to add up and to draw.
-    report = await asyncio.to_thread(_read_report, context.db, bank.id)
+    report = await context.db.call_aside(_read_report, context.db, bank.id)
     if not report.stats.attempts:
         await reply(update, texts.results_none_yet(bank.id, bank.title))
         return
@@ -74,7 +75,7 @@ async def export_command(update: Update, context: Context) -> None:
     if bank is None or message is None:
         return
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
-    export = await asyncio.to_thread(_export_csv, context.db, bank.id)
+    export = await context.db.call_aside(_export_csv, context.db, bank.id)
     if not export.answers:
         await reply(update, texts.results_none_yet(bank.id, bank.title))
     elif export.data is None:
@@ -101,12 +102,14 @@ async def _own_bank(update: Update, context: Context, command: str) -> OwnBank |
         await reply(update, texts.results_usage(command))
         return None
     bank_id = context.args[0].strip().lower()
-    with context.db.session() as session:
+
+    def find(session: Session) -> OwnBank | None:
         row = banks.get_bank(session, bank_id)
         if row is None or row.deleted_at is not None or not owns(context.settings, row, user_id):
-            bank = None
-        else:
-            bank = OwnBank(row.id, row.title)
+            return None
+        return OwnBank(row.id, row.title)
+
+    bank = await context.db.run(find)
     if bank is None:
         await reply(update, texts.not_your_bank(bank_id))
     return bank

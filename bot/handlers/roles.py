@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ChatID
 from telegram.ext import CommandHandler
@@ -19,15 +20,14 @@ async def teacher_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    remember(update, context)
+    await remember(update, context)
     if not is_admin(context.settings, user.id):
         await reply(update, texts.admins_only())
         return
     args = context.args or []
     action = args[0].lower() if args else "list"
     if action == "list":
-        with context.db.session() as session:
-            granted = roles.teacher_ids(session)
+        granted = await context.db.run(roles.teacher_ids)
         await reply(update, texts.teacher_list(granted, sorted(context.settings.teachers)))
         return
     target = _target(update, args[1:])
@@ -37,11 +37,13 @@ async def teacher_command(update: Update, context: Context) -> None:
     if is_pseudo_user(target):  # shared by every anonymous admin, or every channel
         await reply(update, texts.teacher_not_a_person())
         return
-    with context.db.session() as session:
+
+    def change(session: Session) -> bool:
         if action == "add":
-            changed = roles.grant_teacher(session, target, granted_by=user.id)
-        else:
-            changed = roles.revoke_teacher(session, target)
+            return roles.grant_teacher(session, target, granted_by=user.id)
+        return roles.revoke_teacher(session, target)
+
+    changed = await context.db.run(change)
     configured = target in context.settings.teachers or is_admin(context.settings, target)
     await set_user_menu(context.bot, context.settings, context.db, target)
     await reply(update, texts.teacher_changed(target, action == "add", changed, configured))

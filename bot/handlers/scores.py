@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import in_group, remember, reply
+from bot.handlers.common import in_group, note_sender, remember, reply
 from storage import banks, scores
+from storage.models import BankRow
 
 PERIODS = {"week": True, "all": False}
 SWITCHES = {"on": True, "off": False}
@@ -25,12 +27,15 @@ async def score_command(update: Update, context: Context) -> None:
     if person(update) is None:
         await reply(update, texts.nobody_named())
         return
-    with context.db.session() as session:
+
+    def read(session: Session) -> scores.UserStats | None:
         stats = scores.user_stats(session, user.id)
         if stats is not None and in_group(update):  # the group sees only the group's banks
             shown = {bank.id for bank in banks.list_banks(session, group_id=chat.id)}
             stats = replace(stats, banks=[b for b in stats.banks if b.bank_id in shown])
-    await reply(update, texts.score_text(stats))
+        return stats
+
+    await reply(update, texts.score_text(await context.db.run(read)))
 
 
 async def leaderboard_command(update: Update, context: Context) -> None:
@@ -38,7 +43,7 @@ async def leaderboard_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    remember(update, context)
+    await remember(update, context)
     weekly, bank_id = False, None
     for argument in context.args or []:
         word = argument.strip().lower()
@@ -54,17 +59,21 @@ async def leaderboard_command(update: Update, context: Context) -> None:
     group, me = in_group(update), person(update)
     # In a group, the banks the group may play; elsewhere the caller's.
     player, group_id = (None, chat.id) if group else (user.id, None)
-    with context.db.session() as session:
+
+    def read(session: Session) -> tuple[BankRow | None, scores.Leaderboard | None]:
         bank = banks.playable_bank(session, bank_id, player, group_id=group_id) if bank_id else None
-        board = None
-        if bank is not None or bank_id is None:
-            board = scores.leaderboard(
-                session,
-                bank_id=bank_id,
-                user_id=me.id if me is not None else None,
-                since=since,
-                chat_id=chat.id if group and bank_id is None else None,
-            )
+        if bank is None and bank_id is not None:
+            return None, None
+        board = scores.leaderboard(
+            session,
+            bank_id=bank_id,
+            user_id=me.id if me is not None else None,
+            since=since,
+            chat_id=chat.id if group and bank_id is None else None,
+        )
+        return bank, board
+
+    bank, board = await context.db.run(read)
     if board is None:
         await reply(update, texts.leaderboard_unknown(bank_id or ""))
         return
@@ -81,14 +90,17 @@ async def privacy_command(update: Update, context: Context) -> None:
     if person(update) is None:
         await reply(update, texts.nobody_named())
         return
-    remember(update, context)
     argument = context.args[0].strip().lower() if context.args else None
     if argument is not None and argument not in SWITCHES:
         await reply(update, texts.privacy_usage())
         return
-    with context.db.session() as session:
-        hidden = scores.set_hidden(session, user.id, SWITCHES[argument] if argument else None)
-    await reply(update, texts.privacy_state(hidden))
+    wanted = SWITCHES[argument] if argument else None
+
+    def switch(session: Session) -> bool:
+        note_sender(session, update)
+        return scores.set_hidden(session, user.id, wanted)
+
+    await reply(update, texts.privacy_state(await context.db.run(switch)))
 
 
 def register(application: QuizApplication) -> None:

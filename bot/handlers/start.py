@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -9,7 +10,7 @@ from bot import keyboards, texts
 from bot.access import is_admin, is_teacher
 from bot.context import Context, QuizApplication
 from bot.handlers import groups
-from bot.handlers.common import listed_here, remember, reply
+from bot.handlers.common import banks_here, note_sender, remember, reply, teacher
 from bot.handlers.quiz import begin_quiz
 from bot.menus import set_user_menu
 from storage import banks
@@ -22,24 +23,35 @@ async def start(update: Update, context: Context) -> None:
     `?startgroup=<code>` link arrives as `/start <code>` in the group it picked, and opens the
     bank to that group. A group is shown only what the group may play.
     """
-    remember(update, context)
     user, chat = update.effective_user, update.effective_chat
     in_group = chat is not None and chat.type in groups.GROUPS
     if context.args and user is not None:
         argument = context.args[0]
         if in_group:
+            await remember(update, context)
             wanted = groups.RoundArgs(argument, None, groups.DEFAULT_SECONDS)
             await groups.start_round(update, context, wanted, code=argument)
             return
-        with context.db.session() as session:
+
+        def join(session: Session) -> str:
+            note_sender(session, update)
             shared = banks.join_by_code(session, argument, user.id)
-            bank_id = shared.id if shared is not None else argument
-        await begin_quiz(update, context, bank_id, None)
+            return shared.id if shared is not None else argument
+
+        await begin_quiz(update, context, await context.db.run(join), None)
         return
-    if user is not None and not in_group and is_teacher(context.settings, context.db, user.id):
+
+    def greet(session: Session) -> tuple[bool, list[banks.BankSummary]]:
+        note_sender(session, update)
+        teaches = (
+            user is not None and not in_group and is_teacher(context.settings, session, user.id)
+        )
+        return teaches, banks_here(session, update)
+
+    teaches, listed = await context.db.run(greet)
+    if teaches and user is not None:
         # Their chat with the bot may be new: its menu gets the teacher's commands now.
         await set_user_menu(context.bot, context.settings, context.db, user.id)
-    listed = listed_here(update, context)
     markup = keyboards.bank_buttons(listed) if listed else None
     greeting = texts.group_hello() if in_group else texts.welcome(user.first_name if user else "")
     await reply(update, greeting, markup)
@@ -48,9 +60,9 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """/help: every command, plus the teacher's part for teachers."""
     user = update.effective_user
-    teacher = user is not None and is_teacher(context.settings, context.db, user.id)
+    teaches = user is not None and await teacher(context, user.id)
     admin = user is not None and is_admin(context.settings, user.id)
-    await reply(update, texts.help_text(teacher, admin))
+    await reply(update, texts.help_text(teaches, admin))
 
 
 def register(application: QuizApplication) -> None:

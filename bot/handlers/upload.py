@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import PurePath
 
+from sqlalchemy.orm import Session
 from telegram import Document, Update
 from telegram.constants import ChatAction
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import texts
-from bot.access import is_admin, is_teacher, owns
+from bot.access import is_admin, owns
 from bot.context import Context, QuizApplication
-from bot.handlers.common import remember, reply
+from bot.handlers.common import remember, reply, teacher
 from bot.library import attach_source, import_bank
 from quiz.bank import (
     MAX_BANK_BYTES,
@@ -41,11 +43,11 @@ async def document(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or message.document is None or user is None:
         return
-    remember(update, context)
+    await remember(update, context)
     doc = message.document
     name = doc.file_name or "file"
     suffix = PurePath(name).suffix.lower()
-    if not is_teacher(context.settings, context.db, user.id):
+    if not await teacher(context, user.id):
         await reply(update, texts.upload_not_teacher())
         return
     if suffix not in BANK_SUFFIXES + MOODLE_SUFFIXES + SOURCE_SUFFIXES:
@@ -66,12 +68,14 @@ async def document(update: Update, context: Context) -> None:
         return
     bank, skipped = parsed
     try:
-        result = await asyncio.to_thread(
-            import_bank,
-            context.db,
-            bank,
-            uploaded_by=user.id,
-            replace_others=is_admin(context.settings, user.id),
+        result = await context.db.call_aside(
+            functools.partial(
+                import_bank,
+                context.db,
+                bank,
+                uploaded_by=user.id,
+                replace_others=is_admin(context.settings, user.id),
+            )
         )
     except BankOwnedElsewhere:
         await reply(update, texts.upload_not_yours(bank.id))
@@ -147,20 +151,22 @@ async def source_command(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    remember(update, context)
-    if not is_teacher(context.settings, context.db, user.id):
+    await remember(update, context)
+    if not await teacher(context, user.id):
         await reply(update, texts.teachers_only())
         return
     if not context.args:
         await reply(update, texts.source_usage())
         return
     bank_id = context.args[0].strip().lower()
-    with context.db.session() as session:
+
+    def mine(session: Session) -> bool:
         bank = banks.get_bank(session, bank_id)
-        mine = (
+        return (
             bank is not None and bank.deleted_at is None and owns(context.settings, bank, user.id)
         )
-    if not mine:
+
+    if not await context.db.run(mine):
         await reply(update, texts.not_your_bank(bank_id))
         return
     if context.user_data is not None:
@@ -185,7 +191,7 @@ async def _take_source(
     def allowed(bank: BankRow) -> bool:
         return owns(context.settings, bank, user.id)
 
-    passages = await asyncio.to_thread(attach_source, context.db, bank_id, title, text, allowed)
+    passages = await context.db.call_aside(attach_source, context.db, bank_id, title, text, allowed)
     if passages is None:
         await reply(update, texts.not_your_bank(bank_id))
     else:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Chat, Update
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.access import is_group_admin, is_teacher, person
+from bot.access import is_group_admin, person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import remember, reply
+from bot.handlers.common import note_sender, reply, teacher
 from storage.weblinks import web_token
 
 
@@ -16,7 +17,7 @@ async def may_link(update: Update, context: Context, renew: bool) -> bool:
     """A group admin; or a teacher, for the address only (renewing it is for the group's
     admins: the teacher role gives no power over a group where they are a plain member)."""
     someone = person(update)
-    if not renew and someone is not None and is_teacher(context.settings, context.db, someone.id):
+    if not renew and someone is not None and await teacher(context, someone.id):
         return True
     return await is_group_admin(context.bot, update)
 
@@ -41,9 +42,12 @@ async def weblink_command(update: Update, context: Context) -> None:
     if base is None:  # how to set it up is for the group's admins, not every member
         await reply(update, texts.weblink_not_configured())
         return
-    remember(update, context)  # the chat row carries the token
-    with context.db.session() as session:
-        token = web_token(session, chat.id, renew=renew)
+
+    def link(session: Session) -> str:
+        note_sender(session, update)  # the chat row carries the token
+        return web_token(session, chat.id, renew=renew)
+
+    token = await context.db.run(link)
     await reply(update, texts.weblink(f"{base}/g/{token}", chat.title, renew))
 
 
