@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bench import bots, importing, leaderboard, procs
+from bench import bots, fairness, importing, leaderboard, procs
+from bench.bankgen import write_bank
 from bench.fake import BenchTelegram
 from bench.load import Latency
 from bench.report import Busy, Section, markdown, number, text, verdict
 
-SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import")
+SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import", "fairness")
 RSS_TARGET_MB = 150
 LEADERBOARD_TARGET_MS = 20
 IMPORT_TARGET_S = 2
+FAIRNESS_TARGET_MS = 1000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +78,8 @@ async def _run(args: argparse.Namespace, only: set[str]) -> tuple[list[Section],
                 sections.append(await _leaderboard(fake, workdir, args.leaderboard_users))
             if "import" in only:
                 sections.append(await asyncio.to_thread(_import, workdir))
+            if "fairness" in only:
+                sections.append(await _fairness(fake, workdir))
     finally:
         await fake.stop()
     sections.append(_server(fake))
@@ -253,6 +257,40 @@ async def _leaderboard(fake: BenchTelegram, workdir: Path, users: int) -> Sectio
     section.notes.append(
         "leaderboard() is timed in-process, one session per call as the bot does, after "
         f"{leaderboard.WARM_UP_CALLS} warm-up calls; no ANALYZE was run, as in production."
+    )
+    return section
+
+
+async def _fairness(fake: BenchTelegram, workdir: Path) -> Section:
+    questions = workdir / "fairness-banks"
+    write_bank(questions, bots.BANK_ID, bots.BANK_QUESTIONS)
+    scenarios = await fairness.run(fake, workdir, questions)
+    section = Section(
+        f"Fairness: {fairness.OTHERS} other users' commands (10 a second) during a flood,"
+        " production rate limiter on"
+    )
+    for scenario in scenarios:
+        p99 = scenario.percentile(0.99)
+        section.add(
+            f"{scenario.name}: p50 / p99 / max",
+            f"{number(scenario.percentile(0.5), 0)} / {number(p99, 0)} /"
+            f" {number(max(scenario.waits_ms, default=None), 0, ' ms')}",
+            verdict(p99, FAIRNESS_TARGET_MS, " ms (p99)")
+            + f"; {len(scenario.waits_ms)} timed, {scenario.unanswered} unanswered",
+        )
+        replies = (
+            f"; the flooded chat got {scenario.flood_replies} message(s)"
+            if scenario.flood_replies is not None
+            else ""
+        )
+        section.add(
+            "  bot CPU over the scenario",
+            number(scenario.cpu_seconds, 2, " s"),
+            f"{len(scenario.waits_ms) + scenario.unanswered} commands{replies}",
+        )
+    section.notes.append(
+        "Each command is timed from the moment the user sent it to the bot's first message in"
+        " that user's chat; the flood is sent all at once, just before the first command."
     )
     return section
 
