@@ -100,11 +100,10 @@ def no_banks() -> str:
 
 
 def unknown_bank(bank_id: str) -> str:
-    text = f"There is no bank called <code>{escape(bank_id)}</code>. /banks lists them."
+    shown = escape(clip(bank_id, 60))  # ids have 48 characters at most; a user's text any
+    text = f"There is no bank called <code>{shown}</code>. /banks lists them."
     if bank_id.isdigit():  # "/quiz 5": a number of questions, without the bank
-        text += (
-            f" For {escape(bank_id)} questions of a bank: /quiz &lt;bank-id&gt; {escape(bank_id)}"
-        )
+        text += f" For {shown} questions of a bank: /quiz &lt;bank-id&gt; {shown}"
     return text
 
 

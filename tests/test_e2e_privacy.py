@@ -159,3 +159,10 @@ async def test_a_quiz_has_at_most_100_questions(
     assert "at most 100 questions, so you get 100" in intro
     poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     assert re.match(r"\[1/100\] ", poll.params["question"])
+
+
+async def test_a_huge_bank_id_gets_a_short_answer(bot: BotRunner, fake: FakeTelegram):
+    ann = fake.user(ANN, "Ann")
+    for command in ("/quiz", "/start", "/leaderboard"):
+        reply = plain(await say(fake, ann, f"{command} {'x' * 4000}"))
+        assert "no bank called" in reply and len(reply) < 300, command
