@@ -94,3 +94,20 @@ async def test_a_flooders_quiz_answers_still_count(limited_bot: BotRunner, fake:
     )
     assert "Score so far: 1/1" in text_of(verdict)
     await fake.wait_for("sendPoll", chat_id=mallory.id, since=mark)  # and the quiz goes on
+
+
+async def test_a_flood_of_button_presses_gets_one_alert(limited_bot: BotRunner, fake: FakeTelegram):
+    mallory = fake.user(666, "Mallory")
+    mallory.send("/banks")
+    listing = await fake.wait_for("sendMessage", chat_id=mallory.id, timeout=15)
+    button = listing.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    for _ in range(30):
+        mallory.press(listing.result, button)
+    alert = await fake.wait_for(
+        "answerCallbackQuery", lambda c: "Slow down" in str(c.params.get("text")), timeout=15
+    )
+    assert alert.params["show_alert"] is True
+    await asyncio.sleep(2)
+    alerts = [c for c in fake.calls_to("answerCallbackQuery") if c.params.get("text")]
+    assert len(alerts) == 1
+    assert len(fake.calls_to("sendPoll", mallory.id)) <= 3  # a few quizzes started, not 30
