@@ -65,6 +65,8 @@ def _fill_sql(users: int, epoch: int) -> list[str]:
     ended = STAMP.format(seconds=f"{epoch} + (2 * u.id + k.k) * {QUIZ_SPACING} + 140")
     in_group = f"k.k = 1 AND u.id % {GROUP_EVERY} = 0"
     right = "((i.id * 2654435761) % 100 < 35 + (q.user_id * 37) % 60)"
+    monday = datetime.fromtimestamp(epoch, UTC).date().isoformat()
+    reached = "MAX(CASE WHEN a.points > 0 THEN a.answered_at END)"
     return [
         # Two quizzes per user, on two different banks, of 5..15 and 15..5 questions.
         f"""WITH RECURSIVE u(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM u WHERE n < {users})
@@ -114,6 +116,17 @@ def _fill_sql(users: int, epoch: int) -> list[str]:
         FROM (SELECT user_id, SUM(points) AS points, SUM(answered) AS answered,
                      MAX(points_at) AS points_at FROM scores GROUP BY user_id) AS s
         WHERE users.id = s.user_id""",
+        # Every answer is this week's: the weekly totals are the all-time ones.
+        *(
+            f"""UPDATE {table} SET week = '{monday}', week_points = points,
+                                   week_points_at = points_at"""
+            for table in ("scores", "users")
+        ),
+        f"""INSERT INTO chat_scores (chat_id, user_id, points, points_at, week, week_points,
+                                     week_points_at)
+        SELECT q.chat_id, a.user_id, SUM(a.points), {reached}, '{monday}', SUM(a.points), {reached}
+        FROM answers a JOIN quiz_items i ON i.id = a.item_id JOIN quizzes q ON q.id = i.quiz_id
+        WHERE q.kind = 'round' GROUP BY q.chat_id, a.user_id""",
     ]
 
 
@@ -156,7 +169,7 @@ Arguments = Callable[[Caller], dict[str, Any]]
 
 def _tables(users: int) -> dict[str, Arguments]:
     """leaderboard() arguments of each timed table, for one caller (a group's: a member)."""
-    week = week_start(datetime.now(UTC), ZoneInfo("UTC"))
+    now = datetime.now(UTC)
 
     def member(caller: Caller) -> int:
         return GROUP_EVERY * (1 + caller[0] % (users // GROUP_EVERY))
@@ -164,10 +177,10 @@ def _tables(users: int) -> dict[str, Arguments]:
     return {
         "overall": lambda c: {"user_id": c[0]},
         "per bank": lambda c: {"user_id": c[0], "bank_id": c[1]},
-        "week overall": lambda c: {"user_id": c[0], "since": week},
-        "week per bank": lambda c: {"user_id": c[0], "bank_id": c[1], "since": week},
+        "week overall": lambda c: {"user_id": c[0], "week_of": now},
+        "week per bank": lambda c: {"user_id": c[0], "bank_id": c[1], "week_of": now},
         "group": lambda c: {"user_id": member(c), "chat_id": GROUP},
-        "group week": lambda c: {"user_id": member(c), "chat_id": GROUP, "since": week},
+        "group week": lambda c: {"user_id": member(c), "chat_id": GROUP, "week_of": now},
     }
 
 

@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader
@@ -23,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from yarl import URL
 
-from bot.settings import Settings
 from bot.texts import display_name
 from storage.db import Database
 from storage.scores import leaderboard, week_start
@@ -101,24 +101,21 @@ def _group_scope(session: Session, token: str) -> Scope | None:
     return None if chat is None else (chat.title or "Group", {"chat_id": chat.id})
 
 
-def read_table(
-    db: Database, find: Finder, key: str, since: datetime | None, now: datetime, period: str
-) -> Table | None:
-    """The table `find` names, counted from `since` (None: all time); None if there is none."""
+def read_table(db: Database, find: Finder, key: str, now: datetime, period: str) -> Table | None:
+    """The table `find` names, of all time or of the week `now` falls in; None if none."""
     with db.session() as session:
         scope = find(session, key)
         if scope is None:
             return None
         title, where = scope
-        board = leaderboard(session, limit=TOP, since=since, **where)
+        week_of = now if period == "week" else None
+        board = leaderboard(session, limit=TOP, week_of=week_of, **where)
     # Group tables keep hidden users' names (their group sees them); the others come blank.
     rows = [Row(e.rank, display_name(e.first_name, e.username), e.points) for e in board.top]
     return Table(title, period, rows, now)
 
 
-def create_web_app(
-    db: Database, settings: Settings, now: Clock = lambda: datetime.now(UTC)
-) -> web.Application:
+def create_web_app(db: Database, now: Clock = lambda: datetime.now(UTC)) -> web.Application:
     """The aiohttp app serving the web leaderboard; `now` is injectable for tests."""
 
     def page(find: Finder, *, as_json: bool) -> Handler:
@@ -127,14 +124,13 @@ def create_web_app(
             if period not in PERIODS:
                 raise web.HTTPBadRequest(reason="period must be week or all")
             moment = now()
-            since = week_start(moment, settings.zone) if period == "week" else None
             key = request.match_info.get("key", "")
-            table = await asyncio.to_thread(read_table, db, find, key, since, moment, period)
+            table = await asyncio.to_thread(read_table, db, find, key, moment, period)
             if table is None:
                 raise web.HTTPNotFound()
             if as_json:
                 return web.json_response(table.to_json())
-            return _html_page(request, table, since, settings)
+            return _html_page(request, table, db.zone)
 
         return handle
 
@@ -155,16 +151,15 @@ def _json_twin(request: web.Request, period: str) -> str:
     return str(URL(path).with_query(period=period))
 
 
-def _html_page(
-    request: web.Request, table: Table, since: datetime | None, settings: Settings
-) -> web.Response:
+def _html_page(request: web.Request, table: Table, zone: ZoneInfo) -> web.Response:
+    weekly = table.period == "week"
     return _render(
         "leaderboard.html",
         200,
         table=table,
-        since=since,
-        zone=settings.timezone,
-        updated=table.updated_at.astimezone(settings.zone),
+        since=week_start(table.updated_at, zone) if weekly else None,
+        zone=zone.key,
+        updated=table.updated_at.astimezone(zone),
         json_url=_json_twin(request, table.period),
         refresh_ms=REFRESH_SECONDS * 1000,
     )
@@ -212,19 +207,19 @@ async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[w
         await runner.cleanup()
 
 
-async def serve_web(db: Database, settings: Settings, host: str, port: int) -> None:
+async def serve_web(db: Database, host: str, port: int) -> None:
     """`quizbot web`: serve the web leaderboard alone until SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with serving(create_web_app(db, settings), host, port):
+    async with serving(create_web_app(db), host, port):
         await stop.wait()
 
 
 def serve_alongside(application: QuizApplication, host: str, port: int) -> None:
     """Serve the web leaderboard in the bot's own event loop, from its start to its stop."""
-    app = create_web_app(application.bot_data.db, application.bot_data.settings)
+    app = create_web_app(application.bot_data.db)
     started, stopped = application.post_init, application.post_stop
     stack = AsyncExitStack()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, create_engine, event, insert, make_url
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,26 +14,33 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
-from storage.schema import ensure_schema
+from storage.schema import UTC_ZONE, ensure_schema
+
+_ZONE = "quizbot.zone"  # the key of Database.zone in every session's `info`
 
 
 class Database:
-    """Owns the engine; `session()` yields a session inside one transaction."""
+    """Owns the engine; `session()` yields a session inside one transaction.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    `zone` is where weeks start, Monday 00:00: the answers that keep weekly totals and the
+    tables that read them both take it from here, so they cannot disagree.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, zone: ZoneInfo = UTC_ZONE) -> None:
         self.url = url
+        self.zone = zone
         self.engine: Engine = create_engine(url, echo=echo, **_engine_options(url))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={_ZONE: zone})
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = False) -> Database:
+    def open(cls, url: str, *, migrate: bool = False, zone: ZoneInfo = UTC_ZONE) -> Database:
         """Connect and check the schema (see ensure_schema); one clear line if either fails."""
         with unavailable(url):
-            db = cls(url)
+            db = cls(url, zone=zone)
             try:
-                ensure_schema(db.engine, migrate=migrate)
+                ensure_schema(db.engine, migrate=migrate, zone=zone)
             except Exception:
                 db.dispose()
                 raise
@@ -47,6 +55,11 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def zone_of(session: Session) -> ZoneInfo:
+    """The time zone of the database the session belongs to (see Database)."""
+    return cast(ZoneInfo, session.info[_ZONE])
 
 
 def _engine_options(url: str) -> dict[str, Any]:

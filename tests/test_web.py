@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -17,7 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 from bot.web import create_web_app
 from storage import banks
 from storage.db import Database
@@ -26,7 +27,7 @@ from storage.weblinks import chat_by_web_token, web_token
 from tests.conftest import QUESTIONS
 from tests.fakebot import FakeTelegram
 from tests.processes import QUIZBOT, bot_env, free_port, quizbot_process
-from tests.webdata import BANK_ID, backdate, group_round, learner, load_shipped_bank, play
+from tests.webdata import BANK_ID, group_round, learner, load_shipped_bank, play
 
 GROUP = -100777
 # Monday 10 March 2025, 00:30 in Berlin (CET, UTC+1): Sunday 23:30 in UTC.
@@ -45,14 +46,10 @@ class Clock:
         return self.now
 
 
-def web_settings(db: Database, timezone: str = "UTC") -> Settings:
-    return Settings(_env_file=None, database_url=db.url, timezone=timezone)
-
-
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[Client]:
     """A client of the web app on the test database, with the real clock."""
-    async with TestClient(TestServer(create_web_app(db, web_settings(db)))) as test_client:
+    async with TestClient(TestServer(create_web_app(db))) as test_client:
         yield test_client
 
 
@@ -121,44 +118,57 @@ async def test_group_table_names_hidden_learners_to_their_group(
         token = web_token(session, GROUP)
     table = await get_json(client, f"/g/{token}.json")
     assert table["title"] == "Class 7B"
-    assert table["entries"] == entries(("Cleo", 1), ("Ann", 1))
+    assert table["entries"] == entries(("Cleo", 1000), ("Ann", 1000))  # Cleo answered first
     page = await get_html(client, f"/g/{token}")
-    assert rows_of(page) == [("1", "Cleo", "1"), ("2", "Ann", "1")]
+    assert rows_of(page) == [("1", "Cleo", "1000"), ("2", "Ann", "1000")]
     assert "<h1>Class 7B</h1>" in page
 
 
-async def test_week_starts_on_monday_in_the_configured_zone(db: Database):
+@pytest.mark.parametrize(
+    ("timezone", "this_week", "next_monday"),
+    [
+        ("Europe/Berlin", [("Bob", 1)], "17 March"),
+        ("UTC", [("Ann", 2), ("Bob", 1)], "10 March"),  # still Sunday in UTC
+    ],
+)
+async def test_week_starts_on_monday_in_the_configured_zone(
+    database_url: str, timezone: str, this_week: list[tuple[str, int]], next_monday: str
+):
+    db = Database.open(database_url, zone=ZoneInfo(timezone))
     load_shipped_bank(db)
     learner(db, 1, "Ann")
     learner(db, 2, "Bob")
-    play(db, 1, right=2)
-    play(db, 2, right=1)
-    backdate(db, 1, BERLIN_MONDAY - timedelta(minutes=40))  # Sunday 23:50 in Berlin
-    backdate(db, 2, BERLIN_MONDAY - timedelta(minutes=20))  # Monday 00:10 in Berlin
-    clock = Clock(BERLIN_MONDAY)
+    sunday = BERLIN_MONDAY - timedelta(minutes=40)  # 23:50 in Berlin
+    group_round(db, GROUP, "Class 7B", {1: True}, at=sunday)
+    group_round(db, GROUP, "Class 7B", {1: True}, at=sunday + timedelta(minutes=1))
+    group_round(db, GROUP, "Class 7B", {2: True}, at=BERLIN_MONDAY - timedelta(minutes=20))
+    clock = Clock(BERLIN_MONDAY)  # Monday 00:30 in Berlin
 
-    async def tables(timezone: str) -> tuple[Any, Any]:
-        app = create_web_app(db, web_settings(db, timezone), now=clock)
-        async with TestClient(TestServer(app)) as client:
-            week = await get_json(client, "/index.json?period=week")
-            return week, await get_json(client, "/index.json?period=all")
+    async def tables(path: str) -> tuple[Any, Any]:
+        async with TestClient(TestServer(create_web_app(db, now=clock))) as client:
+            week = await get_json(client, f"{path}?period=week")
+            return week, await get_json(client, f"{path}?period=all")
 
-    week, all_time = await tables("Europe/Berlin")
-    assert week["period"] == "week"
-    assert week["entries"] == entries(("Bob", 1))
-    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
-    week, _ = await tables("UTC")  # still Sunday in UTC: both answers are this week's
-    assert week["entries"] == entries(("Ann", 2), ("Bob", 1))
+    try:
+        with db.session() as session:
+            token = web_token(session, GROUP)
+        for path, points in (("/index.json", 1), (f"/g/{token}.json", 1000)):
+            week, all_time = await tables(path)
+            assert week["period"] == "week"
+            assert week["entries"] == entries(*((name, n * points) for name, n in this_week))
+            assert all_time["entries"] == entries(("Ann", 2 * points), ("Bob", points))
 
-    clock.now += timedelta(days=7)  # the next Monday: a new, empty week
-    week, all_time = await tables("Europe/Berlin")
-    assert week["entries"] == []
-    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
-    app = create_web_app(db, web_settings(db, "Europe/Berlin"), now=clock)
-    async with TestClient(TestServer(app)) as client:
-        page = await get_html(client, "/?period=week")
-    assert rows_of(page) == []
-    assert "Nobody has scored here yet." in page and "since Monday 17 March" in page
+        clock.now += timedelta(days=7)  # a week on: a new, empty week
+        week, all_time = await tables("/index.json")
+        assert week["entries"] == []
+        assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
+        async with TestClient(TestServer(create_web_app(db, now=clock))) as client:
+            page = await get_html(client, "/?period=week")
+        assert rows_of(page) == []
+        assert "Nobody has scored here yet." in page
+        assert f"since Monday {next_monday} ({timezone})" in page
+    finally:
+        db.dispose()
 
 
 async def test_pages_link_their_json_twin_and_both_periods(classroom: Database, client: Client):

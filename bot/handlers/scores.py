@@ -41,7 +41,6 @@ async def leaderboard_command(update: Update, context: Context) -> None:
             await reply(update, texts.leaderboard_usage(argument))
             return
     now = context.bot_data.rounds.clock.now()  # the rounds' clock: tests move it across weeks
-    since = scores.week_start(now, context.settings.zone) if weekly else None
     in_group = chat.type in (Chat.GROUP, Chat.SUPERGROUP) and bank_id is None
     with context.db.session() as session:
         bank = banks.playable_bank(session, bank_id, user.id) if bank_id else None
@@ -51,7 +50,7 @@ async def leaderboard_command(update: Update, context: Context) -> None:
                 session,
                 bank_id=bank_id,
                 user_id=user.id,
-                since=since,
+                week_of=now if weekly else None,
                 chat_id=chat.id if in_group else None,
             )
     if board is None:
