@@ -11,10 +11,12 @@ import asyncio
 import logging
 import secrets
 import signal
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +38,10 @@ log = logging.getLogger(__name__)
 
 TOP = 50  # rows a table shows
 REFRESH_SECONDS = 5
+# A table is read at most once in this time, however many ask: under the pages' refresh, so an
+# open page still shows every change within REFRESH_SECONDS + CACHE_SECONDS.
+CACHE_SECONDS = 3
+READ_THREADS = 2  # the web's own, apart from the executor the bot's work uses
 PERIODS = ("all", "week")
 FRAMING = "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
@@ -50,6 +56,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Finds a table's title and leaderboard() arguments from the path's key; None: no such table.
 Scope = tuple[str, dict[str, Any]]
 Finder = Callable[[Session, str], Scope | None]
+TableName = tuple[str, str, str]  # a page's route, its key, the period
 
 _templates = Environment(
     loader=PackageLoader("bot", "templates"),
@@ -115,17 +122,65 @@ def read_table(db: Database, find: Finder, key: str, now: datetime, period: str)
     return Table(title, period, rows, now)
 
 
+class TableCache:
+    """Tables read on a small thread pool of the web's own, each at most once per CACHE_SECONDS.
+
+    The pages are public: a burst of requests must neither queue in the executor the bot's own
+    work uses nor read the database once per request. Requests for a table being read wait for
+    that read; a failed read is not kept.
+    """
+
+    def __init__(self, db: Database, now: Clock) -> None:
+        self._db, self._now = db, now
+        self._pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="web-leaderboard")
+        # Oldest first: expired tables are dropped from the front.
+        self._tables: OrderedDict[TableName, tuple[datetime, asyncio.Future[Table | None]]] = (
+            OrderedDict()
+        )
+
+    async def table(self, path: str, find: Finder, key: str, period: str) -> Table | None:
+        """The table `find` names for `key` on the page `path`, read up to CACHE_SECONDS ago.
+
+        A page and its JSON twin share a path, so they share a table.
+        """
+        name = (path, key, period)
+        moment = self._now()
+        self._forget_before(moment - timedelta(seconds=CACHE_SECONDS))
+        entry = self._tables.get(name)
+        if entry is None:
+            loop = asyncio.get_running_loop()
+            read = loop.run_in_executor(self._pool, read_table, self._db, find, key, moment, period)
+            read.add_done_callback(lambda done: self._forget_failed(name, done))
+            self._tables[name] = entry = (moment, read)
+        # Shielded: one request giving up must not cancel the read the others wait for.
+        return await asyncio.shield(entry[1])
+
+    def _forget_before(self, oldest: datetime) -> None:
+        while self._tables and next(iter(self._tables.values()))[0] <= oldest:
+            self._tables.popitem(last=False)
+
+    def _forget_failed(self, name: TableName, read: asyncio.Future[Table | None]) -> None:
+        if read.cancelled() or read.exception() is not None:
+            entry = self._tables.get(name)
+            if entry is not None and entry[1] is read:
+                del self._tables[name]
+
+    def close(self) -> None:
+        """Stop the pool's threads; reads still queued are dropped."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def create_web_app(db: Database, now: Clock = lambda: datetime.now(UTC)) -> web.Application:
     """The aiohttp app serving the web leaderboard; `now` is injectable for tests."""
+    tables = TableCache(db, now)
 
-    def page(find: Finder, *, as_json: bool) -> Handler:
+    def page(path: str, find: Finder, *, as_json: bool) -> Handler:
         async def handle(request: web.Request) -> web.StreamResponse:
             period = request.query.get("period", "all")
             if period not in PERIODS:
                 raise web.HTTPBadRequest(reason="period must be week or all")
-            moment = now()
             key = request.match_info.get("key", "")
-            table = await asyncio.to_thread(read_table, db, find, key, moment, period)
+            table = await tables.table(path, find, key, period)
             if table is None:
                 raise web.HTTPNotFound()
             if as_json:
@@ -134,15 +189,19 @@ def create_web_app(db: Database, now: Clock = lambda: datetime.now(UTC)) -> web.
 
         return handle
 
+    async def close(_app: web.Application) -> None:
+        tables.close()
+
     app = web.Application(middlewares=[_guard])
+    app.on_cleanup.append(close)
     routes = (
         ("/", "/index.json", _global_scope),
         ("/bank/{key:[a-z0-9-]+}", "/bank/{key:[a-z0-9-]+}.json", _bank_scope),
         ("/g/{key:[A-Za-z0-9_-]+}", "/g/{key:[A-Za-z0-9_-]+}.json", _group_scope),
     )
     for html_path, json_path, find in routes:
-        app.router.add_get(html_path, page(find, as_json=False))
-        app.router.add_get(json_path, page(find, as_json=True))
+        app.router.add_get(html_path, page(html_path, find, as_json=False))
+        app.router.add_get(json_path, page(html_path, find, as_json=True))
     return app
 
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from bot.library import import_bank
-from bot.web import Clock, create_web_app, serving
+from bot.web import CACHE_SECONDS, Clock, create_web_app, serving
 from quiz.bank import load_bank_file
 from storage import banks, quizzes, rounds, scores
 from storage.db import Database
@@ -15,6 +15,20 @@ from tests.conftest import QUESTIONS
 from tests.processes import free_port
 
 BANK_ID = "russia-iran-partnership"  # the shipped bank: 30 questions
+
+
+class MovableClock:
+    """The web app's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def past_the_cache(self) -> None:
+        """Move on until every table the web app keeps is read afresh."""
+        self.now += timedelta(seconds=CACHE_SECONDS)
 
 
 def load_shipped_bank(db: Database) -> None:
