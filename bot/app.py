@@ -97,7 +97,7 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
 
 def prepare(settings: Settings, *, migrate: bool = False) -> QuizApplication:
     """Open the database, load the banks folder into it, and build the application."""
-    db = Database.open(settings.database_url, migrate=migrate)
+    db = Database.open(settings.database_url, migrate=migrate, zone=settings.zone)
     results, errors = import_directory(db, settings.questions_dir)
     log.info(
         "%d bank(s) ready from %s, %d skipped", len(results), settings.questions_dir, len(errors)

@@ -169,9 +169,9 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     setup_logging(None, settings.log_level)
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, zone=settings.zone)
     try:
-        asyncio.run(serve_web(db, settings, args.host, args.port))
+        asyncio.run(serve_web(db, args.host, args.port))
     finally:
         db.dispose()
     return 0
@@ -358,9 +358,9 @@ def _schema_database() -> Database:
     from storage.db import Database, unavailable
     from storage.schema import current_revision
 
-    url = load_settings().database_url
-    with unavailable(url):
-        db = Database(url)
+    settings = load_settings()
+    with unavailable(settings.database_url):
+        db = Database(settings.database_url, zone=settings.zone)
         current_revision(db.engine)
     return db
 
@@ -374,7 +374,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     db = _schema_database()
     try:
         before = current_revision(db.engine)
-        upgrade(db.engine, args.revision)
+        upgrade(db.engine, args.revision, zone=db.zone)
         after = current_revision(db.engine)
     except CommandError as error:  # e.g. an unknown --revision
         print(f"quizbot: {error}", file=sys.stderr)

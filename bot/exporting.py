@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from storage.reports import ExportRow
 
 FIELDS = ("answered_at", "user_id", "user_name", "question_id", "chosen", "correct")
-# A spreadsheet runs a cell starting with one of these as a formula ("CSV injection"), and
-# learners choose their own names: such a name gets a leading apostrophe, as OWASP advises.
+# A spreadsheet runs a cell starting with one of these as a formula ("CSV injection"). Learners
+# choose their names and teachers (or whoever sent the bank) the option texts: every text cell
+# that starts so gets a leading apostrophe, as OWASP advises.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,8 +29,7 @@ def write_csv(rows: Iterable[ExportRow], stream: TextIO) -> int:
     for row in rows:
         record = _record(row)
         record["correct"] = "true" if row.correct else "false"
-        record["user_name"] = _inert(row.user_name)
-        writer.writerow(record.values())
+        writer.writerow(_inert(v) if isinstance(v, str) else v for v in record.values())
         count += 1
     return count
 

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, create_engine, event, insert, make_url
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,7 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
-from storage.schema import ensure_schema
+from storage.schema import UTC_ZONE, ensure_schema
+
+_ZONE = "quizbot.zone"  # the key of Database.zone in every session's `info`
 
 T = TypeVar("T")
 
@@ -53,14 +56,19 @@ def event_loop_work() -> Iterator[None]:
 
 class Database:
     """Owns the engine; `session()` yields a session inside one transaction, `run()` runs one
-    on a database thread."""
+    on a database thread.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    `zone` is where weeks start, Monday 00:00: the answers that keep weekly totals and the
+    tables that read them both take it from here, so they cannot disagree.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, zone: ZoneInfo = UTC_ZONE) -> None:
         self.url = url
+        self.zone = zone
         self.engine: Engine = create_engine(url, echo=echo, **_engine_options(url))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={_ZONE: zone})
         self._workers: ThreadPoolExecutor | None = None
 
     async def run(self, work: Callable[[Session], T]) -> T:
@@ -85,12 +93,12 @@ class Database:
             return work(session)
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = False) -> Database:
+    def open(cls, url: str, *, migrate: bool = False, zone: ZoneInfo = UTC_ZONE) -> Database:
         """Connect and check the schema (see ensure_schema); one clear line if either fails."""
         with unavailable(url):
-            db = cls(url)
+            db = cls(url, zone=zone)
             try:
-                ensure_schema(db.engine, migrate=migrate)
+                ensure_schema(db.engine, migrate=migrate, zone=zone)
             except Exception:
                 db.dispose()
                 raise
@@ -116,6 +124,11 @@ def _on_loop() -> None:
     if ON_LOOP == "raise":
         raise DatabaseOnLoop("a database session on the event loop: use `await db.run(...)`")
     log.warning("a database session on the event loop", stack_info=True)
+
+
+def zone_of(session: Session) -> ZoneInfo:
+    """The time zone of the database the session belongs to (see Database)."""
+    return cast(ZoneInfo, session.info[_ZONE])
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -56,7 +57,20 @@ class Base(DeclarativeBase):
     }
 
 
-class User(Base):
+class WeekTotals:
+    """This week's points, kept with every answer like the all-time ones.
+
+    Weekly tables read them through an index instead of counting the week's answers. `week` is
+    the Monday (a date in the bot's time zone) they count from: a row of an older week has no
+    points this week, and its next answer starts the new week afresh.
+    """
+
+    week: Mapped[date | None] = mapped_column(Date)
+    week_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    week_points_at: Mapped[datetime | None]  # when week_points last grew: earlier wins a tie
+
+
+class User(WeekTotals, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -74,6 +88,10 @@ class User(Base):
     __table_args__ = (Index("ix_users_rank", points.desc(), "points_at", "id"),)
 
 
+# Declared after the class: its week columns come from WeekTotals, and DESC needs the column.
+Index("ix_users_week_rank", User.week, User.week_points.desc(), User.week_points_at, User.id)
+
+
 class PointCount(Base):
     """How many users have each overall points total, so a caller's rank is a short sum.
 
@@ -83,6 +101,19 @@ class PointCount(Base):
 
     __tablename__ = "point_counts"
 
+    points: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    users: Mapped[int] = mapped_column(Integer)
+
+
+class WeekPointCount(Base):
+    """How many users have each overall points total in a week, for a caller's weekly rank.
+
+    Kept like PointCount, by triggers on users.week_points (WEEK_POINT_COUNT_TRIGGERS).
+    """
+
+    __tablename__ = "week_point_counts"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
     points: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     users: Mapped[int] = mapped_column(Integer)
 
@@ -273,7 +304,7 @@ class Answer(Base):
     )
 
 
-class Score(Base):
+class Score(WeekTotals, Base):
     __tablename__ = "scores"
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
@@ -284,6 +315,41 @@ class Score(Base):
     points_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_scores_rank", "bank_id", points.desc(), "points_at", "user_id"),)
+
+
+Index(
+    "ix_scores_week_rank",
+    Score.bank_id,
+    Score.week,
+    Score.week_points.desc(),
+    Score.week_points_at,
+    Score.user_id,
+)
+
+
+class ChatScore(WeekTotals, Base):
+    """A member's round points in a group, all time and this week: the group's own table."""
+
+    __tablename__ = "chat_scores"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    points_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_chat_scores_rank", "chat_id", points.desc(), "points_at", "user_id"),
+    )
+
+
+Index(
+    "ix_chat_scores_week_rank",
+    ChatScore.chat_id,
+    ChatScore.week,
+    ChatScore.week_points.desc(),
+    ChatScore.week_points_at,
+    ChatScore.user_id,
+)
 
 
 class InboxUpdate(Base):
@@ -340,7 +406,58 @@ POINT_COUNT_TRIGGERS = {
     FOR EACH ROW EXECUTE FUNCTION quizbot_count_points()""",
     ),
 }
-for _dialect, _statements in POINT_COUNT_TRIGGERS.items():
-    for _statement in _statements:  # after every table: the triggers name two of them
-        ddl = DDL(_statement).execute_if(dialect=_dialect)  # type: ignore[no-untyped-call]
-        event.listen(Base.metadata, "after_create", ddl)
+# The same for this week's points (migration 0007 has its copy). A user's next answer in a new
+# week moves them from their old week's count to the new one's; past weeks' counts stay, a few
+# rows a week.
+WEEK_POINT_COUNT_TRIGGERS = {
+    "sqlite": (
+        """CREATE TRIGGER tr_users_week_points_insert AFTER INSERT ON users
+    WHEN NEW.week_points > 0
+    BEGIN
+      INSERT INTO week_point_counts (week, points, users) VALUES (NEW.week, NEW.week_points, 1)
+      ON CONFLICT (week, points) DO UPDATE SET users = users + 1;
+    END""",
+        """CREATE TRIGGER tr_users_week_points_update AFTER UPDATE OF week, week_points ON users
+    WHEN OLD.week IS NOT NEW.week OR OLD.week_points != NEW.week_points
+    BEGIN
+      UPDATE week_point_counts SET users = users - 1
+      WHERE week = OLD.week AND points = OLD.week_points;
+      INSERT INTO week_point_counts (week, points, users)
+      SELECT NEW.week, NEW.week_points, 1 WHERE NEW.week_points > 0
+      ON CONFLICT (week, points) DO UPDATE SET users = users + 1;
+    END""",
+        """CREATE TRIGGER tr_users_week_points_delete AFTER DELETE ON users
+    WHEN OLD.week_points > 0
+    BEGIN
+      UPDATE week_point_counts SET users = users - 1
+      WHERE week = OLD.week AND points = OLD.week_points;
+    END""",
+    ),
+    "postgresql": (
+        """CREATE OR REPLACE FUNCTION quizbot_count_week_points() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND OLD.week IS NOT DISTINCT FROM NEW.week
+         AND OLD.week_points = NEW.week_points THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.week_points > 0 THEN
+        UPDATE week_point_counts SET users = users - 1
+        WHERE week = OLD.week AND points = OLD.week_points;
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.week_points > 0 THEN
+        INSERT INTO week_point_counts (week, points, users) VALUES (NEW.week, NEW.week_points, 1)
+        ON CONFLICT (week, points) DO UPDATE SET users = week_point_counts.users + 1;
+      END IF;
+      RETURN NULL;
+    END $$""",
+        """CREATE TRIGGER tr_users_week_points
+    AFTER INSERT OR DELETE OR UPDATE OF week, week_points ON users
+    FOR EACH ROW EXECUTE FUNCTION quizbot_count_week_points()""",
+    ),
+}
+for _triggers in (POINT_COUNT_TRIGGERS, WEEK_POINT_COUNT_TRIGGERS):
+    for _dialect, _statements in _triggers.items():
+        for _statement in _statements:  # after every table: the triggers name two of them
+            ddl = DDL(_statement).execute_if(dialect=_dialect)  # type: ignore[no-untyped-call]
+            event.listen(Base.metadata, "after_create", ddl)

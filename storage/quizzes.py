@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, func, insert, select, update
+from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_ignore, table_of, upserting_insert
+from storage.db import insert_ignore, table_of, upserting_insert, zone_of
 from storage.models import (
     Answer,
     AwareDateTime,
     BankRow,
+    Base,
     Chat,
+    ChatScore,
     QuestionRow,
     Quiz,
     QuizItem,
@@ -25,6 +27,7 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.scores import monday_of
 
 NAME_LIMIT = 256  # the column size; Telegram's own limit is lower, but updates can be forged
 
@@ -310,12 +313,10 @@ def record_answer(
 
     All in the caller's transaction; None when this answer was already recorded.
     """
-    written = insert_answer(
-        session, view, user_id, chosen, correct, at=utcnow(), points=int(correct)
-    )
+    now = utcnow()  # the answer's time: weekly totals are kept by it
+    written = insert_answer(session, view, user_id, chosen, correct, at=now, points=int(correct))
     if written is None:
         return None  # a repeat
-    now = utcnow()
     add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct), now=now)
     quiz, position = view.quiz, view.item.position + 1
     status = "finished" if position >= quiz.total else quiz.status
@@ -375,60 +376,113 @@ _MOVE_ON = (
 
 _GAIN = bindparam("gain", type_=Integer())
 _NOW = bindparam("now", type_=AwareDateTime())
+_WEEK = bindparam("week", type_=Date())
 _RIGHT = case((_GAIN > 0, 1), else_=0)
+_REACHED = case((_GAIN > 0, _NOW), else_=None)
 
 
 def _grown(columns: Any) -> dict[str, Any]:
-    """Running totals plus one answer worth `gain` points; a tie goes to who got there first."""
+    """Running totals plus one answer worth `gain` points (see _points_grown)."""
     return {
-        "points": columns.points + _GAIN,
         "answered": columns.answered + 1,
         "correct": columns.correct + _RIGHT,
-        "points_at": case((_GAIN > 0, _NOW), else_=columns.points_at),
+        **_points_grown(columns),
     }
 
 
+def _points_grown(columns: Any) -> dict[str, Any]:
+    """Points plus `gain`, all time and in `week` (a new week starts afresh).
+
+    A tie goes to who got there first: the time is when the points last grew.
+    """
+    same_week = columns.week == _WEEK
+    return {
+        "points": columns.points + _GAIN,
+        "points_at": case((_GAIN > 0, _NOW), else_=columns.points_at),
+        "week": _WEEK,
+        "week_points": case((same_week, columns.week_points + _GAIN), else_=_GAIN),
+        "week_points_at": case((_GAIN > 0, _NOW), (same_week, columns.week_points_at)),
+    }
+
+
+# The first answer's totals.
+_FIRST_POINTS = {
+    "points": _GAIN,
+    "points_at": _REACHED,
+    "week": _WEEK,
+    "week_points": _GAIN,
+    "week_points_at": _REACHED,
+}
+_FIRST_SCORE = {
+    "user_id": bindparam("user"),
+    "bank_id": bindparam("bank"),
+    "answered": 1,
+    "correct": _RIGHT,
+    **_FIRST_POINTS,
+}
+_FIRST_CHAT_SCORE = {"chat_id": bindparam("chat"), "user_id": bindparam("user"), **_FIRST_POINTS}
+# Per table of totals: its first row, and how an answer grows it.
+_TOTALS: dict[type[Base], tuple[dict[str, Any], Callable[[Any], dict[str, Any]]]] = {
+    Score: (_FIRST_SCORE, _grown),
+    ChatScore: (_FIRST_CHAT_SCORE, _points_grown),
+}
 # Built once: they run for every answer.
 _ADD_TO_USER = (
     update(_USERS)
     .where(_USERS.c.id == bindparam("user"))  # the row exists: every update records its sender
     .values(_grown(_USERS.c))
 )
-_SCORE_KEY: dict[str, Any] = {"user_id": bindparam("user"), "bank_id": bindparam("bank")}
-_FIRST_SCORE = {
-    **_SCORE_KEY,
-    "points": _GAIN,
-    "answered": 1,
-    "correct": _RIGHT,
-    "points_at": case((_GAIN > 0, _NOW), else_=None),
-}
 
 
 @functools.cache
-def _add_to_score(dialect: str) -> Any:
+def _upsert_totals(dialect: str, model: type[Base]) -> Any | None:
     """One upsert where the database has one, so concurrent answers never lose an update."""
-    table = table_of(Score)
+    table = table_of(model)
     upserting = upserting_insert(dialect, table)
     if upserting is None:
         return None
-    first = upserting.values(_FIRST_SCORE)
-    return first.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=_grown(table.c))
+    first, grown = _TOTALS[model]
+    keys = [column.name for column in table.primary_key]
+    return upserting.values(first).on_conflict_do_update(index_elements=keys, set_=grown(table.c))
+
+
+def _add_to_totals(session: Session, model: type[Base], params: dict[str, Any]) -> None:
+    upsert = _upsert_totals(session.get_bind().dialect.name, model)
+    if upsert is not None:
+        session.execute(upsert, params)
+        return
+    # Other databases: update, or create the row when there was none.
+    first, grown = _TOTALS[model]
+    table = table_of(model)
+    key = and_(*(column == first[column.name] for column in table.primary_key))
+    if not session.execute(update(table).where(key).values(grown(table.c)), params).rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(table).values(first), params)
+
+
+def _answer_params(session: Session, points: int, now: datetime | None) -> dict[str, Any]:
+    """The points, time and week of an answer, as the statements above bind them."""
+    now = now or utcnow()
+    return {"gain": points, "now": now, "week": monday_of(now, zone_of(session))}
 
 
 def add_points(
     session: Session, *, user_id: int, bank_id: str, points: int, now: datetime | None = None
 ) -> None:
-    """Add one answer's points to the user's running totals, overall and for the bank."""
-    params = {"user": user_id, "bank": bank_id, "gain": points, "now": now or utcnow()}
+    """Add one answer's points to the user's totals, overall and for the bank.
+
+    All time and for the week of `now`, the answer's time (default: now).
+    """
+    params = {"user": user_id, "bank": bank_id, **_answer_params(session, points, now)}
     session.execute(_ADD_TO_USER, params)
-    upsert = _add_to_score(session.get_bind().dialect.name)
-    if upsert is not None:
-        session.execute(upsert, params)
-        return
-    # Other databases: update, or create the row when there was none.
-    key = (Score.user_id == user_id) & (Score.bank_id == bank_id)
-    if not session.execute(update(Score).where(key).values(_grown(Score)), params).rowcount:  # type: ignore[attr-defined]
-        session.execute(insert(Score).values(_FIRST_SCORE), params)
+    _add_to_totals(session, Score, params)
+
+
+def add_round_points(
+    session: Session, *, chat_id: int, user_id: int, points: int, now: datetime
+) -> None:
+    """Add a round answer's speed points to the member's totals in the group's own table."""
+    params = {"chat": chat_id, "user": user_id, **_answer_params(session, points, now)}
+    _add_to_totals(session, ChatScore, params)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from storage.quizzes import (
     QuizState,
     active_quiz,
     add_points,
+    add_round_points,
     current_item,
     finish_quiz,
     insert_answer,
@@ -73,6 +74,7 @@ def record_round_answer(
     if written is None:
         return None
     add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct), now=now)
+    add_round_points(session, chat_id=view.quiz.chat_id, user_id=user_id, points=points, now=now)
     return points
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,12 +21,13 @@ if TYPE_CHECKING:
 
 # The newest revision, known without importing alembic (a third of a second at every start);
 # tests/test_migrations.py checks it is the migrations' head.
-HEAD = "0007_group_access"
+HEAD = "0008_group_access"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Revisions whose schema `Base.metadata.create_all` made before there were migrations.
 LEGACY = ("0001_initial", "0002_durable_updates")
 VERSION_TABLE = "alembic_version"
+UTC_ZONE = ZoneInfo("UTC")
 
 log = logging.getLogger(__name__)
 # Alembic's INFO lines ("Context impl SQLiteImpl", "Will assume non-transactional DDL", wrong
@@ -37,11 +39,14 @@ class SchemaOutdated(Exception):
     """The database schema is not the one this version needs; the message says what to do."""
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """The alembic configuration, built in code, running on `connection`."""
+def alembic_config(connection: Connection | None = None, zone: ZoneInfo = UTC_ZONE) -> Config:
+    """The alembic configuration, built in code, running on `connection`.
+
+    `zone` is where weeks start: revisions that back-fill weekly totals need it.
+    """
     from alembic.config import Config
 
-    config = Config(attributes={"connection": connection})
+    config = Config(attributes={"connection": connection, "zone": zone})
     # The ini parser interpolates values: a literal % in the path must be doubled.
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     return config
@@ -79,11 +84,11 @@ def current_revision(engine: Engine) -> str | None:
         return _current(connection)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, zone: ZoneInfo = UTC_ZONE) -> None:
     """Upgrade the database to `revision`, adopting a database made before migrations."""
     with _migrating(engine) as connection:
         _adopt_legacy(connection)
-        _command().upgrade(alembic_config(connection), revision)
+        _command().upgrade(alembic_config(connection, zone), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -92,7 +97,7 @@ def downgrade(engine: Engine, revision: str) -> None:
         _command().downgrade(alembic_config(connection), revision)
 
 
-def ensure_schema(engine: Engine, *, migrate: bool) -> None:
+def ensure_schema(engine: Engine, *, migrate: bool, zone: ZoneInfo = UTC_ZONE) -> None:
     """Create the schema in an empty database; upgrade an older one only when `migrate`."""
     if _at_head(engine):
         return
@@ -117,7 +122,7 @@ def ensure_schema(engine: Engine, *, migrate: bool) -> None:
                 " run `quizbot db upgrade` (or start with `quizbot run --migrate`)"
             )
         log.info("upgrading the database schema from %s to %s", current, head)
-        _command().upgrade(alembic_config(connection), "head")
+        _command().upgrade(alembic_config(connection, zone), "head")
 
 
 def _at_head(engine: Engine) -> bool:

@@ -1,14 +1,16 @@
-"""Scores and leaderboards: all-time tables from running totals, weekly and group ones counted."""
+"""Scores and leaderboards, all read from totals kept with every answer (running and weekly)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from storage.models import Answer, BankRow, PointCount, QuestionRow, Quiz, QuizItem, Score, User
+from storage.db import zone_of
+from storage.models import BankRow, ChatScore, PointCount, Score, User, WeekPointCount
 
 
 @dataclass(frozen=True)
@@ -86,136 +88,112 @@ def leaderboard(
     bank_id: str | None = None,
     user_id: int | None = None,
     limit: int = 10,
-    since: datetime | None = None,
+    week_of: datetime | None = None,
     chat_id: int | None = None,
 ) -> Leaderboard:
     """Top `limit` users and the caller's own line.
 
-    Overall or for one bank, all-time (running totals: one point per right answer) or `since`
-    (counted from the answers); or, with `chat_id`, a group's table of round points. Users
-    who hid themselves (/privacy) get blank names, except in their group's table.
+    Overall or for one bank (one point per right answer), or with `chat_id` a group's table of
+    round points; all time, or the week `week_of` falls in (from Monday 00:00 in the database's
+    zone). Every table reads totals kept with each answer, never the answers. Users who hid
+    themselves (/privacy) get blank names, except in their group's table.
     """
-    if chat_id is None and since is None:
-        board = _all_time(session, bank_id, user_id, limit)
-    else:
-        board = _counted(session, _tally(bank_id, since, chat_id), user_id, limit)
+    week = None if week_of is None else monday_of(week_of, zone_of(session))
+    table = _table(bank_id, chat_id, week)
+    top = [Entry(i, *row) for i, row in enumerate(session.execute(table.top(limit)), start=1)]
+    me = None
+    if user_id is not None:
+        me = next((entry for entry in top if entry.user_id == user_id), None)
+        me = me or _my_entry(session, table, user_id)
     if chat_id is not None:
-        return board
-    return Leaderboard([_masked(e) for e in board.top], _masked(board.me) if board.me else None)
+        return Leaderboard(top, me)
+    return Leaderboard([_masked(e) for e in top], _masked(me) if me else None)
 
 
 def _masked(entry: Entry) -> Entry:
     return replace(entry, first_name="", username=None) if entry.hidden else entry
 
 
-def _all_time(
-    session: Session, bank_id: str | None, user_id: int | None, limit: int
-) -> Leaderboard:
-    if bank_id is None:
-        points, at, uid = User.points, User.points_at, User.id
-        query = select(User.id, User.first_name, User.username, User.points, User.hidden)
+@dataclass(frozen=True)
+class _Table:
+    """Where a table's totals are kept: one row per user, ranked by an index in this order."""
+
+    totals: type[User | Score | ChatScore]
+    points: InstrumentedAttribute[int]
+    at: InstrumentedAttribute[datetime | None]  # when the points last grew: earlier wins a tie
+    user_id: InstrumentedAttribute[int]
+    scope: tuple[ColumnElement[bool], ...]  # which rows are the table's
+    week: date | None  # None: all time
+
+    def rows(self, *columns: Any) -> Select[Any]:
+        """The table's rows with their users."""
+        query = select(*columns).select_from(self.totals).where(*self.scope)
+        return query if self.totals is User else query.join(User, User.id == self.user_id)
+
+    def top(self, limit: int) -> Select[Any]:
+        """The first `limit` users with points, best first."""
+        columns = (User.id, User.first_name, User.username, self.points, User.hidden)
+        order = (self.points.desc(), self.at.asc(), self.user_id.asc())
+        return self.rows(*columns).where(self.points > 0).order_by(*order).limit(limit)
+
+
+def _table(bank_id: str | None, chat_id: int | None, week: date | None) -> _Table:
+    totals: type[User | Score | ChatScore]
+    if chat_id is not None:  # a group's table: the points of its rounds
+        totals, user_id, scope = ChatScore, ChatScore.user_id, [ChatScore.chat_id == chat_id]
+    elif bank_id is not None:
+        totals, user_id, scope = Score, Score.user_id, [Score.bank_id == bank_id]
     else:
-        points, at, uid = Score.points, Score.points_at, Score.user_id
-        query = (
-            select(User.id, User.first_name, User.username, Score.points, User.hidden)
-            .join(User, User.id == Score.user_id)
-            .where(Score.bank_id == bank_id)
-        )
-    query = query.where(points > 0).order_by(points.desc(), at.asc(), uid.asc()).limit(limit)
-    top = [Entry(i, *row) for i, row in enumerate(session.execute(query), start=1)]
-    me = _my_entry(session, bank_id, user_id, top) if user_id is not None else None
-    return Leaderboard(top, me)
+        totals, user_id, scope = User, User.id, []
+    if week is None:
+        points, at = totals.points, totals.points_at
+    else:  # rows of an older week have no points this week
+        points, at = totals.week_points, totals.week_points_at
+        scope.append(totals.week == week)
+    return _Table(totals, points, at, user_id, tuple(scope), week)
 
 
-def _tally(bank_id: str | None, since: datetime | None, chat_id: int | None) -> Subquery:
-    """Points per user counted from answers, with when each reached its total."""
-    if chat_id is None:  # global and per-bank tables: one point per right answer
-        points: ColumnElement[int] = func.count()
-        reached: ColumnElement[datetime] = func.max(Answer.answered_at)
-        query = select(Answer.user_id).where(Answer.correct)
-        if bank_id is not None:
-            query = query.join(QuestionRow, QuestionRow.id == Answer.question_id).where(
-                QuestionRow.bank_id == bank_id
-            )
-    else:  # a group's table: the points of its rounds
-        points = func.sum(Answer.points)
-        reached = func.max(case((Answer.points > 0, Answer.answered_at)))
-        query = (
-            select(Answer.user_id)
-            .join(QuizItem, QuizItem.id == Answer.item_id)
-            .join(Quiz, Quiz.id == QuizItem.quiz_id)
-            .where(Quiz.chat_id == chat_id, Quiz.kind == "round")
-        )
-    if since is not None:
-        query = query.where(Answer.answered_at >= since)
-    return (
-        query.add_columns(points.label("points"), reached.label("reached"))
-        .group_by(Answer.user_id)
-        .subquery()
+def _users_above(week: date | None, points: int) -> Select[int]:
+    """How many users have more overall points, all time or in `week`: a short sum."""
+    if week is None:
+        return select(func.sum(PointCount.users)).where(PointCount.points > points)
+    return select(func.sum(WeekPointCount.users)).where(
+        WeekPointCount.week == week, WeekPointCount.points > points
     )
 
 
-def _counted(session: Session, tally: Subquery, user_id: int | None, limit: int) -> Leaderboard:
-    order = (tally.c.points.desc(), tally.c.reached.asc(), tally.c.user_id.asc())
-    ranked = (
-        select(
-            func.row_number().over(order_by=order).label("rank"),
-            User.id,
-            User.first_name,
-            User.username,
-            tally.c.points,
-            User.hidden,
+def _my_entry(session: Session, table: _Table, user_id: int) -> Entry | None:
+    """The caller's line: their points, and their rank counted from those ahead of them."""
+    row = session.execute(
+        table.rows(User.first_name, User.username, User.hidden, table.points, table.at).where(
+            table.user_id == user_id
         )
-        .join(User, User.id == tally.c.user_id)
-        .where(tally.c.points > 0)
-        .subquery()
-    )
-    top = [
-        Entry(*row) for row in session.execute(select(ranked).order_by(ranked.c.rank).limit(limit))
-    ]
-    me = next((entry for entry in top if entry.user_id == user_id), None)
-    if me is None and user_id is not None:
-        row = session.execute(select(ranked).where(ranked.c.id == user_id)).first()
-        me = Entry(*row) if row else None
-    return Leaderboard(top, me)
-
-
-def week_start(now: datetime, zone: tzinfo) -> datetime:
-    """Monday 00:00 of `now`'s ISO week in `zone`, as an aware datetime."""
-    local = now.astimezone(zone)
-    monday = (local - timedelta(days=local.weekday())).date()
-    return datetime.combine(monday, time(0), tzinfo=zone)
-
-
-def _my_entry(
-    session: Session, bank_id: str | None, user_id: int, top: list[Entry]
-) -> Entry | None:
-    for entry in top:
-        if entry.user_id == user_id:
-            return entry
-    user = session.get(User, user_id)
-    if user is None:
+    ).first()
+    if row is None:
         return None
-    if bank_id is None:
-        totals: User | Score | None = user
-        ahead: Select[int] = select(func.count()).select_from(User)
-        columns = (User.points, User.points_at, User.id)
-    else:
-        totals = session.get(Score, (user_id, bank_id))
-        ahead = select(func.count()).select_from(Score).where(Score.bank_id == bank_id)
-        columns = (Score.points, Score.points_at, Score.user_id)
-    if totals is None or totals.points <= 0 or totals.points_at is None:
+    first_name, username, hidden, points, at = row
+    if points <= 0 or at is None:
         return None
-    mine = (totals.points, totals.points_at, user_id)
-    if bank_id is None:
+    ahead = select(func.count()).select_from(table.totals).where(*table.scope)
+    ahead = ahead.where(_ahead_of(table.points, table.at, table.user_id, (points, at, user_id)))
+    rank = 1
+    if table.totals is User:
         # Users with more points come from the per-total counts; only ties are counted here.
-        more = select(func.coalesce(func.sum(PointCount.users), 0))
-        ahead = ahead.where(User.points == totals.points)
-        rank = (session.scalar(more.where(PointCount.points > totals.points)) or 0) + 1
-    else:
-        rank = 1
-    rank += session.scalar(ahead.where(_ahead_of(*columns, mine))) or 0
-    return Entry(rank, user.id, user.first_name, user.username, totals.points, user.hidden)
+        rank += session.scalar(_users_above(table.week, points)) or 0
+        ahead = ahead.where(table.points == points)
+    rank += session.scalar(ahead) or 0
+    return Entry(rank, user_id, first_name, username, points, hidden)
+
+
+def monday_of(moment: datetime, zone: tzinfo) -> date:
+    """The Monday of `moment`'s ISO week in `zone`: the week weekly totals are kept under."""
+    local = moment.astimezone(zone).date()
+    return local - timedelta(days=local.weekday())
+
+
+def week_start(moment: datetime, zone: tzinfo) -> datetime:
+    """Monday 00:00 of `moment`'s ISO week in `zone`, as an aware datetime."""
+    return datetime.combine(monday_of(moment, zone), time(0), tzinfo=zone)
 
 
 def set_hidden(session: Session, user_id: int, hidden: bool | None = None) -> bool:

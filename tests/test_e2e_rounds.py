@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,6 +28,8 @@ from tests.harness import (
     text_of,
     wrong_option,
 )
+from tests.statements import recorded
+from tests.tallies import assert_kept_equals_counted
 
 BANK_ID = "russia-iran-partnership"
 SHIPPED = load_bank_file(QUESTIONS / f"{BANK_ID}.yaml")
@@ -397,3 +401,109 @@ async def test_the_groups_table_this_week_and_all_time(
     mark = fake.mark()
     bob.send("/leaderboard all", chat=group)
     assert "You: #1 with 1000 round points" in await said(fake, "all time", mark)
+
+
+def lines_of(table: list[tuple[int, int]], names: dict[int, str]) -> list[str]:
+    """A table's lines as the bot writes them."""
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    return [
+        f"{medals.get(rank, f'{rank}.')} {names[user]} — {points}"
+        for rank, (user, points) in enumerate(table, start=1)
+    ]
+
+
+async def test_weekly_tables_across_monday_midnight_equal_a_full_count(
+    settings: Settings, fake: FakeTelegram, clock: ManualClock
+):
+    berlin = ZoneInfo("Europe/Berlin")
+    bot = BotRunner(settings.model_copy(update={"timezone": "Europe/Berlin"}), clock)
+    await bot.start()
+    try:
+        group, (ann, bob, cat, dan) = class_7b(fake)
+        names = {member.id: member.first_name for member in (ann, bob, cat, dan)}
+
+        def check(moment: datetime) -> list[tuple[int, int]]:
+            """Every kept table equals its full count; the group's this week is returned."""
+            with bot.db.session() as session:
+                for bank_id, chat_id in ((None, None), (BANK_ID, None), (None, GROUP_ID)):
+                    assert_kept_equals_counted(session, bank_id=bank_id, chat_id=chat_id)
+                    week = assert_kept_equals_counted(
+                        session, week_of=moment, bank_id=bank_id, chat_id=chat_id
+                    )
+            return week
+
+        async def week_in_group(user: FakeUser) -> str:
+            """The group's weekly table as the bot answers `user` there."""
+            mark = fake.mark()
+            user.send("/leaderboard week", chat=group)
+            return await said(fake, "this week", mark)
+
+        monday = scores.week_start(clock.now() + timedelta(days=7), berlin)
+        clock.advance((monday - clock.now()).total_seconds() - 25)  # Sunday 23:59:35 in Berlin
+        ann.send(f"/quiz {BANK_ID} 3 10s", chat=group)
+        q1 = await question(fake, clock, 1)
+        clock.advance(1)
+        await answer(bot, ann, q1, right=True)
+        clock.advance(1)
+        await answer(bot, bob, q1, right=True)
+        await answer(bot, cat, q1, right=False)
+        await time_up(fake, clock, 8)
+        q2 = await question(fake, clock, 2)
+        await answer(bot, bob, q2, right=True)
+        clock.advance(2)
+        await answer(bot, dan, q2, right=True)
+        await time_up(fake, clock, 8)
+        assert clock.now() < monday
+        last_week = check(clock.now())
+        assert last_week == [(bob.id, 2000), (ann.id, 950), (dan.id, 900)]
+        reply = await week_in_group(ann)
+        assert reply.splitlines()[1:4] == lines_of(last_week, names)
+        assert "You: #2 with 950 round points" in reply
+        q3 = await question(fake, clock, 3)
+        clock.advance(1)
+        await answer(bot, cat, q3, right=True)  # Sunday 23:59:56: last week's
+        clock.advance(6)
+        await answer(bot, ann, q3, right=True)  # Monday 00:00:02: this week's
+        await answer(bot, dan, q3, right=False)
+        mark = fake.mark()
+        clock.advance(3)
+        await said(fake, "Round over", mark)
+        assert clock.now() > monday
+        this_week = check(clock.now())
+        assert this_week == [(ann.id, 650)]
+
+        # The bot's replies are the same tables: the group's, and Ann's overall one in private.
+        reply = await week_in_group(bob)
+        assert reply.splitlines()[1:3] == [*lines_of(this_week, names), ""]
+        assert "You have no points here yet" in reply
+        mark = fake.mark()
+        ann.send("/leaderboard week")
+        reply = plain(text_of(await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)))
+        assert "🥇 Ann — 1" in reply and "You: #1 with 1 point" in reply
+    finally:
+        await bot.stop()
+
+
+async def test_leaderboards_read_kept_totals_never_the_answers(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, _, _) = class_7b(fake)
+    ann.send(f"/quiz {BANK_ID} 1 10s", chat=group)
+    q1 = await question(fake, clock, 1)
+    await answer(bot, bob, q1, right=True)
+    await answer(bot, ann, q1, right=True)
+    mark = fake.mark()
+    clock.advance(10)
+    await said(fake, "Round over", mark)
+    with recorded(bot.db.engine) as statements:
+        for command in ("/leaderboard", "/leaderboard week"):  # the group's tables
+            mark = fake.mark()
+            ann.send(command, chat=group)
+            assert "🥇 Bob — 1000" in await said(fake, "Leaderboard", mark)
+        for command in ("/leaderboard week", f"/leaderboard week {BANK_ID}"):
+            mark = fake.mark()
+            ann.send(command)
+            reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+            assert "You: #2 with 1 point" in text_of(reply)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert reads and not [s for s in reads if re.search(r"\banswers\b", s)]

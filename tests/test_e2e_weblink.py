@@ -51,7 +51,7 @@ def address_in(reply: str) -> str:
 async def table_title(bot: BotRunner, address: str) -> str | None:
     """The title of the group table the address shows, None if it is not found."""
     path = address.removeprefix(WEB_URL) + ".json"
-    async with TestClient(TestServer(create_web_app(bot.db, bot.settings))) as client:
+    async with TestClient(TestServer(create_web_app(bot.db))) as client:
         response = await client.get(path)
         if response.status == 404:
             return None

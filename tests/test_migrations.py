@@ -12,18 +12,20 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, bindparam, inspect, text
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.types import TypeEngine
 
 from storage import banks, quizzes, schema, scores
 from storage.db import Database
-from storage.models import Base
+from storage.models import Base, WeekPointCount
 from storage.schema import SchemaOutdated, current_revision, downgrade, ensure_schema, upgrade
+from tests import tallies
 from tests.conftest import QUESTIONS
 from tests.databases import BACKENDS, fresh_database
 from tests.fakebot import FakeTelegram
@@ -182,21 +184,25 @@ OLD_ROWS: dict[str, list[dict[str, Any]]] = {
 BIND_TYPES: dict[type, TypeEngine[Any]] = {datetime: sa.DateTime(timezone=True), list: sa.JSON()}
 
 
+def insert(connection: Connection, table: str, **row: Any) -> None:
+    """One row in plain SQL, as the old app's columns took it."""
+    statement = text(
+        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)})"
+    ).bindparams(
+        *(
+            bindparam(name, type_=BIND_TYPES[type(value)])
+            for name, value in row.items()
+            if type(value) in BIND_TYPES
+        )
+    )
+    connection.execute(statement, row)
+
+
 def insert_old_rows(engine: Engine) -> None:
     with engine.begin() as connection:
         for table, rows in OLD_ROWS.items():
             for row in rows:
-                statement = text(
-                    f"INSERT INTO {table} ({', '.join(row)})"
-                    f" VALUES ({', '.join(':' + name for name in row)})"
-                ).bindparams(
-                    *(
-                        bindparam(name, type_=BIND_TYPES[type(value)])
-                        for name, value in row.items()
-                        if type(value) in BIND_TYPES
-                    )
-                )
-                connection.execute(statement, row)
+                insert(connection, table, **row)
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind
             for table in ("questions", "quizzes", "quiz_items", "answers"):
                 connection.execute(
@@ -496,3 +502,92 @@ async def test_quizbot_run_migrate_upgrades_and_resends_nothing_old(
     database = Database(env["QUIZBOT_DATABASE_URL"])
     assert current_revision(database.engine) == HEAD
     database.dispose()
+
+
+def test_0007_back_fills_this_weeks_and_the_groups_totals_from_the_answers(
+    database: Database, engine: Engine, backend: str, tmp_path: Path
+):
+    # The week turns at Monday 00:00 in Berlin: answers either side of it, in a group's rounds
+    # and a solo quiz, are counted into the totals the bot keeps from then on.
+    zone = ZoneInfo("Europe/Berlin")
+    now = datetime.now(UTC)
+    since = scores.week_start(now, zone).astimezone(UTC)
+    last_week, this_week = since - timedelta(hours=1), since + (now - since) / 2
+    upgrade(engine, FIRST)
+    insert_old_rows(engine)
+    upgrade(engine, "0006_round_leases")
+    with engine.begin() as connection:
+        insert(connection, "chats", id=-500, type="supergroup", title="Class")
+        for quiz, chat, kind, at in [
+            (10, -500, "round", last_week),
+            (11, -500, "round", this_week),
+            (12, 102, "solo", this_week),
+        ]:
+            insert(
+                connection,
+                "quizzes",
+                id=quiz,
+                chat_id=chat,
+                user_id=101,
+                bank_id="demo",
+                status="finished",
+                kind=kind,
+                position=2,
+                total=2,
+                score=0,
+                created_at=at,
+            )
+            for position in (0, 1):
+                insert(
+                    connection,
+                    "quiz_items",
+                    id=10 * quiz + position,
+                    quiz_id=quiz,
+                    position=position,
+                    question_id=1 + position,
+                    option_order=[0, 1],
+                )
+        for n, (item, user, correct, points, at) in enumerate([
+            (100, 101, True, 900, last_week),
+            (101, 101, True, 1000, last_week),
+            (100, 102, True, 800, last_week),
+            (110, 102, True, 1000, this_week),
+            (110, 101, False, 0, this_week),
+            (111, 102, False, 0, this_week),
+            (111, 101, True, 700, this_week),
+            (120, 102, True, 1, this_week),
+            (121, 102, True, 1, this_week),
+        ]):  # fmt: skip
+            insert(connection, "answers", id=10 + n, item_id=item, user_id=user,
+                   question_id=1 + item % 10, chosen=[0], correct=correct, points=points,
+                   answered_at=at + timedelta(seconds=n))  # fmt: skip
+    upgrade(engine, zone=zone)
+
+    migrated = Database(database.url, zone=zone)
+    try:
+        with migrated.session() as session:
+            assert tallies.assert_kept_equals_counted(session, week_of=now) == [(102, 3), (101, 1)]
+            group = tallies.assert_kept_equals_counted(session, chat_id=-500, week_of=now)
+            assert group == [(102, 1000), (101, 700)]
+            assert tallies.assert_kept_equals_counted(session, chat_id=-500) == [
+                (101, 2600),
+                (102, 1800),
+            ]
+            tallies.assert_kept_equals_counted(session, bank_id="demo", week_of=now)
+            monday = scores.monday_of(now, zone)
+            counts = select(WeekPointCount.week, WeekPointCount.points, WeekPointCount.users)
+            assert sorted(session.execute(counts).all()) == [(monday, 1, 1), (monday, 3, 1)]
+            # From here the bot keeps them, and the triggers the counts.
+            quizzes.add_points(session, user_id=101, bank_id="demo", points=1, now=now)
+            in_use = counts.where(WeekPointCount.users > 0)
+            assert sorted(session.execute(in_use).all()) == [(monday, 2, 1), (monday, 3, 1)]
+            me = scores.leaderboard(session, week_of=now, user_id=101).me
+            assert me is not None and (me.rank, me.points) == (2, 2)
+    finally:
+        migrated.dispose()
+
+    # Down again: exactly the schema 0006 made (no table rebuilt, no index or trigger lost).
+    downgrade(engine, "0006_round_leases")
+    with another_database(backend, tmp_path / "at-0006") as at_0006:
+        upgrade(at_0006.engine, "0006_round_leases")
+        assert describe(engine) == describe(at_0006.engine)

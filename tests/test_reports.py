@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.charts import MAX_BARS, accuracy_chart
-from bot.exporting import FIELDS, write_csv, write_json
+from bot.exporting import FIELDS, FORMULA_STARTS, write_csv, write_json
 from bot.library import import_bank
 from quiz.bank import parse_bank
 from storage import banks, quizzes
@@ -298,6 +298,45 @@ def test_csv_quotes_hostile_names_and_defuses_formulas():
         ["2026-11-25T16:33:00Z", "2", 'Ann, "the best"\nline two', "q2", 'A, B; "C"', "false"],
         ["2026-11-25T16:34:00Z", "3", "'=HYPERLINK(1)", "q1", "No", "false"],
     ]
+
+
+HOSTILE_BANK = r"""
+bank: 1
+id: hostile
+title: Sums
+source:
+  title: Notes
+  text: Sums are numbers.
+questions:
+  - id: sums
+    question: Which is a sum?
+    options:
+      - '=HYPERLINK("https://evil.example","click")'
+      - "+1+1"
+      - "-2+3"
+      - "@SUM(A1:A9)"
+    answer: "+1+1"
+"""
+OPTIONS = ['=HYPERLINK("https://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+
+
+def test_csv_defuses_formulas_in_every_text_cell_of_a_real_banks_export(db: Database):
+    load(db, HOSTILE_BANK)
+    learner = (105, "\t=cmd|' /C calc'!A0", "evil")  # Telegram names may start with a tab
+    for index in range(len(OPTIONS)):
+        play(db, learner, "hostile", [("sums", [index])])
+    with db.session() as s:
+        rows = list(export_rows(s, "hostile"))
+    out = io.StringIO(newline="")
+    assert write_csv(rows, out) == len(OPTIONS)
+    lines = list(csv.reader(io.StringIO(out.getvalue(), newline="")))[1:]
+    assert [line[4] for line in lines] == [f"'{option}" for option in OPTIONS]
+    assert {line[2] for line in lines} == {"'\t=cmd|' /C calc'!A0 (@evil)"}
+    assert [line[3] for line in lines] == ["sums"] * len(OPTIONS)
+    assert not [cell for line in lines for cell in line if cell.startswith(FORMULA_STARTS)]
+    out = io.StringIO()
+    write_json(rows, out)
+    assert [record["chosen"] for record in json.loads(out.getvalue())] == OPTIONS  # as given
 
 
 def test_json_is_an_array_of_the_same_fields():

@@ -6,19 +6,21 @@ import asyncio
 import re
 import signal
 import subprocess
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from bot.settings import Settings, SettingsError, load_settings
-from bot.web import create_web_app
+from bot.settings import SettingsError, load_settings
+from bot.web import CACHE_SECONDS, create_web_app
 from storage import banks
 from storage.db import Database
 from storage.models import User
@@ -26,7 +28,8 @@ from storage.weblinks import chat_by_web_token, web_token
 from tests.conftest import QUESTIONS
 from tests.fakebot import FakeTelegram
 from tests.processes import QUIZBOT, bot_env, free_port, quizbot_process
-from tests.webdata import BANK_ID, backdate, group_round, learner, load_shipped_bank, play
+from tests.statements import recorded
+from tests.webdata import BANK_ID, MovableClock, group_round, learner, load_shipped_bank, play
 
 GROUP = -100777
 # Monday 10 March 2025, 00:30 in Berlin (CET, UTC+1): Sunday 23:30 in UTC.
@@ -35,24 +38,15 @@ BERLIN_MONDAY = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)
 Client = TestClient[web.Request, web.Application]
 
 
-class Clock:
-    """The web app's clock, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def web_settings(db: Database, timezone: str = "UTC") -> Settings:
-    return Settings(_env_file=None, database_url=db.url, timezone=timezone)
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(datetime.now(UTC))
 
 
 @pytest.fixture
-async def client(db: Database) -> AsyncIterator[Client]:
-    """A client of the web app on the test database, with the real clock."""
-    async with TestClient(TestServer(create_web_app(db, web_settings(db)))) as test_client:
+async def client(db: Database, clock: MovableClock) -> AsyncIterator[Client]:
+    """A client of the web app on the test database, on the test's clock."""
+    async with TestClient(TestServer(create_web_app(db, clock))) as test_client:
         yield test_client
 
 
@@ -121,44 +115,57 @@ async def test_group_table_names_hidden_learners_to_their_group(
         token = web_token(session, GROUP)
     table = await get_json(client, f"/g/{token}.json")
     assert table["title"] == "Class 7B"
-    assert table["entries"] == entries(("Cleo", 1), ("Ann", 1))
+    assert table["entries"] == entries(("Cleo", 1000), ("Ann", 1000))  # Cleo answered first
     page = await get_html(client, f"/g/{token}")
-    assert rows_of(page) == [("1", "Cleo", "1"), ("2", "Ann", "1")]
+    assert rows_of(page) == [("1", "Cleo", "1000"), ("2", "Ann", "1000")]
     assert "<h1>Class 7B</h1>" in page
 
 
-async def test_week_starts_on_monday_in_the_configured_zone(db: Database):
+@pytest.mark.parametrize(
+    ("timezone", "this_week", "next_monday"),
+    [
+        ("Europe/Berlin", [("Bob", 1)], "17 March"),
+        ("UTC", [("Ann", 2), ("Bob", 1)], "10 March"),  # still Sunday in UTC
+    ],
+)
+async def test_week_starts_on_monday_in_the_configured_zone(
+    database_url: str, timezone: str, this_week: list[tuple[str, int]], next_monday: str
+):
+    db = Database.open(database_url, zone=ZoneInfo(timezone))
     load_shipped_bank(db)
     learner(db, 1, "Ann")
     learner(db, 2, "Bob")
-    play(db, 1, right=2)
-    play(db, 2, right=1)
-    backdate(db, 1, BERLIN_MONDAY - timedelta(minutes=40))  # Sunday 23:50 in Berlin
-    backdate(db, 2, BERLIN_MONDAY - timedelta(minutes=20))  # Monday 00:10 in Berlin
-    clock = Clock(BERLIN_MONDAY)
+    sunday = BERLIN_MONDAY - timedelta(minutes=40)  # 23:50 in Berlin
+    group_round(db, GROUP, "Class 7B", {1: True}, at=sunday)
+    group_round(db, GROUP, "Class 7B", {1: True}, at=sunday + timedelta(minutes=1))
+    group_round(db, GROUP, "Class 7B", {2: True}, at=BERLIN_MONDAY - timedelta(minutes=20))
+    clock = MovableClock(BERLIN_MONDAY)  # Monday 00:30 in Berlin
 
-    async def tables(timezone: str) -> tuple[Any, Any]:
-        app = create_web_app(db, web_settings(db, timezone), now=clock)
-        async with TestClient(TestServer(app)) as client:
-            week = await get_json(client, "/index.json?period=week")
-            return week, await get_json(client, "/index.json?period=all")
+    async def tables(path: str) -> tuple[Any, Any]:
+        async with TestClient(TestServer(create_web_app(db, now=clock))) as client:
+            week = await get_json(client, f"{path}?period=week")
+            return week, await get_json(client, f"{path}?period=all")
 
-    week, all_time = await tables("Europe/Berlin")
-    assert week["period"] == "week"
-    assert week["entries"] == entries(("Bob", 1))
-    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
-    week, _ = await tables("UTC")  # still Sunday in UTC: both answers are this week's
-    assert week["entries"] == entries(("Ann", 2), ("Bob", 1))
+    try:
+        with db.session() as session:
+            token = web_token(session, GROUP)
+        for path, points in (("/index.json", 1), (f"/g/{token}.json", 1000)):
+            week, all_time = await tables(path)
+            assert week["period"] == "week"
+            assert week["entries"] == entries(*((name, n * points) for name, n in this_week))
+            assert all_time["entries"] == entries(("Ann", 2 * points), ("Bob", points))
 
-    clock.now += timedelta(days=7)  # the next Monday: a new, empty week
-    week, all_time = await tables("Europe/Berlin")
-    assert week["entries"] == []
-    assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
-    app = create_web_app(db, web_settings(db, "Europe/Berlin"), now=clock)
-    async with TestClient(TestServer(app)) as client:
-        page = await get_html(client, "/?period=week")
-    assert rows_of(page) == []
-    assert "Nobody has scored here yet." in page and "since Monday 17 March" in page
+        clock.now += timedelta(days=7)  # a week on: a new, empty week
+        week, all_time = await tables("/index.json")
+        assert week["entries"] == []
+        assert all_time["entries"] == entries(("Ann", 2), ("Bob", 1))
+        async with TestClient(TestServer(create_web_app(db, now=clock))) as client:
+            page = await get_html(client, "/?period=week")
+        assert rows_of(page) == []
+        assert "Nobody has scored here yet." in page
+        assert f"since Monday {next_monday} ({timezone})" in page
+    finally:
+        db.dispose()
 
 
 async def test_pages_link_their_json_twin_and_both_periods(classroom: Database, client: Client):
@@ -170,7 +177,9 @@ async def test_pages_link_their_json_twin_and_both_periods(classroom: Database, 
     assert (await client.get("/?period=month")).status == 400
 
 
-async def test_private_deleted_and_unknown_tables_are_not_found(db: Database, client: Client):
+async def test_private_deleted_and_unknown_tables_are_not_found(
+    db: Database, client: Client, clock: MovableClock
+):
     load_shipped_bank(db)
     learner(db, 1, "Ann")
     play(db, 1, right=1)
@@ -189,15 +198,19 @@ async def test_private_deleted_and_unknown_tables_are_not_found(db: Database, cl
         bank = banks.get_bank(session, BANK_ID)
         assert bank is not None
         banks.set_visibility(session, bank, "public")
+    clock.past_the_cache()
     assert (await client.get(f"/bank/{BANK_ID}")).status == 200
     with db.session() as session:
         bank = banks.get_bank(session, BANK_ID)
         assert bank is not None
         banks.delete_bank(session, bank)
+    clock.past_the_cache()
     assert (await client.get(f"/bank/{BANK_ID}")).status == 404
 
 
-async def test_a_revoked_group_address_is_not_found(classroom: Database, client: Client):
+async def test_a_revoked_group_address_is_not_found(
+    classroom: Database, client: Client, clock: MovableClock
+):
     with classroom.session() as session:
         old = web_token(session, GROUP)
         assert web_token(session, GROUP) == old  # made once, then kept
@@ -205,6 +218,7 @@ async def test_a_revoked_group_address_is_not_found(classroom: Database, client:
     with classroom.session() as session:
         new = web_token(session, GROUP, renew=True)
     assert new != old
+    clock.past_the_cache()  # until then, the table read before the revocation
     assert (await client.get(f"/g/{old}")).status == 404
     assert (await client.get(f"/g/{old}.json")).status == 404
     assert (await get_json(client, f"/g/{new}.json"))["title"] == "Class 7B"
@@ -324,3 +338,41 @@ async def test_quizbot_run_serves_the_web_beside_the_bot(
 async def wait_for_page_once(port: int) -> None:
     async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/"):
         pass
+
+
+async def test_a_burst_reads_each_table_once_per_cache_period_on_the_webs_threads(
+    classroom: Database, client: Client, clock: MovableClock
+):
+    path = "/index.json?period=week"
+    async with TestClient(TestServer(create_web_app(classroom, clock))) as alone:
+        with recorded(classroom.engine) as one:  # what one request reads
+            table = await get_json(alone, path)
+    threads: list[str] = []
+
+    def on_thread(*_: Any) -> None:
+        threads.append(threading.current_thread().name)
+
+    async def burst() -> None:
+        """50 requests at once for one table, its page and its JSON twin: all get it."""
+        paths = [path, "/?period=week"] * 25
+        responses = await asyncio.gather(*(client.get(p) for p in paths))
+        assert [response.status for response in responses] == [200] * len(paths)
+        assert [await r.json() for r in responses if r.content_type != "text/html"] == [table] * 25
+
+    event.listen(classroom.engine, "before_cursor_execute", on_thread)
+    try:
+        with recorded(classroom.engine) as cold:
+            await burst()
+        assert one and cold == one  # read once, not once a request
+        clock.now += timedelta(seconds=CACHE_SECONDS - 0.5)
+        with recorded(classroom.engine) as warm:
+            await burst()  # the same table, updated_at and all
+        assert warm == []
+        clock.now += timedelta(seconds=0.5)  # now CACHE_SECONDS old: read afresh
+        with recorded(classroom.engine) as again:
+            assert (await get_json(client, path))["updated_at"] == clock.now.isoformat()
+        assert again == one
+    finally:
+        event.remove(classroom.engine, "before_cursor_execute", on_thread)
+    # Never in the default executor, where the bot's own work would wait behind them.
+    assert threads and all(name.startswith("web-leaderboard") for name in threads)

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, async_playwright
 
-from bot.settings import Settings
 from storage.db import Database
 from tests.conftest import ROOT
-from tests.webdata import learner, load_shipped_bank, play, web_server
+from tests.webdata import MovableClock, learner, load_shipped_bank, play, web_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "web-leaderboard.png"
@@ -46,14 +45,14 @@ def sit_in(db: Database, user_id: int, name: str, right: int, wrong: int) -> Non
 
 async def test_the_page_shows_the_table_and_refreshes_itself(tmp_path: Path):
     db = Database.open(f"sqlite:///{tmp_path / 'web.db'}")
-    settings = Settings(_env_file=None, database_url=db.url)
+    clock = MovableClock(SHOT_TIME)
     load_shipped_bank(db)
     for pupil in CLASS:
         sit_in(db, *pupil)
     expected = [[str(rank), name, str(right)] for rank, (_, name, right, _) in enumerate(CLASS, 1)]
     try:
         async with (
-            web_server(db, settings, lambda: SHOT_TIME) as base,
+            web_server(db, clock) as base,
             async_playwright() as playwright,
         ):
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
@@ -66,6 +65,7 @@ async def test_the_page_shows_the_table_and_refreshes_itself(tmp_path: Path):
             assert await table_rows(page) == expected
 
             sit_in(db, *LATECOMER)
+            clock.past_the_cache()
             await page.wait_for_function(
                 "() => document.querySelector('#board tbody td.name')?.textContent === 'Yuki'",
                 timeout=REFRESH_TIMEOUT_MS,

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-
-from sqlalchemy import update
+from datetime import UTC, datetime, timedelta
 
 from bot.library import import_bank
-from bot.settings import Settings
-from bot.web import Clock, create_web_app, serving
+from bot.web import CACHE_SECONDS, Clock, create_web_app, serving
 from quiz.bank import load_bank_file
-from storage import banks, quizzes, scores
+from storage import banks, quizzes, rounds, scores
 from storage.db import Database
-from storage.models import Answer
 from tests.conftest import QUESTIONS
 from tests.processes import free_port
 
 BANK_ID = "russia-iran-partnership"  # the shipped bank: 30 questions
+
+
+class MovableClock:
+    """The web app's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def past_the_cache(self) -> None:
+        """Move on until every table the web app keeps is read afresh."""
+        self.now += timedelta(seconds=CACHE_SECONDS)
 
 
 def load_shipped_bank(db: Database) -> None:
@@ -55,38 +65,43 @@ def play(db: Database, user_id: int, right: int, wrong: int = 0, bank_id: str = 
 
 
 def group_round(
-    db: Database, chat_id: int, title: str, verdicts: Mapping[int, bool], bank_id: str = BANK_ID
+    db: Database,
+    chat_id: int,
+    title: str,
+    verdicts: Mapping[int, bool],
+    at: datetime | None = None,
 ) -> None:
-    """A one-question round in a group; every learner in `verdicts` answers it."""
+    """A one-question round in a group, asked at `at` (default: now).
+
+    Every learner in `verdicts` answers it at once, in turn a millisecond apart: 1000 points
+    for a right answer.
+    """
+    asked = at or datetime.now(UTC)
     with db.session() as session:
         quizzes.upsert_chat(session, chat_id, "supergroup", title)
-        question = banks.active_questions(session, bank_id)[0]
+        question = banks.active_questions(session, BANK_ID)[0]
         quiz = quizzes.start_quiz(
             session,
             chat_id=chat_id,
             user_id=next(iter(verdicts)),
-            bank_id=bank_id,
+            bank_id=BANK_ID,
             items=[(question.id, list(range(len(question.options))))],
+            open_period=20,
         )
-        quiz.kind = "round"
-        session.flush()
         view = quizzes.current_item(session, quiz)
         assert view is not None
-        for user_id, correct in verdicts.items():
-            quizzes.record_answer(session, view, user_id=user_id, chosen=[0], correct=correct)
-
-
-def backdate(db: Database, user_id: int, when: datetime) -> None:
-    """Move every answer of the learner to `when` (weekly tables count answers by time)."""
-    with db.session() as session:
-        session.execute(update(Answer).where(Answer.user_id == user_id).values(answered_at=when))
+        quizzes.mark_sent(session, view.item.id, message_id=1, poll_id=None, at=asked)
+        for n, (user_id, correct) in enumerate(verdicts.items()):
+            now = asked + timedelta(milliseconds=n)
+            points = rounds.record_round_answer(
+                session, view, user_id=user_id, chosen=[0], correct=correct, now=now
+            )
+            assert points == (1000 if correct else 0)
 
 
 @asynccontextmanager
-async def web_server(
-    db: Database, settings: Settings, now: Clock = lambda: datetime.now(UTC)
-) -> AsyncIterator[str]:
+async def web_server(db: Database, now: Clock = lambda: datetime.now(UTC)) -> AsyncIterator[str]:
     """The web leaderboard on a free local port; yields its base URL."""
     port = free_port()
-    async with serving(create_web_app(db, settings, now), "127.0.0.1", port):
+    async with serving(create_web_app(db, now), "127.0.0.1", port):
         yield f"http://127.0.0.1:{port}"

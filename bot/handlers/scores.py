@@ -55,7 +55,6 @@ async def leaderboard_command(update: Update, context: Context) -> None:
             await reply(update, texts.leaderboard_usage(argument))
             return
     now = context.bot_data.rounds.clock.now()  # the rounds' clock: tests move it across weeks
-    since = scores.week_start(now, context.settings.zone) if weekly else None
     group, me = in_group(update), person(update)
     # In a group, the banks the group may play; elsewhere the caller's.
     player, group_id = (None, chat.id) if group else (user.id, None)
@@ -68,7 +67,7 @@ async def leaderboard_command(update: Update, context: Context) -> None:
             session,
             bank_id=bank_id,
             user_id=me.id if me is not None else None,
-            since=since,
+            week_of=now if weekly else None,
             chat_id=chat.id if group and bank_id is None else None,
         )
         return bank, board

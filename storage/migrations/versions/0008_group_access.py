@@ -1,7 +1,7 @@
 """Private banks opened in a group belong to that group, never to Telegram's pseudo-users.
 
-Revision ID: 0007_group_access
-Revises: 0006_round_leases
+Revision ID: 0008_group_access
+Revises: 0007_week_totals
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_group_access"
-down_revision: str | Sequence[str] | None = "0006_round_leases"
+revision: str = "0008_group_access"
+down_revision: str | Sequence[str] | None = "0007_week_totals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
