@@ -15,9 +15,8 @@ from collections.abc import Callable
 from typing import Literal
 
 from bench.bankgen import bank_text
-from bot.library import passages_for
 from quiz.bank import MAX_QUESTIONS, MAX_SOURCE_CHARS, TRUE_FALSE_OPTIONS, Bank, Question
-from quiz.explain import split_sentences
+from quiz.explain import passages_for, split_sentences
 
 SEED = 14
 VOCABULARY = 20_000

@@ -6,8 +6,10 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from quiz.bank import Bank
 
 MAX_PASSAGE_CHARS = 1000
 
@@ -203,3 +205,17 @@ def supporting_passage(
     if quote:
         return clip(quote, MAX_PASSAGE_CHARS)
     return index.best_passage(" ".join([question, *answers]))
+
+
+def passages_for(bank: Bank, advance: Callable[[], None] | None = None) -> dict[str, str | None]:
+    """The supporting passage of every question: its quote, or the best source sentences.
+
+    `advance` is called after each question, for a progress bar.
+    """
+    index = SentenceIndex.from_text(bank.source_text)
+    passages = {}
+    for q in bank.questions:
+        passages[q.id] = supporting_passage(index, q.text, q.correct_texts, q.quote)
+        if advance is not None:
+            advance()
+    return passages
