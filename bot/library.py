@@ -35,13 +35,17 @@ def import_bank(
     uploaded_by: int | None = None,
     replace_others: bool = False,
     advance: Callable[[], None] | None = None,
+    passages: dict[str, str | None] | None = None,
 ) -> SaveResult:
-    """Store a validated bank (all or nothing); a teacher's upload is private by default."""
+    """Store a validated bank (all or nothing); a teacher's upload is private by default.
+
+    `passages` are the bank's, when already found (an upload's are, in the worker reading it).
+    """
     with db.session() as session:
         return save_bank(
             session,
             bank,
-            passages=passages_for(bank, advance),
+            passages=passages_for(bank, advance) if passages is None else passages,
             content_hash=fingerprint(bank),
             uploaded_by=uploaded_by,
             replace_others=replace_others,
