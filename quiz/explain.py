@@ -100,9 +100,9 @@ _ROUNDING = 1e-9
 class SentenceIndex:
     """Okapi BM25 over the sentences of one source text, with an index from term to sentences.
 
-    A query reads only the sentences sharing a term with it, rarest terms first, and stops once
-    the terms left could not lift another sentence into the passage: a long source costs each
-    question little more than its few matching sentences.
+    A query reads only the sentences sharing a term with it, the terms that can add most (the
+    rarest) first, and stops once the terms left could not lift another sentence into the
+    passage: a long source costs each question little more than its few matching sentences.
     """
 
     sentences: list[str]
