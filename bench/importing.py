@@ -19,8 +19,9 @@ from pydantic import Field
 import quiz.bank
 from bench import procs
 from bench.bankgen import write_bank
-from bot.library import fingerprint, passages_for
+from bot.library import fingerprint
 from quiz.bank import load_bank_file
+from quiz.explain import passages_for
 from quiz.yamlsource import read_yaml
 from storage.banks import save_bank
 from storage.db import Database

@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery import DeliveryMarks
+from bot.reading import UploadReader
 from bot.rounds import Rounds
 from bot.settings import Settings
 from storage.db import Database
@@ -24,6 +25,8 @@ class BotData:
         self.handled: set[int] = set()
         # Groups' live rounds: their timers and clock.
         self.rounds = Rounds()
+        # Teachers' files are read in a worker process, started at the first one.
+        self.reader = UploadReader()
 
 
 class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

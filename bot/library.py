@@ -10,26 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from quiz.bank import Bank, BankError, Question, load_banks_dir
-from quiz.explain import SentenceIndex, supporting_passage
+from quiz.explain import SentenceIndex, passages_for, supporting_passage
 from storage.banks import SaveResult, active_questions, get_bank, save_bank, set_source
 from storage.db import Database
 from storage.models import BankRow
 
 log = logging.getLogger(__name__)
-
-
-def passages_for(bank: Bank, advance: Callable[[], None] | None = None) -> dict[str, str | None]:
-    """The supporting passage of every question: its quote, or the best source sentences.
-
-    `advance` is called after each question, for a progress bar.
-    """
-    index = SentenceIndex.from_text(bank.source_text)
-    passages = {}
-    for q in bank.questions:
-        passages[q.id] = supporting_passage(index, q.text, q.correct_texts, q.quote)
-        if advance is not None:
-            advance()
-    return passages
 
 
 def fingerprint(bank: Bank) -> str:
@@ -49,13 +35,17 @@ def import_bank(
     uploaded_by: int | None = None,
     replace_others: bool = False,
     advance: Callable[[], None] | None = None,
+    passages: dict[str, str | None] | None = None,
 ) -> SaveResult:
-    """Store a validated bank (all or nothing); a teacher's upload is private by default."""
+    """Store a validated bank (all or nothing); a teacher's upload is private by default.
+
+    `passages` are the bank's, when already found (an upload's are, in the worker reading it).
+    """
     with db.session() as session:
         return save_bank(
             session,
             bank,
-            passages=passages_for(bank, advance),
+            passages=passages_for(bank, advance) if passages is None else passages,
             content_hash=fingerprint(bank),
             uploaded_by=uploaded_by,
             replace_others=replace_others,

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     web_url: str | None = None
     # Weekly tables start on Monday 00:00 in this zone.
     timezone: str = "UTC"
+    # Seconds an uploaded file may take to be read (in a worker process); then it is refused.
+    upload_time_limit: float = Field(20.0, gt=0)
 
     @field_validator("teachers", "admins", mode="before")
     @classmethod

@@ -7,8 +7,8 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.library import passages_for
 from quiz.bank import Bank, BankError, load_bank_file, load_banks_dir
+from quiz.explain import passages_for
 from quiz.play import is_correct, plan_quiz, to_original
 
 Ask = Callable[[str], str]

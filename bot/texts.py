@@ -394,6 +394,13 @@ def upload_loaded(saved: SaveResult) -> str:
     return "\n".join(lines)
 
 
+def upload_too_slow(file_name: str, seconds: float) -> str:
+    return (
+        f"⏳ {escape(clip(file_name, 60))} took longer than {seconds:g} seconds to read, so I "
+        "stopped and stored nothing. Send it again in smaller files."
+    )
+
+
 def upload_not_yours(bank_id: str) -> str:
     return (
         f"The id <code>{escape(bank_id)}</code> belongs to another teacher's bank, so I did not "

@@ -69,6 +69,11 @@ class BankError(Exception):
         self.problems = sorted(problems, key=lambda problem: problem.line or 0)
         super().__init__("\n".join(map(str, self.problems)))
 
+    def __reduce__(self) -> tuple[type[BankError], tuple[list[Problem]]]:
+        # Made again from its problems, not from its message as Exception would be: uploads are
+        # read in another process, and the error must come back from it whole.
+        return type(self), (self.problems,)
+
 
 # --- the file format --------------------------------------------------------------------------
 

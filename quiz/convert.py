@@ -32,6 +32,10 @@ from quiz.yamlsource import Yaml12Resolver
 
 MAX_ID_CHARS = 48  # as ID_PATTERN allows
 MAX_TAG_CHARS = 32  # as TAG_PATTERN allows
+# A question as written (markup, feedback and title included) is refused past this, before any
+# pattern reads it: some four times what a question holds at most once read (5,600 characters).
+MAX_RAW_QUESTION_CHARS = 20_000
+_TOO_LONG = f"longer than {MAX_RAW_QUESTION_CHARS:,} characters as written"
 EXCERPT_CHARS = 60
 
 # What the bank refuses in any text (C0 and C1 controls but tab and line feed), and lone
@@ -164,7 +168,7 @@ def _assemble(
     _check_bank_fields(bank_id, title)
     questions: list[dict[str, Any]] = []
     unsupported: list[Unsupported] = []
-    used: set[str] = set()
+    used: dict[str, int] = {}  # the ids given; of a base, the number its last copy got
     # Untitled questions are numbered by their place in the file, skipped ones included, so that
     # q7 is the seventh question there.
     for number, item in enumerate(items, 1):
@@ -175,7 +179,6 @@ def _assemble(
             unsupported.append(Unsupported(item.line, kind, _excerpt(item.text)))
         else:
             question_id = _unique(_slug(item.title or "", MAX_ID_CHARS) or f"q{number}", used)
-            used.add(question_id)
             questions.append(_question_data(question_id, item))
     bank: dict[str, Any] = {"bank": 1, "id": bank_id, "title": title.strip()}
     if source is not None:
@@ -243,12 +246,17 @@ def _check_options(options: Sequence[str]) -> None:
         seen.add(normalize_text(option))
 
 
-def _unique(base: str, used: set[str]) -> str:
-    candidate, number = base, 1
+def _unique(base: str, used: dict[str, int]) -> str:
+    """`base`, or the first of base-2, base-3, ... not used yet; it is marked used."""
+    # Numbers taken once stay taken: going on from the last one tried after this base, rather
+    # than from 2, keeps a file of 5,000 questions with one title linear.
+    candidate, number = base, used.get(base, 1)
     while candidate in used:
         number += 1
         suffix = f"-{number}"
         candidate = base[: MAX_ID_CHARS - len(suffix)].rstrip("-") + suffix
+    used[base] = number
+    used.setdefault(candidate, 1)
     return candidate
 
 
@@ -296,10 +304,15 @@ def _refuse_control_characters(text: str) -> None:
 # --- GIFT -------------------------------------------------------------------------------------
 
 _ESCAPE = re.compile(r"\\([~=#{}:\\n])")
-_FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# Matched at the start of a text, its spaces stripped first: a leading \s* would be read again
+# from every space of a long run wherever the pattern is searched for.
+_FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # only where a `>` follows: see _strip_tags
+# Decimal character references: html.unescape turns their digits into an int, and Python refuses
+# one of over 4,300 digits with a ValueError.
+_DECIMAL_REFERENCE = re.compile(r"&#([0-9]+)")
 _HTML_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
-_WEIGHT = re.compile(r"\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
+_WEIGHT = re.compile(r"%(-?[0-9]+(?:\.[0-9]*)?)%")  # as _FORMAT
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _CATEGORY = "$CATEGORY:"
 
@@ -354,6 +367,8 @@ def _read_gift(block: _Block) -> _Question | Unsupported:
 
 
 def _gift_question(block: _Block) -> _Question:
+    if len(block.text) > MAX_RAW_QUESTION_CHARS:
+        raise _malformed(_TOO_LONG)
     _refuse_control_characters(block.text)
     title, rest = _gift_title(block.text)
     is_html, rest = _format(rest, default_html=False)
@@ -447,8 +462,8 @@ def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answer
 
 def _weight(body: str) -> tuple[float, str]:
     """The `%50%` weight an option starts with (0 if none) and the rest of it."""
-    if found := _WEIGHT.match(body):
-        return float(found.group(1)), body[found.end() :]
+    if found := _WEIGHT.match(stripped := body.lstrip()):
+        return float(found.group(1)), stripped[found.end() :]
     return 0.0, body
 
 
@@ -472,8 +487,8 @@ def _unescape(text: str) -> str:
 
 def _format(text: str, *, default_html: bool) -> tuple[bool, str]:
     """Whether a text is HTML, by its `[html]`-style marker or else the default; the rest."""
-    if found := _FORMAT.match(text):
-        return found[1].lower() == "html", text[found.end() :]
+    if found := _FORMAT.match(stripped := text.lstrip()):
+        return found[1].lower() == "html", stripped[found.end() :]
     return default_html, text
 
 
@@ -488,13 +503,35 @@ def _render(raw: str, is_html: bool) -> str:
     if not is_html:
         return text
     text = _HTML_BREAK.sub("\n", _one_line(text))  # in HTML only tags break lines
-    return html.unescape(_HTML_TAG.sub("", text))
+    return _unescape_html(_strip_tags(text))
+
+
+def _strip_tags(text: str) -> str:
+    """The text without its HTML tags: from `<` and a letter to the next `>`."""
+    # After the last `>` no tag can end; the pattern would look for one from every `<` there, to
+    # the end of the text each time: quadratic in a question of `<a<a<a...`.
+    end = text.rfind(">") + 1
+    return _HTML_TAG.sub("", text[:end]) + text[end:]
+
+
+def _unescape_html(text: str) -> str:
+    """The text with HTML's character references (`&amp;`, `&#233;`) replaced."""
+    return html.unescape(_DECIMAL_REFERENCE.sub(_short_decimal_reference, text))
+
+
+def _short_decimal_reference(found: re.Match[str]) -> str:
+    """The same reference with at most 7 digits, as html.unescape reads it."""
+    number = found[1].lstrip("0") or "0"
+    # Past 7 digits a number is past U+10FFFF, which html.unescape reads as U+FFFD; so does this.
+    return "&#" + (number if len(number) <= 7 else "9999999")
 
 
 # --- Aiken ------------------------------------------------------------------------------------
 
-_AIKEN_OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
-_AIKEN_ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")
+# The texts they take keep their leading spaces (they are collapsed later): in `\s+(.*)` both
+# quantifiers would take spaces, and the pattern would try every way to share them out.
+_AIKEN_OPTION = re.compile(r"([A-Z])[.)](?:\s(.*))?")
+_AIKEN_ANSWER = re.compile(r"ANSWER\s*:(.*)")
 
 
 @dataclass
@@ -507,10 +544,14 @@ class _AikenDraft:
     raw: list[str] = field(default_factory=list)
     problem: str | None = None
     gap: bool = False  # a blank line came after the last line read
+    chars: int = 0
 
     def add(self, line: str) -> None:
         self.raw.append(line)
         self.gap = False
+        self.chars += len(line)
+        if self.chars > MAX_RAW_QUESTION_CHARS:
+            self.problem = _TOO_LONG  # whatever else is wrong: it is not read any further
 
 
 def _aiken_questions(text: str) -> Iterator[_Question | Unsupported]:
@@ -520,6 +561,10 @@ def _aiken_questions(text: str) -> Iterator[_Question | Unsupported]:
         if not stripped:
             if draft is not None:
                 draft.gap = True
+        elif len(stripped) > MAX_RAW_QUESTION_CHARS:
+            # Too long to be read: it belongs to the question being read, or starts one.
+            draft = draft or _AikenDraft(number)
+            draft.add(stripped)
         elif answer := _AIKEN_ANSWER.match(stripped):
             draft = draft or _AikenDraft(number)
             draft.add(stripped)

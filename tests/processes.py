@@ -59,3 +59,24 @@ async def quizbot_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def children(parent: int | None = None) -> set[int]:
+    """The ids of the child processes of `parent` (this process by default), zombies included."""
+    me = str(os.getpid() if parent is None else parent)
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            # The parent's id is the second field after the command, which is in parentheses.
+            if stat.rsplit(")", 1)[1].split()[1] == me:
+                found.add(int(entry.name))
+    return found
+
+
+def running(pids: set[int]) -> set[int]:
+    """Those of the processes that still exist (as zombies too)."""
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()}

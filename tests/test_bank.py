@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 import random
 import time
 from pathlib import Path
@@ -781,3 +782,13 @@ def test_libyaml_and_pure_python_read_a_bank_the_same(name: str) -> None:
     fast = yamlsource._read_with(yamlsource.FAST_PARSER, text)
     assert fast == yamlsource._read_with(yamlsource.PurePythonParser, text)
     assert fast.lines and not fast.issues
+
+
+def test_a_bank_error_pickles_whole() -> None:
+    # Uploads are read in another process: what is wrong with them must come back whole.
+    error = BankError(
+        [Problem("b.yaml", 12, "questions[1].id", "taken"), Problem("b.yaml", 3, "", "x")]
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert isinstance(copy, BankError)
+    assert copy.problems == error.problems and str(copy) == str(error)

@@ -19,6 +19,7 @@ from quiz.bank import (
     parse_bank,
 )
 from quiz.convert import (
+    MAX_RAW_QUESTION_CHARS,
     Conversion,
     Unsupported,
     convert,
@@ -28,6 +29,7 @@ from quiz.convert import (
     to_yaml,
 )
 from quiz.yamlsource import read_yaml
+from tests.growth import assert_linear
 
 DATA = Path(__file__).resolve().parent / "data" / "convert"
 SOURCE = {"title": "Grant's tomb", "text": "Nobody is buried in Grant's tomb; two are entombed."}
@@ -377,6 +379,55 @@ def test_aiken_limits_and_control_characters() -> None:
         (5, f"malformed: the option '{'o' * 59}…' is longer than 300 characters"),
     ]
     assert conversion.bank["questions"] == [choice("q3", "Q?", ["a", "b"], "b")]
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+TOO_LONG = "malformed: longer than 20,000 characters as written"
+
+
+def test_a_gift_question_too_long_as_written_is_refused_unread() -> None:
+    endless_tag = "[html]" + "<a" * (MAX_RAW_QUESTION_CHARS // 2) + "{=a ~b}"
+    conversion = gift(f"First?{{=a ~b}}\n\n{endless_tag}\n\nLast?{{=a ~b}}")
+    assert reported(conversion) == [(3, TOO_LONG)]
+    assert [question["id"] for question in conversion.bank["questions"]] == ["q1", "q3"]
+
+
+def test_html_markup_counts_only_against_the_limit_as_written() -> None:
+    markup = '<span class\\="note">' * 400  # 8,400 characters, twice; = escaped as Moodle does
+    conversion = gift(f"[html]<p>{markup}Which?</p>{{=<b>{markup}right</b> ~wrong}}")
+    assert conversion.bank["questions"] == [choice("q1", "Which?", ["right", "wrong"], "right")]
+
+
+def test_an_aiken_question_too_long_as_written_is_refused_unread() -> None:
+    long_line = "x" * (MAX_RAW_QUESTION_CHARS + 1)
+    many_lines = "\n".join(["A line of the question."] * 1000)
+    text = (
+        f"Q?\nA. {long_line}\nB. b\nANSWER: A\n\n"  # an option
+        f"{long_line}?\nA. a\nB. b\nANSWER: A\n\n"  # the question's text
+        f"{many_lines}\nA. a\nB. b\nANSWER: A\n\n"
+        "Fine?\nA. a\nB. b\nANSWER: B\n"
+    )
+    conversion = aiken(text)
+    assert reported(conversion) == [(1, TOO_LONG), (6, TOO_LONG), (11, TOO_LONG)]
+    assert conversion.bank["questions"] == [choice("q4", "Fine?", ["a", "b"], "b")]
+    assert str(conversion.unsupported[1]).endswith(": " + "x" * 59 + "…")
+
+
+def test_character_references_of_thousands_of_digits() -> None:
+    # html.unescape alone raises ValueError: Python makes no int of more than 4,300 digits.
+    zeros, nines = "0" * 5000, "9" * 5000
+    conversion = gift(f"[html]&#{zeros}65; &#{nines}; &#x{zeros}42;?{{=a ~b}}")
+    assert conversion.bank["questions"][0]["question"] == "A \ufffd B?"
+
+
+def test_thousands_of_questions_of_one_title_get_ids_in_linear_time() -> None:
+    def convert_questions(count: int) -> Conversion:
+        return gift("".join("::Same::Q?{=a ~b}\n\n" for _ in range(count)))
+
+    assert_linear(convert_questions, MAX_QUESTIONS // 8, MAX_QUESTIONS)
+    ids = [question["id"] for question in convert_questions(MAX_QUESTIONS).bank["questions"]]
+    assert ids == ["same", *(f"same-{number}" for number in range(2, MAX_QUESTIONS + 1))]
 
 
 # --- choosing the format, the defaults --------------------------------------------------------

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import time
+from pathlib import Path
 
-from tests.conftest import TEACHER_ID
+from bot.settings import Settings
+from quiz.bank import MAX_QUESTIONS
+from tests.conftest import QUESTIONS, TEACHER_ID
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner, feedback_after, poll_id, text_of
+from tests.processes import bot_env, children, quizbot_process, running
 
 GOOD = """\
 bank: 1
@@ -138,3 +144,75 @@ async def test_wrong_type_oversized_and_hostile_files(bot: BotRunner, fake: Fake
     assert "aliases are not allowed" in reply
     reply = await send_and_reply(fake, TEACHER_ID, "Tess", b"\xff\xfe\x00binary")
     assert "was not loaded" in reply
+
+
+async def test_a_hostile_file_holds_up_no_one(fake: FakeTelegram, tmp_path: Path):
+    # One GIFT question of 150 KB: an HTML tag opened 75,000 times and never closed.
+    hostile = ("[html]" + "<a" * 75_000 + "{=a ~b}").encode()
+    env = bot_env(
+        fake,
+        f"sqlite:///{tmp_path / 'bot.db'}",
+        QUESTIONS,
+        QUIZBOT_TEACHERS=str(TEACHER_ID),
+        QUIZBOT_RATE_LIMIT="false",  # one /help after another, more than once a second
+    )
+    ann = fake.user(101, "Ann")
+    slowest = 0.0
+
+    async def help_answered() -> None:
+        nonlocal slowest
+        mark, asked = fake.mark(), time.monotonic()
+        ann.send("/help")
+        answer = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, timeout=60)
+        assert "What I can do" in text_of(answer)
+        slowest = max(slowest, answer.at - asked)
+
+    # The bot in a process of its own, as it runs: a stall there does not stall the test.
+    async with quizbot_process(env, tmp_path / "bot.log") as process:
+        await help_answered()  # it is up
+        slowest, mark = 0.0, fake.mark()
+        fake.user(TEACHER_ID, "Tess").send_document("hostile.gift", hostile)
+        await fake.wait_for("getFile", since=mark, timeout=30)
+        teacher = asyncio.create_task(
+            fake.wait_for("sendMessage", chat_id=TEACHER_ID, since=mark, timeout=120)
+        )
+        while not teacher.done():  # for as long as the file is read
+            await help_answered()
+            await asyncio.sleep(0.2)
+        reply = text_of(teacher.result())
+        worker = children(process.pid)
+    assert slowest < 1.0, f"/help took {slowest:.1f} s"
+    assert "holds no question I can ask" in reply
+    assert "line 1: malformed question (longer than 20,000 characters as written)" in reply
+    assert len(worker) == 1 and not running(worker), "the worker outlived the bot"
+
+
+def big_bank(count: int) -> bytes:
+    """A valid bank of `count` questions: some tenths of a second to read."""
+    questions = "".join(
+        f"  - id: q{i}\n    question: Question {i}?\n    options: [a{i}, b{i}]\n    answer: a{i}\n"
+        for i in range(count)
+    )
+    return f"bank: 1\nid: big\ntitle: Big\nvisibility: public\nquestions:\n{questions}".encode()
+
+
+async def test_a_file_too_slow_to_read_is_refused_and_the_bot_goes_on(
+    settings: Settings, fake: FakeTelegram
+):
+    bot = BotRunner(settings.model_copy(update={"upload_time_limit": 0.05}))
+    await bot.start()
+    try:
+        ann = fake.user(101, "Ann")
+        reply = await send_and_reply(fake, TEACHER_ID, "Tess", big_bank(MAX_QUESTIONS))
+        assert reply == (
+            "⏳ bank.yaml took longer than 0.05 seconds to read, so I stopped and stored nothing. "
+            "Send it again in smaller files."
+        )
+        mark = fake.mark()
+        ann.send("/quiz big")
+        assert "no bank called" in text_of(await fake.wait_for("sendMessage", since=mark))
+        # Another worker reads the next file.
+        reply = await send_and_reply(fake, TEACHER_ID, "Tess", GOOD.encode())
+        assert "Loaded bank <code>water</code> with 2 questions" in reply
+    finally:
+        await bot.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from pathlib import PurePath
 
@@ -16,21 +15,12 @@ from bot.access import is_admin, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply, teacher
 from bot.library import attach_source, import_bank
-from quiz.bank import (
-    MAX_BANK_BYTES,
-    MAX_SOURCE_CHARS,
-    UTF8_BOM,
-    Bank,
-    BankError,
-    parse_bank,
-    read_source_text,
-)
-from quiz.convert import convert, detect_format, to_yaml
+from bot.reading import BANK_SUFFIXES, NotABank, TooSlow, Upload
+from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, BankError, read_source_text
 from storage import banks
 from storage.banks import BankOwnedElsewhere
 from storage.models import BankRow
 
-BANK_SUFFIXES = (".yaml", ".yml")
 MOODLE_SUFFIXES = (".gift", ".txt")
 SOURCE_SUFFIXES = (".txt", ".md")
 MAX_PROBLEMS_SHOWN = 40
@@ -63,26 +53,27 @@ async def document(update: Update, context: Context) -> None:
     data = await _download(update, doc, MAX_BANK_BYTES)
     if data is None:
         return
-    parsed = await _parse_upload(update, name, data)
-    if parsed is None:
+    upload = await _read_upload(update, context, name, data)
+    if upload is None:
         return
-    bank, skipped = parsed
     try:
         result = await context.db.call_aside(
             functools.partial(
                 import_bank,
                 context.db,
-                bank,
+                upload.bank,
                 uploaded_by=user.id,
                 replace_others=is_admin(context.settings, user.id),
+                passages=upload.passages,
             )
         )
     except BankOwnedElsewhere:
-        await reply(update, texts.upload_not_yours(bank.id))
+        await reply(update, texts.upload_not_yours(upload.bank.id))
         return
     await reply(update, texts.upload_loaded(result))
-    if skipped:
-        await _reply_lines(update, texts.conversion_skipped(name, len(skipped)), skipped)
+    if upload.skipped:
+        head = texts.conversion_skipped(name, len(upload.skipped))
+        await _reply_lines(update, head, upload.skipped)
 
 
 async def _download(update: Update, doc: Document, limit: int) -> bytes | None:
@@ -100,37 +91,18 @@ async def _download(update: Update, doc: Document, limit: int) -> bytes | None:
     return data
 
 
-async def _parse_upload(update: Update, name: str, data: bytes) -> tuple[Bank, list[str]] | None:
-    """The bank in a YAML, GIFT or Aiken file and what was skipped; None (problems replied)."""
+async def _read_upload(update: Update, context: Context, name: str, data: bytes) -> Upload | None:
+    """The bank in a YAML, GIFT or Aiken file, read in the worker; None (problems replied)."""
+    limit = context.settings.upload_time_limit
     try:
-        # Parsing a large bank takes a moment: keep the bot answering others meanwhile.
-        return await asyncio.to_thread(_parse_any, name, data)
+        return await context.bot_data.reader.read(name, data, limit)
     except BankError as error:
         await _reply_problems(update, name, [str(p) for p in error.problems])
-    except _NotABank as error:
+    except NotABank as error:
         await reply(update, str(error))
+    except TooSlow:
+        await reply(update, texts.upload_too_slow(name, limit))
     return None
-
-
-class _NotABank(Exception):
-    """A .txt file that is neither GIFT nor Aiken, or a Moodle file with nothing to convert."""
-
-
-def _parse_any(name: str, data: bytes) -> tuple[Bank, list[str]]:
-    """The bank, and the questions a Moodle file held that could not be converted."""
-    if PurePath(name).suffix.lower() in BANK_SUFFIXES:
-        return parse_bank(data, filename=name, base_dir=None), []
-    try:
-        text = data.removeprefix(UTF8_BOM).decode("utf-8")
-    except UnicodeDecodeError:
-        raise _NotABank(texts.not_utf8(name)) from None
-    if detect_format(name, text) is None:
-        raise _NotABank(texts.not_a_question_file(name))
-    conversion = convert(name, text)
-    skipped = [str(u) for u in conversion.unsupported]
-    if not conversion.bank.get("questions"):
-        raise _NotABank(texts.nothing_converted(name, skipped))
-    return parse_bank(to_yaml(conversion.bank), filename=name, base_dir=None), skipped
 
 
 async def _reply_problems(update: Update, name: str, problems: list[str]) -> None:
@@ -199,7 +171,17 @@ async def _take_source(
 
 
 def register(application: QuizApplication) -> None:
-    """Add this module's handlers."""
+    """Add this module's handlers, and stop the worker reading uploads when the bot stops."""
+    stopped = application.post_stop
+
+    async def stop(bot: QuizApplication) -> None:
+        try:
+            if stopped is not None:
+                await stopped(bot)
+        finally:
+            await bot.bot_data.reader.close()
+
+    application.post_stop = stop
     application.add_handler(CommandHandler("source", source_command))
     # Private chats only: files members share in a group are not for the bot.
     application.add_handler(
