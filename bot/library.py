@@ -6,11 +6,13 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from quiz.bank import Bank, BankError, Question, load_banks_dir
-from quiz.explain import SentenceIndex, passages_for, supporting_passage
+from quiz.explain import Asked, passages_for
 from storage.banks import SaveResult, active_questions, get_bank, save_bank, set_source
 from storage.db import Database
 from storage.models import BankRow
@@ -53,25 +55,37 @@ def import_bank(
         )
 
 
+def source_questions(
+    session: Session, bank_id: str, allowed: Callable[[BankRow], bool]
+) -> list[Asked] | None:
+    """The bank's current questions, to find their passages in a new source; None when the
+    bank is gone or not `allowed`."""
+    bank = get_bank(session, bank_id)
+    if bank is None or bank.deleted_at is not None or not allowed(bank):
+        return None
+    return [
+        Asked(q.id, q.text, [q.options[i] for i in q.correct])
+        for q in active_questions(session, bank_id)
+    ]
+
+
 def attach_source(
-    db: Database, bank_id: str, title: str, text: str, allowed: Callable[[BankRow], bool]
+    session: Session,
+    bank_id: str,
+    title: str,
+    text: str,
+    passages: Mapping[int, str | None],
+    allowed: Callable[[BankRow], bool],
 ) -> int | None:
-    """Make `text` the bank's source and find each current question's passage in it.
+    """Make `text` the bank's source, with its questions' passages (see source_passages).
 
     The number of questions with a passage; None when the bank is gone or not `allowed`.
     """
-    index = SentenceIndex.from_text(text)
-    with db.session() as session:
-        bank = get_bank(session, bank_id)
-        if bank is None or bank.deleted_at is not None or not allowed(bank):
-            return None
-        questions = active_questions(session, bank_id)
-        passages = {
-            q.id: supporting_passage(index, q.text, [q.options[i] for i in q.correct], None)
-            for q in questions
-        }
-        set_source(session, bank, title=title, text=text, passages=passages)
-        return sum(passage is not None for passage in passages.values())
+    bank = get_bank(session, bank_id)
+    if bank is None or bank.deleted_at is not None or not allowed(bank):
+        return None
+    set_source(session, bank, title=title, text=text, passages=passages)
+    return sum(passage is not None for passage in passages.values())
 
 
 def import_directory(db: Database, directory: Path) -> tuple[list[SaveResult], list[BankError]]:

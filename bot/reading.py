@@ -15,9 +15,10 @@ import pickle
 import signal
 import struct
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar, cast
 
 from bot import texts
 from quiz.bank import UTF8_BOM, Bank, parse_bank
@@ -25,6 +26,7 @@ from quiz.convert import convert, detect_format, to_yaml
 from quiz.explain import passages_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BANK_SUFFIXES = (".yaml", ".yml")
 # For a new worker to start and import what it reads files with, on a slow and busy machine; not
@@ -82,24 +84,32 @@ class UploadReader:
 
     async def read(self, name: str, data: bytes, time_limit: float) -> Upload:
         """As read_upload, in the worker; TooSlow when that takes more than time_limit seconds."""
+        upload = await self.run(read_upload, (name, data), time_limit, name)
+        assert isinstance(upload, Upload)
+        return upload
+
+    async def run(
+        self, job: Callable[..., T], args: tuple[Any, ...], time_limit: float, what: str
+    ) -> T:
+        """`job(*args)` in the worker (a module-level function: it travels by name), within
+        time_limit seconds, else TooSlow; `what` names the work in the log."""
         async with self._lock:  # the worker reads one file at a time: the limit is each file's own
             worker = self._worker = self._worker or await _start()
             try:
-                reply = await asyncio.wait_for(_exchange(worker, (name, data)), time_limit)
+                reply = await asyncio.wait_for(_exchange(worker, (job, args)), time_limit)
             except BaseException as error:
                 # Too slow, gone, or the wait was cancelled: a reply still to come would be taken
                 # for the next file's, so this worker reads no more.
                 await self.close()
                 if isinstance(error, TimeoutError):
                     log.warning(
-                        "reading %r took over %.1f s: its worker was stopped", name, time_limit
+                        "reading %r took over %.1f s: its worker was stopped", what, time_limit
                     )
                     raise TooSlow from None
                 raise
         if isinstance(reply, Exception):
             raise reply
-        assert isinstance(reply, Upload)
-        return reply
+        return cast(T, reply)
 
     async def close(self) -> None:
         """Stop the worker, whatever it is doing; another starts if a file comes after all."""
@@ -142,8 +152,10 @@ def _frame(message: object) -> bytes:
     return _LENGTH.pack(len(payload)) + payload
 
 
-async def _exchange(worker: asyncio.subprocess.Process, request: tuple[str, bytes]) -> object:
-    """Send the worker a file; what it sends back. IncompleteReadError if it died."""
+async def _exchange(
+    worker: asyncio.subprocess.Process, request: tuple[Callable[..., Any], tuple[Any, ...]]
+) -> object:
+    """Send the worker a job; what it sends back. IncompleteReadError if it died."""
     assert worker.stdin is not None
     worker.stdin.write(_frame(request))
     await worker.stdin.drain()
@@ -157,7 +169,8 @@ async def _receive(worker: asyncio.subprocess.Process) -> object:
 
 
 def serve() -> None:
-    """The worker: read each file the bot sends; send back the Upload or the exception raised.
+    """The worker: run each job the bot sends (read a file, find passages); send back what it
+    returned or the exception it raised.
 
     Runs in its own process, on its standard input and output, until the bot closes its end.
     """
@@ -168,9 +181,9 @@ def serve() -> None:
     _send(replies, None)  # ready
     while header := requests.read(_LENGTH.size):
         (size,) = _LENGTH.unpack(header)
-        name, data = pickle.loads(requests.read(size))
+        job, args = pickle.loads(requests.read(size))
         try:
-            reply: Upload | Exception = read_upload(name, data)
+            reply: object = job(*args)
         except Exception as error:  # sent back to be raised in the bot, as if read there
             reply = error
         try:

@@ -219,3 +219,18 @@ def passages_for(bank: Bank, advance: Callable[[], None] | None = None) -> dict[
         if advance is not None:
             advance()
     return passages
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A stored question, as finding its passage in a new source needs it."""
+
+    id: int
+    text: str
+    answers: list[str]
+
+
+def source_passages(source_text: str, questions: Sequence[Asked]) -> dict[int, str | None]:
+    """Each question's passage in a newly attached source, by question id."""
+    index = SentenceIndex.from_text(source_text)
+    return {q.id: supporting_passage(index, q.text, q.answers, None) for q in questions}

@@ -7,8 +7,10 @@ import html
 import time
 from pathlib import Path
 
+from bot.library import import_bank
 from bot.settings import Settings
-from quiz.bank import MAX_QUESTIONS
+from quiz.bank import MAX_QUESTIONS, parse_bank
+from storage.banks import get_bank
 from tests.conftest import QUESTIONS, TEACHER_ID
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner, feedback_after, poll_id, text_of
@@ -214,5 +216,30 @@ async def test_a_file_too_slow_to_read_is_refused_and_the_bot_goes_on(
         # Another worker reads the next file.
         reply = await send_and_reply(fake, TEACHER_ID, "Tess", GOOD.encode())
         assert "Loaded bank <code>water</code> with 2 questions" in reply
+    finally:
+        await bot.stop()
+
+
+async def test_a_source_too_slow_to_search_is_refused_and_nothing_changes(
+    settings: Settings, fake: FakeTelegram
+):
+    bot = BotRunner(settings.model_copy(update={"upload_time_limit": 0.05}))
+    await bot.start()
+    try:
+        bank = parse_bank(big_bank(200), filename="big.yaml", base_dir=None)
+        import_bank(bot.db, bank, uploaded_by=TEACHER_ID)
+        tess = fake.user(TEACHER_ID, "Tess")
+        mark = fake.mark()
+        tess.send("/source big")
+        await fake.wait_for("sendMessage", chat_id=TEACHER_ID, since=mark)
+        # 50,000 one-word sentences that every question matches.
+        hostile = "Question\n" * 50_000
+        reply = await send_and_reply(
+            fake, TEACHER_ID, "Tess", hostile.encode(), file_name="notes.txt"
+        )
+        assert "notes.txt took longer than 0.05 seconds to read" in reply
+        with bot.db.session() as session:
+            row = get_bank(session, "big")
+            assert row is not None and row.source_title is None
     finally:
         await bot.stop()

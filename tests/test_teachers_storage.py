@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.library import attach_source, import_bank
+from bot.library import attach_source, import_bank, source_questions
+from quiz.explain import source_passages
 from storage import banks, roles
 from storage.banks import BankOwnedElsewhere
 from storage.db import Database
-from storage.models import Answer, QuestionRow
+from storage.models import Answer, BankRow, QuestionRow
 from tests.test_storage import BANK, answer, demo_bank, start
 
 TEACHER, OTHER, LEARNER = 501, 502, 601
@@ -140,8 +141,18 @@ def test_a_source_attached_later_gives_passages(db: Database):
     with db.session() as s:
         assert [q.passage for q in banks.active_questions(s, "demo")] == [None, None]
     text = "Cats are animals that purr. One is the first number."
-    assert attach_source(db, "demo", "notes", text, lambda b: b.uploaded_by == OTHER) is None
-    assert attach_source(db, "demo", "notes", text, lambda b: b.uploaded_by == TEACHER) == 2
+
+    def attach(owner: int) -> int | None:
+        def allowed(bank: BankRow) -> bool:
+            return bank.uploaded_by == owner
+
+        with db.session() as s:
+            asked = source_questions(s, "demo", allowed)
+            found = source_passages(text, asked or [])
+            return attach_source(s, "demo", "notes", text, found, allowed)
+
+    assert attach(OTHER) is None
+    assert attach(TEACHER) == 2
     with db.session() as s:
         bank_row = banks.get_bank(s, "demo")
         assert bank_row is not None and bank_row.source_title == "notes"

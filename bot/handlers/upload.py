@@ -14,9 +14,10 @@ from bot import texts
 from bot.access import is_admin, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply, teacher
-from bot.library import attach_source, import_bank
+from bot.library import attach_source, import_bank, source_questions
 from bot.reading import BANK_SUFFIXES, NotABank, TooSlow, Upload
 from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, BankError, read_source_text
+from quiz.explain import source_passages
 from storage import banks
 from storage.banks import BankOwnedElsewhere
 from storage.models import BankRow
@@ -163,11 +164,25 @@ async def _take_source(
     def allowed(bank: BankRow) -> bool:
         return owns(context.settings, bank, user.id)
 
-    passages = await context.db.call_aside(attach_source, context.db, bank_id, title, text, allowed)
-    if passages is None:
+    questions = await context.db.run(lambda session: source_questions(session, bank_id, allowed))
+    if questions is None:
+        await reply(update, texts.not_your_bank(bank_id))
+        return
+    # A hostile source (every line matching every question) takes long to search: in the
+    # worker, within the same time limit as a file of questions.
+    limit = context.settings.upload_time_limit
+    try:
+        found = await context.bot_data.reader.run(source_passages, (text, questions), limit, name)
+    except TooSlow:
+        await reply(update, texts.upload_too_slow(name, limit))
+        return
+    attached = await context.db.run(
+        lambda session: attach_source(session, bank_id, title, text, found, allowed)
+    )
+    if attached is None:  # deleted, or given away, meanwhile
         await reply(update, texts.not_your_bank(bank_id))
     else:
-        await reply(update, texts.source_attached(bank_id, name, passages))
+        await reply(update, texts.source_attached(bank_id, name, attached))
 
 
 def register(application: QuizApplication) -> None:
