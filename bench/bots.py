@@ -84,15 +84,10 @@ async def run_quiz(fake: BenchTelegram, workdir: Path, load: Load) -> BotFigures
     """Start `quizbot run`, measure throughput, peak RSS and latency, stop it."""
     questions = workdir / "questions"
     write_bank(questions, BANK_ID, BANK_QUESTIONS)
-    env = procs.bot_env(
-        fake,
-        {
-            "QUIZBOT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-            "QUIZBOT_QUESTIONS_DIR": str(questions),
-            "QUIZBOT_RATE_LIMIT": "false",  # else Telegram's 30 messages/s cap the figure
-        },
+    # No send limits: else Telegram's 30 messages a second cap the figure.
+    child = await procs.start_quizbot(
+        fake, workdir, "quizbot", workdir / "bench.db", questions, limits=False
     )
-    child = await procs.start("quizbot", [procs.script("quizbot"), "run"], env, workdir, fake)
     figures = BotFigures()
     try:
         if load.throughput or load.rss or load.profile:

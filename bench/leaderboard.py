@@ -245,16 +245,8 @@ async def through_bot(
     figures: BoardFigures,
 ) -> None:
     """`/leaderboard` (overall and per bank, all time and this week, in turn) sent to the bot."""
-    env = procs.bot_env(
-        fake,
-        {
-            "QUIZBOT_DATABASE_URL": f"sqlite:///{path}",
-            "QUIZBOT_QUESTIONS_DIR": str(questions),
-            "QUIZBOT_RATE_LIMIT": "false",
-        },
-    )
-    child = await procs.start(
-        "quizbot-leaderboard", [procs.script("quizbot"), "run"], env, workdir, fake
+    child = await procs.start_quizbot(
+        fake, workdir, "quizbot-leaderboard", path, questions, limits=False
     )
     try:
         for n in range(BOT_CALLS):

@@ -72,6 +72,21 @@ async def start(
     return child
 
 
+async def start_quizbot(
+    fake: BenchTelegram, workdir: Path, name: str, database: Path, questions: Path, *, limits: bool
+) -> Child:
+    """`quizbot run` on a SQLite file and a banks folder; `limits`: Telegram's send limits on."""
+    env = bot_env(
+        fake,
+        {
+            "QUIZBOT_DATABASE_URL": f"sqlite:///{database}",
+            "QUIZBOT_QUESTIONS_DIR": str(questions),
+            "QUIZBOT_RATE_LIMIT": str(limits).lower(),
+        },
+    )
+    return await start(name, [script("quizbot"), "run"], env, workdir, fake)
+
+
 def _spawn(name: str, argv: Sequence[str], env: Mapping[str, str], workdir: Path) -> Child:
     """Start the process (fork and exec: quick), its output going to a log file."""
     log = workdir / f"{name}.log"
