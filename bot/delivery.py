@@ -191,7 +191,7 @@ async def follow_up(bot: Bot, db: Database, marks: DeliveryMarks, answered: Answ
     view, quiz = answered.view, answered.view.quiz
     await send_feedback(bot, view, answered.correct)
     if answered.following is None:
-        await _send_summary_text(bot, quiz, view.bank.title, answered.results)
+        await _send_summary_text(bot, quiz, _title(quiz, view.bank.title), answered.results)
 
         def finished(session: Session) -> None:
             mark_feedback_sent(session, answered.answer_id)
@@ -209,12 +209,20 @@ async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:
     """The score and a right/wrong line per question."""
 
     def read(session: Session) -> tuple[str, list[AnsweredQuestion]]:
-        bank = get_bank(session, quiz.bank_id)
-        return (bank.title if bank else quiz.bank_id), quiz_results(session, quiz)
+        bank = get_bank(session, quiz.bank_id) if quiz.bank_id is not None else None
+        title = _title(quiz, bank.title if bank is not None else quiz.bank_id)
+        return title, quiz_results(session, quiz)
 
     title, results = await db.run(read)
     await _send_summary_text(bot, quiz, title, results)
     await db.run(lambda session: mark_summary_sent(session, quiz.id))
+
+
+def _title(quiz: QuizState, bank_title: str | None) -> str:
+    """What a quiz's summary is called: its bank's title, or a review's own."""
+    if quiz.kind == "review" or bank_title is None:
+        return texts.review_title()
+    return bank_title
 
 
 async def _send_summary_text(

@@ -162,8 +162,9 @@ async def post_table(bot: Bot, db: Database, quiz_id: int) -> None:
         if not rounds.table_owed(session, quiz_id):
             return None
         quiz = rounds.round_state(session, quiz_id)
-        bank = get_bank(session, quiz.bank_id)
-        title = bank.title if bank is not None else quiz.bank_id
+        bank_id = quiz.bank_id or ""  # a round is of one bank
+        bank = get_bank(session, bank_id)
+        title = bank.title if bank is not None else bank_id
         standings = rounds.round_table(session, quiz_id)
         return quiz.chat_id, texts.round_table(title, standings, quiz.status == "stopped")
 

@@ -228,6 +228,10 @@ def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped
     return "\n".join(lines)
 
 
+def review_title() -> str:
+    return "Review of your due questions"
+
+
 def nothing_to_stop(in_group: bool = False) -> str:
     if in_group:
         return (

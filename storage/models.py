@@ -12,15 +12,18 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     event,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -84,6 +87,12 @@ class User(WeekTotals, Base):
     points_at: Mapped[datetime | None]  # when `points` last grew: earlier wins a tie
     # /privacy: shown as "anonymous learner" on global, per-bank and web tables.
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The learner's own time zone (set with /remind), else the bot's: where their days start.
+    zone: Mapped[str | None] = mapped_column(String(64))
+    # Days in a row with an answer, up to `streak_day` (a date in the learner's zone): kept
+    # with every answer, so /progress reads it instead of the answers.
+    streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_day: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index("ix_users_rank", points.desc(), "points_at", "id"),)
 
@@ -211,6 +220,13 @@ class QuestionRow(Base):
     # to it still count.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # bank version
+    # A numeric question's accepted range (tolerance included); None for the other kinds.
+    numeric_low: Mapped[float | None] = mapped_column(Float)
+    numeric_high: Mapped[float | None] = mapped_column(Float)
+    # How long learners take to answer it, summed: a right answer in under a third of the
+    # usual time is rated Easy for spaced review.
+    timed_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    answer_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     __table_args__ = (
         # One current row per question id; retired rows of the same id are its history.
@@ -231,9 +247,11 @@ class Quiz(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), index=True)  # teachers' reports
+    # Teachers' reports count attempts by bank; None: a review, drawn from every bank.
+    bank_id: Mapped[str | None] = mapped_column(ForeignKey("banks.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    # "solo": one learner in a private chat; "round": a live round in a group, everyone answers.
+    # "solo": one learner in a private chat; "round": a live round in a group, everyone answers;
+    # "review": one learner's due questions, a wrong one asked again later in the same review.
     kind: Mapped[str] = mapped_column(String(16), default="solo", server_default="solo")
     open_period: Mapped[int | None] = mapped_column(Integer)  # a round's seconds per question
     position: Mapped[int] = mapped_column(Integer, default=0)  # index of the current item
@@ -290,6 +308,11 @@ class Answer(Base):
     feedback_sent_at: Mapped[datetime | None]  # unset: the feedback message is still owed
     # A round's speed points (with any streak bonus); solo answers count their correctness.
     points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # With the time, the review log the scheduler's parameters can be fitted to: the rating it
+    # was given (FSRS: 1 Again, 3 Good, 4 Easy) and the seconds from question to answer.
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    typed: Mapped[str | None] = mapped_column(Text)  # what was typed, for typed questions
 
     __table_args__ = (
         # Telegram redelivers updates: the same answer must count once.
@@ -350,6 +373,58 @@ Index(
     ChatScore.week_points_at,
     ChatScore.user_id,
 )
+
+
+class Card(Base):
+    """A learner's memory of one question, scheduled by FSRS (the `fsrs` package's Card).
+
+    Kept by every answer to the question, in any quiz or round; a question retired by a new
+    version of its bank takes its cards out of the review queue (`active`).
+    """
+
+    __tablename__ = "cards"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    state: Mapped[int] = mapped_column(
+        SmallInteger
+    )  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime]
+    last_review: Mapped[datetime | None]
+    last_right: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    __table_args__ = (
+        # The review queue: a learner's due cards, most overdue first.
+        Index(
+            "ix_cards_queue",
+            "user_id",
+            "due",
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+        Index("ix_cards_question", "question_id"),  # retiring a question; teachers' reports
+    )
+
+
+class Reminder(Base):
+    """A learner's daily reminder to review, at a minute of their day in a zone.
+
+    `next_at` is when it is next due, in UTC; a process sending it takes a lease first, so with
+    several processes on one database exactly one sends each.
+    """
+
+    __tablename__ = "reminders"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer)  # of the day, 0..1439
+    zone: Mapped[str] = mapped_column(String(64))
+    next_at: Mapped[datetime] = mapped_column(index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
 
 
 class InboxUpdate(Base):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from itertools import accumulate
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage import learning
 from storage.db import insert_ignore, table_of, upserting_insert, zone_of
+from storage.learning import Recall
 from storage.models import (
     Answer,
     AwareDateTime,
@@ -144,12 +147,12 @@ class QuizState:
     id: int
     chat_id: int
     user_id: int
-    bank_id: str
+    bank_id: str | None  # None: a review, drawn from every bank
     status: str
     position: int
     total: int
     score: int
-    kind: str  # "solo" or "round"
+    kind: str  # "solo", "round" or "review"
     open_period: int | None  # a round's seconds per question
 
     @classmethod
@@ -165,6 +168,7 @@ class ItemState:
     id: int
     position: int
     option_order: list[int]
+    sent_at: datetime | None  # when it went out: how long the answer took
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,7 @@ class AskedQuestion:
 class BankTitles:
     """What feedback and summaries say about a bank (its source text stays in the database)."""
 
+    id: str
     title: str
     source_title: str | None
     source_url: str | None
@@ -211,7 +216,7 @@ _QUIZ_FIELDS = [f.name for f in fields(QuizState)]
 _ITEM_COLUMNS = [_ITEMS.c[f.name] for f in fields(ItemState)]
 _QUIZ_COLUMNS = [_QUIZZES.c[name] for name in _QUIZ_FIELDS]
 _QUESTION_COLUMNS = [_QUESTIONS.c[f.name] for f in fields(AskedQuestion)]
-_BANK_COLUMNS = [_BANKS.c.title, _BANKS.c.source_title, _BANKS.c.source_url]
+_BANK_COLUMNS = [_BANKS.c.id, _BANKS.c.title, _BANKS.c.source_title, _BANKS.c.source_url]
 _SPANS = list(accumulate(map(len, (_ITEM_COLUMNS, _QUIZ_COLUMNS, _QUESTION_COLUMNS))))
 
 
@@ -220,7 +225,7 @@ def _items(where: Any) -> Select[Any]:
         select(*_ITEM_COLUMNS, *_QUIZ_COLUMNS, *_QUESTION_COLUMNS, *_BANK_COLUMNS)
         .join_from(_ITEMS, _QUIZZES, _QUIZZES.c.id == _ITEMS.c.quiz_id)
         .join(_QUESTIONS, _QUESTIONS.c.id == _ITEMS.c.question_id)
-        .join(_BANKS, _BANKS.c.id == _QUIZZES.c.bank_id)
+        .join(_BANKS, _BANKS.c.id == _QUESTIONS.c.bank_id)  # a review's questions span banks
         .where(where)
     )
 
@@ -274,11 +279,12 @@ _MARK_SENT = (
 
 @dataclass(frozen=True)
 class Delivery:
-    """Where a quiz item was sent."""
+    """Where and when a quiz item was sent (its mark may be written later: see DeliveryMarks)."""
 
     item_id: int
     message_id: int
     poll_id: str | None
+    at: datetime = field(default_factory=utcnow)
 
 
 def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Delivery]) -> None:
@@ -288,7 +294,8 @@ def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Del
         session.execute(_MARK_FEEDBACK_SENT, [{"answer": a, "at": now} for a in feedback])
     if sent:
         rows = [
-            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": now} for d in sent
+            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": d.at}
+            for d in sent
         ]
         session.execute(_MARK_SENT, rows)
 
@@ -307,18 +314,29 @@ def mark_sent(
 
 
 def record_answer(
-    session: Session, view: ItemView, *, user_id: int, chosen: Sequence[int], correct: bool
+    session: Session,
+    view: ItemView,
+    *,
+    user_id: int,
+    chosen: Sequence[int],
+    correct: bool,
+    typed: str | None = None,
+    retry_order: Sequence[int] | None = None,
 ) -> Answered | None:
-    """Store an answer, its points and the quiz's next position, and read what comes next.
+    """Store an answer, its points, the learner's card and the quiz's next position, and read
+    what comes next.
 
-    All in the caller's transaction; None when this answer was already recorded.
+    All in the caller's transaction; None when this answer was already recorded. In a review,
+    a wrong answer asks the question again at the end, its options in `retry_order`.
     """
-    now = utcnow()  # the answer's time: weekly totals are kept by it
-    written = insert_answer(session, view, user_id, chosen, correct, at=now, points=int(correct))
-    if written is None:
+    now = utcnow()  # the answer's time: weekly totals and the card's schedule are kept by it
+    counted = count_answer(session, view, user_id, chosen, correct, now=now, typed=typed)
+    if counted is None:
         return None  # a repeat
-    add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct), now=now)
     quiz, position = view.quiz, view.item.position + 1
+    if quiz.kind == "review" and not correct and retry_order is not None:
+        _ask_again(session, quiz, view.question.id, retry_order)
+        quiz = replace(quiz, total=quiz.total + 1)
     status = "finished" if position >= quiz.total else quiz.status
     session.execute(
         _MOVE_ON,
@@ -331,33 +349,80 @@ def record_answer(
         },
     )
     quiz = replace(quiz, score=quiz.score + int(correct), position=position, status=status)
-    return _answered(session, replace(view, quiz=quiz), int(written), correct)
+    return _answered(session, replace(view, quiz=quiz), counted, correct)
 
 
-def insert_answer(
+@dataclass(frozen=True)
+class Counted:
+    """An answer stored, and what it did to the learner's memory of the question."""
+
+    answer_id: int
+    recall: Recall
+
+
+def count_answer(
     session: Session,
     view: ItemView,
     user_id: int,
     chosen: Sequence[int],
     correct: bool,
     *,
-    at: datetime,
-    points: int,
+    now: datetime,
+    points: int | None = None,
     explained: bool = False,
-) -> int | None:
-    """Insert an answer unless this user already answered the item; its id, or None."""
+    typed: str | None = None,
+) -> Counted | None:
+    """Store an answer unless it was already given, with what it adds to the learner's totals,
+    streak and card; None for a repeat. `points`: a round's (default: one if right)."""
+    before = learning.before_answer(session, user_id, view.question.id)
+    seconds = learning.answer_seconds(view.item.sent_at, now)
+    rating = learning.rate(correct, seconds, before.usual_seconds)
     row = {
         "item_id": view.item.id,
         "user_id": user_id,
         "question_id": view.question.id,
         "chosen": list(chosen),
         "correct": correct,
-        "answered_at": at,
-        "points": points,
-        "feedback_sent_at": at if explained else None,
+        "answered_at": now,
+        "points": int(correct) if points is None else points,
+        "feedback_sent_at": now if explained else None,
+        "rating": int(rating),
+        "seconds": seconds,
+        "typed": typed,
     }
     written = insert_ignore(session, Answer, row)
-    return None if written is None else int(written)
+    if written is None:
+        return None
+    add_points(
+        session,
+        user_id=user_id,
+        bank_id=view.bank.id,
+        points=int(correct),
+        now=now,
+        zone=before.zone,
+    )
+    recall = learning.after_answer(
+        session,
+        before,
+        user_id=user_id,
+        question_id=view.question.id,
+        rating=rating,
+        now=now,
+        seconds=seconds,
+    )
+    return Counted(int(written), recall)
+
+
+def _ask_again(session: Session, quiz: QuizState, question_id: int, order: Sequence[int]) -> None:
+    """Put a question at the end of the quiz, as one more item."""
+    session.execute(
+        insert(_ITEMS).values(
+            quiz_id=quiz.id, position=quiz.total, question_id=question_id, option_order=list(order)
+        )
+    )
+    session.execute(
+        update(_QUIZZES).where(_QUIZZES.c.id == quiz.id).values(total=_QUIZZES.c.total + 1)
+    )
 
 
 _MOVE_ON = (
@@ -427,10 +492,22 @@ _TOTALS: dict[type[Base], tuple[dict[str, Any], Callable[[Any], dict[str, Any]]]
     ChatScore: (_FIRST_CHAT_SCORE, _points_grown),
 }
 # Built once: they run for every answer.
+_TODAY, _YESTERDAY = bindparam("today", type_=Date()), bindparam("yesterday", type_=Date())
 _ADD_TO_USER = (
     update(_USERS)
     .where(_USERS.c.id == bindparam("user"))  # the row exists: every update records its sender
-    .values(_grown(_USERS.c))
+    .values(
+        {
+            **_grown(_USERS.c),
+            # Days in a row with an answer, in the learner's zone (the caller binds its dates).
+            "streak": case(
+                (_USERS.c.streak_day == _TODAY, _USERS.c.streak),
+                (_USERS.c.streak_day == _YESTERDAY, _USERS.c.streak + 1),
+                else_=1,
+            ),
+            "streak_day": _TODAY,
+        }
+    )
 )
 
 
@@ -466,14 +543,22 @@ def _answer_params(session: Session, points: int, now: datetime | None) -> dict[
 
 
 def add_points(
-    session: Session, *, user_id: int, bank_id: str, points: int, now: datetime | None = None
+    session: Session,
+    *,
+    user_id: int,
+    bank_id: str,
+    points: int,
+    now: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> None:
     """Add one answer's points to the user's totals, overall and for the bank.
 
-    All time and for the week of `now`, the answer's time (default: now).
+    All time and for the week of `now`, the answer's time (default: now); the day streak in
+    the learner's `zone` (default: the bot's).
     """
     params = {"user": user_id, "bank": bank_id, **_answer_params(session, points, now)}
-    session.execute(_ADD_TO_USER, params)
+    days = learning.streak_days(zone or zone_of(session), params["now"])
+    session.execute(_ADD_TO_USER, {**params, **days})
     _add_to_totals(session, Score, params)
 
 
@@ -583,24 +668,30 @@ class Answered:
     answer_id: int
     following: ItemView | None  # the next question, or None when the quiz is over
     results: list[AnsweredQuestion]  # the summary's lines when it is over
+    recall: Recall  # the learner's card for the question, as the answer left it
 
 
-# The quiz and bank of the next item are the answered one's: only the item and question are read.
+# The quiz of the next item is the answered one's: only the item, question and bank are read.
 _NEXT_ITEM = (
-    select(*_ITEM_COLUMNS, *_QUESTION_COLUMNS)
+    select(*_ITEM_COLUMNS, *_QUESTION_COLUMNS, *_BANK_COLUMNS)
     .join_from(_ITEMS, _QUESTIONS, _QUESTIONS.c.id == _ITEMS.c.question_id)
+    .join(_BANKS, _BANKS.c.id == _QUESTIONS.c.bank_id)
     .where(_ITEMS.c.quiz_id == bindparam("quiz_id"), _ITEMS.c.position == bindparam("at"))
 )
 
 
-def _answered(session: Session, view: ItemView, answer_id: int, correct: bool) -> Answered:
+def _answered(session: Session, view: ItemView, counted: Counted, correct: bool) -> Answered:
     quiz = view.quiz
     following = None
     if quiz.status == "active":
         row = session.execute(_NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position}).first()
         if row is not None:
-            split = len(_ITEM_COLUMNS)
-            item, question = ItemState(*row[:split]), AskedQuestion(*row[split:])
-            following = ItemView(item, quiz, question, view.bank)
+            split, asked = len(_ITEM_COLUMNS), len(_ITEM_COLUMNS) + len(_QUESTION_COLUMNS)
+            following = ItemView(
+                ItemState(*row[:split]),
+                quiz,
+                AskedQuestion(*row[split:asked]),
+                BankTitles(*row[asked:]),
+            )
     results = quiz_results(session, quiz) if following is None else []
-    return Answered(view, correct, answer_id, following, results)
+    return Answered(view, correct, counted.answer_id, following, results, counted.recall)

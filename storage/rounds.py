@@ -15,11 +15,10 @@ from storage.quizzes import (
     ItemView,
     QuizState,
     active_quiz,
-    add_points,
     add_round_points,
+    count_answer,
     current_item,
     finish_quiz,
-    insert_answer,
 )
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
@@ -68,12 +67,11 @@ def record_round_answer(
     streak = streak_before(_results_so_far(session, view.quiz.id, user_id), view.item.position)
     points = answer_points(correct=correct, elapsed=elapsed, period=period, streak=streak)
     # A round explains each question to everyone when time is up: no feedback is owed.
-    written = insert_answer(
-        session, view, user_id, chosen, correct, at=now, points=points, explained=True
+    counted = count_answer(
+        session, view, user_id, chosen, correct, now=now, points=points, explained=True
     )
-    if written is None:
+    if counted is None:
         return None
-    add_points(session, user_id=user_id, bank_id=view.quiz.bank_id, points=int(correct), now=now)
     add_round_points(session, chat_id=view.quiz.chat_id, user_id=user_id, points=points, now=now)
     return points
 
