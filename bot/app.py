@@ -21,6 +21,7 @@ from bot.handlers import (
     mybanks,
     quiz,
     results,
+    review,
     roles,
     scores,
     start,
@@ -34,8 +35,7 @@ from storage.db import Database, event_loop_work
 
 log = logging.getLogger(__name__)
 
-# Order matters: the first matching handler wins, so the catch-alls come last (quiz's answer
-# buttons take every callback the modules before it did not).
+# Order matters: the first matching handler wins, so the catch-alls come last.
 FEATURES = (
     start,
     mybanks,
@@ -43,6 +43,7 @@ FEATURES = (
     weblink,
     groups,  # before quiz: /quiz and /stop in groups run live rounds
     quiz,
+    review,
     banks,
     scores,
     results,
@@ -115,7 +116,7 @@ async def _start(application: QuizApplication) -> None:
     await menus.set_menus(application.bot, application.bot_data.settings, db)
     # Finish what the last run left undone, before any new update is fetched.
     await replay_unhandled(application, db)
-    owed = await delivery.deliver_owed(application.bot, db)
+    owed = await delivery.deliver_owed(application.bot, db, application.bot_data.clock)
     if owed:
         log.info("delivered %d message(s) owed since the last stop", owed)
     # Rounds go on where they were; a question whose time ran out meanwhile closes at once.

@@ -10,6 +10,7 @@ from bot.delivery import DeliveryMarks
 from bot.reading import UploadReader
 from bot.rounds import Rounds
 from bot.settings import Settings
+from bot.timers import RoundClock
 from storage.db import Database
 
 
@@ -27,6 +28,11 @@ class BotData:
         self.rounds = Rounds()
         # Teachers' files are read in a worker process, started at the first one.
         self.reader = UploadReader()
+
+    @property
+    def clock(self) -> RoundClock:
+        """The bot's clock: rounds, answers, reviews and reminders all read it (tests move it)."""
+        return self.rounds.clock
 
 
 class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

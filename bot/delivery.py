@@ -12,11 +12,13 @@ from telegram import Bot, InputPollOption, LinkPreviewOptions, Poll
 from telegram.constants import ParseMode, PollLimit
 
 from bot import keyboards, texts
+from bot.timers import RoundClock
 from quiz.explain import clip
 from quiz.play import to_shown
 from storage import inbox
 from storage.banks import get_bank
 from storage.db import Database
+from storage.learning import Recall
 from storage.quizzes import (
     Answered,
     AnsweredQuestion,
@@ -26,7 +28,6 @@ from storage.quizzes import (
     feedback_owed,
     mark_delivered,
     mark_feedback_sent,
-    mark_sent,
     mark_summary_sent,
     questions_owed,
     quiz_results,
@@ -54,12 +55,12 @@ def poll_explanation(explanation: str | None) -> str | None:
     return clip(" ".join(explanation.split()), POLL_EXPLANATION_LIMIT)
 
 
-async def send_question(bot: Bot, db: Database, view: ItemView) -> None:
-    """Ask a quiz item and remember where it went, so answers to it can be found."""
+async def send_question(bot: Bot, db: Database, view: ItemView, clock: RoundClock) -> None:
+    """Ask a quiz item and remember where and when it went: its answers are found by it, and
+    timed from then."""
     message_id, poll_id = await ask(bot, view)
-    await db.run(
-        lambda session: mark_sent(session, view.item.id, message_id=message_id, poll_id=poll_id)
-    )
+    sent = Delivery(view.item.id, message_id, poll_id, clock.now())
+    await db.run(lambda session: mark_delivered(session, [], [sent]))
 
 
 async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
@@ -98,8 +99,11 @@ async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
     return message.message_id, poll_id
 
 
-async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
-    """Verdict, the right answer in full, the explanation and the source passage."""
+async def send_feedback(
+    bot: Bot, view: ItemView, correct: bool, recall: Recall | None = None
+) -> None:
+    """Verdict, the right answer in full, the explanation and the source passage; in a review,
+    when the question comes back (`recall`: what the answer did to the learner's card)."""
     question, quiz, bank = view.question, view.quiz, view.bank
     await bot.send_message(
         quiz.chat_id,
@@ -112,10 +116,19 @@ async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
             source_url=bank.source_url,
             score=quiz.score,
             answered=view.item.position + 1,
+            note=_review_note(quiz, correct, recall),
         ),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
     )
+
+
+def _review_note(quiz: QuizState, correct: bool, recall: Recall | None) -> str | None:
+    if quiz.kind != "review" or recall is None:
+        return None
+    if not correct:
+        return texts.asked_again_later()
+    return texts.next_review(recall.due - recall.at)
 
 
 class DeliveryMarks:
@@ -182,14 +195,16 @@ class DeliveryMarks:
             raise
 
 
-async def follow_up(bot: Bot, db: Database, marks: DeliveryMarks, answered: Answered) -> None:
+async def follow_up(
+    bot: Bot, db: Database, marks: DeliveryMarks, answered: Answered, clock: RoundClock
+) -> None:
     """Feedback for a recorded answer, then the next question or the summary.
 
     Both are marked delivered after both went out (see DeliveryMarks): after a crash in
     between, the start-up redelivery may send one of them twice, but never loses one.
     """
     view, quiz = answered.view, answered.view.quiz
-    await send_feedback(bot, view, answered.correct)
+    await send_feedback(bot, view, answered.correct, answered.recall)
     if answered.following is None:
         await _send_summary_text(bot, quiz, _title(quiz, view.bank.title), answered.results)
 
@@ -200,9 +215,8 @@ async def follow_up(bot: Bot, db: Database, marks: DeliveryMarks, answered: Answ
         await marks.run(db, finished)
         return
     message_id, poll_id = await ask(bot, answered.following)
-    await marks.add(
-        db, answered.answer_id, Delivery(answered.following.item.id, message_id, poll_id)
-    )
+    sent = Delivery(answered.following.item.id, message_id, poll_id, clock.now())
+    await marks.add(db, answered.answer_id, sent)
 
 
 async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:
@@ -233,7 +247,7 @@ async def _send_summary_text(
         await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
 
 
-async def deliver_owed(bot: Bot, db: Database) -> int:
+async def deliver_owed(bot: Bot, db: Database, clock: RoundClock) -> int:
     """Send what a stopped bot still owed: feedback, summaries, then unasked questions.
 
     Each is marked once Telegram accepted it, so a crash at any point means at worst a
@@ -248,5 +262,5 @@ async def deliver_owed(bot: Bot, db: Database) -> int:
     for quiz in summaries:
         await send_summary(bot, db, quiz)
     for view in questions:
-        await send_question(bot, db, view)
+        await send_question(bot, db, view, clock)
     return len(feedback) + len(summaries) + len(questions)

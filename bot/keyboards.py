@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import texts
 from bot.texts import option_label, plural
 from storage.banks import BankSummary
 
 # Callback data prefixes: q = start quiz on a bank, a = answer, t = toggle (multi), d = done,
-# x = delete a bank (confirmed or not).
+# x = delete a bank (confirmed or not), r = start a review.
 START_QUIZ = "q"
+START_REVIEW = "r"
 DELETE_BANK = "x"
 ANSWER = "a"
 TOGGLE = "t"
@@ -60,6 +62,13 @@ def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
             ]
             for b in banks
         ]
+    )
+
+
+def review_now() -> InlineKeyboardMarkup:
+    """One button that starts a review of the due questions."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.review_button(), callback_data=f"{START_REVIEW}:")]]
     )
 
 

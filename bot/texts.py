@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -192,12 +193,16 @@ def feedback(
     source_url: str | None,
     score: int,
     answered: int,
+    note: str | None = None,
 ) -> str:
+    """`note`: a line of its own under the score (when a review question comes back)."""
     verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
     label = "Answer" if len(answers) == 1 else "Answers"
     lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>"]
     lines += explained(explanation, passage, source_title, source_url)
     lines.append(f"\nScore so far: {score}/{answered}")
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 
@@ -230,6 +235,64 @@ def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped
 
 def review_title() -> str:
     return "Review of your due questions"
+
+
+def review_started(count: int, more: int, replaced: tuple[int, int] | None) -> str:
+    lines = [f"🔁 <b>Review</b>: {plural(count, 'question')} due, the most overdue first."]
+    if more:
+        lines.append(f"{plural(more, 'more question')} will be due after these: /review again.")
+    lines.append("A question you get wrong comes back later in this review.")
+    if replaced is not None:
+        right, answered = replaced
+        lines.append(f"Your previous quiz here was stopped at {right}/{answered} right.")
+    return "\n".join(lines)
+
+
+def nothing_due(next_in: timedelta | None) -> str:
+    if next_in is None:
+        return "🎉 Nothing to review: every question you answered is learned. /quiz for new ones."
+    return (
+        f"🎉 Nothing is due for review now. The next question is due in {duration(next_in)}. "
+        "/quiz meanwhile?"
+    )
+
+
+def review_never_answered() -> str:
+    return (
+        "You have nothing to review yet: I schedule reviews of the questions you answer. "
+        "Start with /quiz."
+    )
+
+
+def review_in_private() -> str:
+    return "Reviews are your own: send /review to me in a private chat."
+
+
+def next_review(comes_back_in: timedelta) -> str:
+    return f"🔁 Next review of this question in {duration(comes_back_in)}."
+
+
+def asked_again_later() -> str:
+    return "🔁 It comes back later in this review."
+
+
+def review_button() -> str:
+    return "🔁 Review now"
+
+
+def duration(span: timedelta) -> str:
+    """A span as people say it: the largest unit that fits, rounded down."""
+    seconds = max(0, int(span.total_seconds()))
+    for unit, size in (
+        ("year", 365 * 86400),
+        ("month", 30 * 86400),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
+        if seconds >= size:
+            return plural(seconds // size, unit)
+    return "less than a minute"
 
 
 def nothing_to_stop(in_group: bool = False) -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from quiz.bank import Bank, Question
 from storage.db import insert_ignore, table_of
-from storage.models import BankAccess, BankRow, GroupAccess, QuestionRow, utcnow
+from storage.models import BankAccess, BankRow, Card, GroupAccess, QuestionRow, utcnow
 
 Visibility = Literal["public", "private"]
 
@@ -90,6 +90,7 @@ def save_bank(
         for q in session.scalars(select(QuestionRow).filter_by(bank_id=bank.id, retired=False))
     }
     added = changed = kept = 0
+    retired: list[int] = []  # row ids of the questions this version retires
     fresh: list[dict[str, object]] = []  # new rows, inserted in one statement at the end
     for position, question in enumerate(bank.questions):
         stored = current.pop(question.id, None)
@@ -109,6 +110,7 @@ def save_bank(
         else:
             changed += 1
             stored.retired = True
+            retired.append(stored.id)
         fresh.append(
             {
                 "bank_id": bank.id,
@@ -123,7 +125,13 @@ def save_bank(
         )
     for stale in current.values():
         stale.retired = True
+        retired.append(stale.id)
     session.flush()  # retired rows leave the one-current-row-per-id index before their successors
+    if retired:  # their cards leave the review queue; an unchanged question keeps its card
+        session.execute(
+            update(Card).where(Card.question_id.in_(retired)).values(active=False),
+            execution_options={"synchronize_session": False},
+        )
     if fresh:
         # Core, not the ORM's bulk insert: that splits the rows into a statement for each run
         # of rows with the same optional fields left empty, a thousand statements on a big bank.
@@ -169,13 +177,14 @@ def list_banks(
     In a group pass the group alone: a member's own private banks are not for the group to see.
     """
     columns = (BankRow.id, BankRow.title, BankRow.question_count, BankRow.visibility)
-    query = select(*columns).where(BankRow.deleted_at.is_(None), _reachable_by(user_id, group_id))
+    query = select(*columns).where(BankRow.deleted_at.is_(None), reachable_by(user_id, group_id))
     rows = session.execute(query.order_by(BankRow.title, BankRow.id))
     return [BankSummary(*row) for row in rows]
 
 
-def _reachable_by(user_id: int | None, group_id: int | None) -> ColumnElement[bool]:
-    """Public, or the user's own or shared with them, or shared with the group."""
+def reachable_by(user_id: int | None, group_id: int | None) -> ColumnElement[bool]:
+    """Banks (rows of BankRow) that are public, the user's own or shared with them, or shared
+    with the group."""
     reachable: list[ColumnElement[bool]] = [BankRow.visibility == "public"]
     if user_id is not None:
         shared = exists().where(BankAccess.bank_id == BankRow.id, BankAccess.user_id == user_id)
@@ -197,7 +206,7 @@ def playable_bank(
 ) -> BankRow | None:
     """The bank if this user (None: nobody named) or group may play it, and not deleted."""
     query = select(BankRow).where(
-        BankRow.id == bank_id, BankRow.deleted_at.is_(None), _reachable_by(user_id, group_id)
+        BankRow.id == bank_id, BankRow.deleted_at.is_(None), reachable_by(user_id, group_id)
     )
     return session.scalar(query)
 
@@ -295,14 +304,21 @@ def playable_questions(session: Session, bank_id: str, *, with_text: bool) -> li
     with three JSON columns each took a quarter of a second at 5,000 questions.
     """
     table = table_of(QuestionRow)
+    where = (table.c.bank_id == bank_id) & table.c.retired.is_(False)
+    return _playable(session, where, with_text=with_text)
+
+
+def questions_by_id(session: Session, question_ids: Sequence[int]) -> list[Playable]:
+    """These questions (row ids), as planning needs them."""
+    return _playable(session, table_of(QuestionRow).c.id.in_(question_ids), with_text=False)
+
+
+def _playable(session: Session, where: Any, *, with_text: bool) -> list[Playable]:
+    table = table_of(QuestionRow)
     columns = [table.c.id, table.c.kind, func.json_array_length(table.c.options)]
     if with_text:
         columns += [table.c.text, table.c.options]
-    query = (
-        select(*columns)
-        .where(table.c.bank_id == bank_id, table.c.retired.is_(False))
-        .order_by(table.c.position)
-    )
+    query = select(*columns).where(where).order_by(table.c.position)
     rows = session.execute(query).all()
     if with_text:
         return [Playable(i, kind, count, text, options) for i, kind, count, text, options in rows]

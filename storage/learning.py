@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from storage.banks import reachable_by
 from storage.db import table_of, upserting_insert, zone_of
-from storage.models import Card, QuestionRow, User
+from storage.models import BankRow, Card, QuestionRow, User
 
 # The package's published parameters until the bot's own review log is fitted; its interval
 # fuzzing spreads the reviews of questions learned together over several days.
@@ -47,6 +48,7 @@ class Recall:
 
     rating: Rating
     due: datetime  # when the question is next due for review
+    at: datetime  # when the answer was given
 
 
 # One statement for the card, the question's timing and the learner's zone.
@@ -149,7 +151,7 @@ def after_answer(
     _save_card(session, row)
     if seconds is not None:
         session.execute(_TIMED, {"question": question_id, "seconds": seconds})
-    return Recall(rating, due)
+    return Recall(rating, due, now)
 
 
 _TIMED = (
@@ -203,3 +205,60 @@ def current_streak(streak: int, streak_day: date | None, today: date) -> int:
     if streak_day is None or streak_day < today - timedelta(days=1):
         return 0
     return streak
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """How many of a learner's questions are due now, and when the next one is after that."""
+
+    due: int
+    next_due: datetime | None  # None: nothing more is scheduled
+    seen: int  # questions with a card at all: none means the learner never answered
+
+
+def _queue(user_id: int, bank_id: str | None) -> Any:
+    """The learner's cards of current questions of banks they may still play.
+
+    Through the queue index (user, due): only this learner's cards are read.
+    """
+    query = (
+        select(_CARDS.c.question_id, _CARDS.c.due)
+        .join(_QUESTIONS, _QUESTIONS.c.id == _CARDS.c.question_id)
+        .join(BankRow, BankRow.id == _QUESTIONS.c.bank_id)
+        .where(
+            _CARDS.c.user_id == user_id,
+            _CARDS.c.active,
+            BankRow.deleted_at.is_(None),
+            reachable_by(user_id, None),
+        )
+    )
+    return query if bank_id is None else query.where(_QUESTIONS.c.bank_id == bank_id)
+
+
+def due_questions(
+    session: Session, user_id: int, now: datetime, limit: int, bank_id: str | None = None
+) -> list[int]:
+    """The learner's due questions (row ids), most overdue first."""
+    query = _queue(user_id, bank_id).where(_CARDS.c.due <= now)
+    return list(session.scalars(query.order_by(_CARDS.c.due).limit(limit)))
+
+
+def due_summary(
+    session: Session, user_id: int, now: datetime, bank_id: str | None = None
+) -> DueSummary:
+    """How many questions are due, when the next one is, and whether the learner ever answered."""
+    queue = _queue(user_id, bank_id).subquery()
+    due, next_due = session.execute(
+        select(
+            func.count().filter(queue.c.due <= now),
+            func.min(queue.c.due).filter(queue.c.due > now),
+        )
+    ).one()
+    seen = session.scalar(select(func.count()).where(_CARDS.c.user_id == user_id))
+    return DueSummary(int(due), next_due, int(seen or 0))
+
+
+def card_dues(session: Session, user_id: int, bank_id: str) -> dict[int, datetime]:
+    """When each of the bank's current questions is due for this learner (seen ones only)."""
+    rows = session.execute(_queue(user_id, bank_id))
+    return {question_id: due for question_id, due in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import accumulate
 from typing import Any
@@ -92,13 +92,15 @@ def start_quiz(
     *,
     chat_id: int,
     user_id: int,
-    bank_id: str,
+    bank_id: str | None,
     items: Sequence[tuple[int, Sequence[int]]],
     open_period: int | None = None,
+    review: bool = False,
 ) -> Quiz:
     """Start a quiz of (question row id, option order) items; a running quiz here is stopped.
 
-    With `open_period` (seconds per question) it is a group's live round.
+    With `open_period` (seconds per question) it is a group's live round; with `review`, a
+    learner's review of due questions (of every bank when `bank_id` is None).
     """
     previous = active_quiz(session, chat_id)
     if previous is not None:
@@ -110,7 +112,7 @@ def start_quiz(
         user_id=user_id,
         bank_id=bank_id,
         total=len(items),
-        kind="solo" if open_period is None else "round",
+        kind="review" if review else "solo" if open_period is None else "round",
         open_period=open_period,
     )
     session.add(quiz)
@@ -176,6 +178,7 @@ class AskedQuestion:
     """What asking a question and explaining its answer need."""
 
     id: int
+    kind: str  # "choice", "true_false"
     text: str
     options: list[str]
     correct: list[int]
@@ -284,7 +287,7 @@ class Delivery:
     item_id: int
     message_id: int
     poll_id: str | None
-    at: datetime = field(default_factory=utcnow)
+    at: datetime
 
 
 def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Delivery]) -> None:
@@ -322,6 +325,7 @@ def record_answer(
     correct: bool,
     typed: str | None = None,
     retry_order: Sequence[int] | None = None,
+    now: datetime | None = None,
 ) -> Answered | None:
     """Store an answer, its points, the learner's card and the quiz's next position, and read
     what comes next.
@@ -329,7 +333,7 @@ def record_answer(
     All in the caller's transaction; None when this answer was already recorded. In a review,
     a wrong answer asks the question again at the end, its options in `retry_order`.
     """
-    now = utcnow()  # the answer's time: weekly totals and the card's schedule are kept by it
+    now = now or utcnow()  # the answer's time: weekly totals and the card's schedule go by it
     counted = count_answer(session, view, user_id, chosen, correct, now=now, typed=typed)
     if counted is None:
         return None  # a repeat

@@ -101,8 +101,8 @@ async def test_kill_9_while_fifty_users_answer_loses_and_doubles_nothing(
     right_sent: dict[int, int] = dict.fromkeys((u.id for u in users), 0)
     answered: set[str] = set()
     # A question sent just before the kill may be sent again after it (its delivery was not yet
-    # recorded): the learner answers both polls, and only the first answer to a question counts.
-    first_answers: set[tuple[int, str]] = set()
+    # recorded): the learner answers both polls the same way, and it counts once.
+    choices: dict[tuple[int, str], bool] = {}
     all_pushed: list[int] = []
 
     def answer_open_polls(rng: random.Random) -> list[int]:
@@ -116,11 +116,11 @@ async def test_kill_9_while_fifty_users_answer_loses_and_doubles_nothing(
             ]
             for poll in polls:
                 answered.add(poll_id(poll))
-                right = rng.random() < 0.6
                 question = (user.id, str(poll.params["question"]))
-                if question not in first_answers:
-                    first_answers.add(question)
-                    right_sent[user.id] += right
+                if question not in choices:
+                    choices[question] = rng.random() < 0.6
+                    right_sent[user.id] += choices[question]
+                right = choices[question]
                 choice = poll.params["correct_option_ids"] if right else [wrong_option(poll)]
                 pushed.append(user.answer_poll(poll_id(poll), choice))
         all_pushed.extend(pushed)

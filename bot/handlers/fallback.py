@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import MessageHandler, filters
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply
 from bot.handlers.upload import SOURCE_FOR
 from storage import quizzes
+
+log = logging.getLogger(__name__)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -37,8 +42,20 @@ async def anything_else(update: Update, context: Context) -> None:
     await reply(update, texts.answer_with_buttons() if running else texts.idle_hint())
 
 
+async def unknown_button(update: Update, context: Context) -> None:
+    """Callback data no handler took: an old message's button, or forged data."""
+    query = update.callback_query
+    if query is None or query.data is None:  # a game's button: nothing of ours
+        return
+    try:
+        await query.answer(texts.stale_question())
+    except BadRequest as error:  # pressed long ago: Telegram no longer takes an answer
+        log.info("could not answer an unknown button: %s", error)
+
+
 def register(application: QuizApplication) -> None:
     """Add the catch-all handlers; call after every other module registered."""
+    application.add_handler(CallbackQueryHandler(unknown_button))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(
         MessageHandler(

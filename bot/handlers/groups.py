@@ -108,6 +108,7 @@ async def start_round(
             count=wanted.count,
             open_period=wanted.seconds,
             player=quiz.Player(by, chat.id),
+            now=context.bot_data.clock.now(),
         )
 
     started = await context.db.run(begin)

@@ -15,8 +15,16 @@ from bot import delivery, keyboards, rounds, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
 from bot.handlers.common import listed_here, remember, reply
-from quiz.play import MAX_QUESTIONS, is_correct, plan_quiz, to_original
-from storage import banks, inbox, quizzes
+from quiz.play import (
+    MAX_QUESTIONS,
+    Familiarity,
+    is_correct,
+    option_order,
+    plan_quiz,
+    to_original,
+)
+from storage import banks, inbox, learning, quizzes
+from storage.banks import Playable
 from storage.quizzes import Answered, ItemView
 
 MAX_QUESTIONS_ARG = 10_000
@@ -86,12 +94,14 @@ def plan_and_start(
     bank_id: str,
     count: int | None,
     player: Player,
+    now: datetime,
     open_period: int | None = None,
 ) -> Started | str:
     """Plan a quiz on the bank in this chat; the reason as text when there is none to play.
 
-    With `open_period` it is a group's live round: timed polls only, so only questions that
-    fit a poll. A private bank played in a group is open to that group from then on.
+    A learner's own quiz asks what they have not seen first, then what is due for review. With
+    `open_period` it is a group's live round: timed polls only, so only questions that fit a
+    poll. A private bank played in a group is open to that group from then on.
     """
     bank = banks.playable_bank(
         session, bank_id.strip().lower(), player.person, group_id=player.group_id
@@ -110,6 +120,7 @@ def plan_and_start(
         [q.option_count for q in questions],
         count,
         shuffle_options=[q.kind == "choice" for q in questions],
+        familiarity=_familiarity(session, player, bank.id, questions, now),
     )
     running = quizzes.active_quiz(session, chat_id)
     replaced = (running.score, running.position) if running is not None else None
@@ -132,6 +143,23 @@ def plan_and_start(
     return Started(intro, quizzes.current_item(session, quiz))
 
 
+def _familiarity(
+    session: Session, player: Player, bank_id: str, questions: list[Playable], now: datetime
+) -> list[Familiarity] | None:
+    """How well the learner knows each question; None for a group's round."""
+    if player.group_id is not None or player.person is None:
+        return None
+    dues = learning.card_dues(session, player.person, bank_id)
+    return [
+        Familiarity.UNSEEN
+        if q.id not in dues
+        else Familiarity.DUE
+        if dues[q.id] <= now
+        else Familiarity.KNOWN
+        for q in questions
+    ]
+
+
 async def begin_quiz(update: Update, context: Context, bank_id: str, count: int | None) -> None:
     """Start a quiz on `bank_id` in this chat and ask its first question at once."""
     chat, user = update.effective_chat, update.effective_user
@@ -146,6 +174,7 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
             bank_id=bank_id,
             count=count,
             player=Player(user.id),
+            now=context.bot_data.clock.now(),
         )
     )
     if isinstance(started, str):
@@ -153,7 +182,7 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
         return
     await reply(update, started.intro)
     if started.first is not None:
-        await delivery.send_question(context.bot, context.db, started.first)
+        await delivery.send_question(context.bot, context.db, started.first, context.bot_data.clock)
 
 
 async def stop_command(update: Update, context: Context) -> None:
@@ -205,7 +234,7 @@ async def take_answer(
     The update is marked handled in that same transaction, so after a crash it is either
     replayed (nothing was recorded) or skipped (everything was).
     """
-    now = context.bot_data.rounds.clock.now()  # a round's speed points count to here
+    now = context.bot_data.clock.now()  # a round's speed points count to here
 
     def record(session: Session) -> Answered | str | None:
         quizzes.upsert_user(session, user.id, user.first_name, user.username)
@@ -242,7 +271,15 @@ def _grade(
     if not view.is_current or not chosen:
         return texts.stale_question()
     correct = is_correct(view.question.correct, chosen)
-    answered = quizzes.record_answer(session, view, user_id=user_id, chosen=chosen, correct=correct)
+    answered = quizzes.record_answer(
+        session,
+        view,
+        user_id=user_id,
+        chosen=chosen,
+        correct=correct,
+        now=now,
+        retry_order=option_order(len(view.item.option_order), view.question.kind == "choice"),
+    )
     # None: the same answer, delivered again.
     return texts.stale_question() if answered is None else answered
 
@@ -265,7 +302,9 @@ async def poll_answer(update: Update, context: Context) -> None:
         answer.option_ids,
     )
     if isinstance(taken, Answered):
-        await delivery.follow_up(context.bot, context.db, context.bot_data.marks, taken)
+        await delivery.follow_up(
+            context.bot, context.db, context.bot_data.marks, taken, context.bot_data.clock
+        )
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -295,7 +334,9 @@ async def answer_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await _ignore_not_modified(query.edit_message_reply_markup(reply_markup=None))
-    await delivery.follow_up(context.bot, context.db, context.bot_data.marks, taken)
+    await delivery.follow_up(
+        context.bot, context.db, context.bot_data.marks, taken, context.bot_data.clock
+    )
 
 
 async def _toggle(context: Context, query: CallbackQuery, data: keyboards.AnswerData) -> None:
@@ -323,5 +364,6 @@ def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("quiz", quiz_command))
     application.add_handler(CommandHandler("stop", stop_command))
-    application.add_handler(CallbackQueryHandler(answer_button))
+    answers = "|".join((keyboards.ANSWER, keyboards.TOGGLE, keyboards.DONE))
+    application.add_handler(CallbackQueryHandler(answer_button, pattern=rf"^({answers}):"))
     application.add_handler(PollAnswerHandler(poll_answer))
