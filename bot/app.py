@@ -19,6 +19,7 @@ from bot.handlers import (
     fallback,
     groups,
     mybanks,
+    progress,
     quiz,
     results,
     review,
@@ -44,6 +45,7 @@ FEATURES = (
     groups,  # before quiz: /quiz and /stop in groups run live rounds
     quiz,
     review,
+    progress,
     banks,
     scores,
     results,

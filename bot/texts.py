@@ -11,6 +11,7 @@ from quiz.explain import clip
 
 if TYPE_CHECKING:  # the types of what the texts format; `quizbot import` loads none of them
     from storage.banks import BankSummary, SaveResult
+    from storage.learning import BankProgress
     from storage.models import BankRow
     from storage.quizzes import AnsweredQuestion
     from storage.reports import BankReport, BankStats, QuestionStats
@@ -27,6 +28,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("stop", "End the quiz in progress"),
     ("score", "Your points and accuracy"),
     ("leaderboard", "Top learners: /leaderboard [week] [bank-id]"),
+    ("review", "Review the questions you are due to see again: /review [bank-id]"),
+    ("progress", "What you have learned, what is due, and your day streak"),
     ("privacy", "Hide or show your name on the leaderboards"),
     ("help", "What I can do"),
     ("start", "Welcome and how it works"),
@@ -61,7 +64,9 @@ def help_text(is_teacher: bool, is_admin: bool = False) -> str:
     lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
     lines.append(
         "\nQuestions come as quiz polls (or buttons when they are too long for a poll). "
-        "Your points last: every right answer is one point (/score).\n"
+        "Your points last: every right answer is one point (/score). I remember what you got "
+        "wrong and when each question is due again: /review brings them back, spaced out "
+        "until you know them.\n"
         "In a group, an admin or a teacher starts a live round for everyone with "
         "/quiz &lt;bank-id&gt; [questions] [seconds]s: the faster a right answer, the more "
         "<i>round points</i> it earns on the group's own table (/leaderboard there)."
@@ -231,6 +236,27 @@ def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped
     ]
     lines.append("\n/quiz to play again · /score · /leaderboard")
     return "\n".join(lines)
+
+
+def progress_text(banks: Sequence[BankProgress], streak: int) -> str:
+    lines = ["<b>Your progress</b>", _streak(streak)]
+    if not banks:
+        lines.append("Nothing to show yet: /quiz starts a quiz, and I keep track from there.")
+    for bank in banks:
+        lines += [
+            f"\n<b>{escape(bank.title)}</b> (<code>{escape(bank.bank_id)}</code>)",
+            f"Learned: {bank.learned} · in progress: {bank.in_progress} · "
+            f"due now: {bank.due} · not seen yet: {bank.unseen}",
+        ]
+    if any(bank.due for bank in banks):
+        lines.append("\n/review asks what is due.")
+    return "\n".join(lines)
+
+
+def _streak(days: int) -> str:
+    if not days:
+        return "Day streak: none yet. Answer a question today to start one."
+    return f"🔥 Day streak: <b>{plural(days, 'day')}</b> in a row."
 
 
 def review_title() -> str:
@@ -776,6 +802,8 @@ def _report_question(number: int, question: QuestionStats) -> str:
             f"    Most chosen wrong: “{escape(clip(question.wrong_option, REPORT_OPTION_LIMIT))}”"
             f" ({question.wrong_count}×)"
         )
+    if question.learned is not None:
+        lines.append(f"    Learned by {_share(question.learned)} of its learners")
     return "\n".join(lines)
 
 

@@ -262,3 +262,86 @@ def card_dues(session: Session, user_id: int, bank_id: str) -> dict[int, datetim
     """When each of the bank's current questions is due for this learner (seen ones only)."""
     rows = session.execute(_queue(user_id, bank_id))
     return {question_id: due for question_id, due in rows}
+
+
+# Answered right, and not due again for at least this long: the question counts as learned.
+LEARNED = timedelta(days=7)
+
+
+def _learned(now: datetime) -> Any:
+    return _CARDS.c.last_right & (_CARDS.c.due >= now + LEARNED)
+
+
+@dataclass(frozen=True)
+class BankProgress:
+    """Where a learner stands on one bank's current questions."""
+
+    bank_id: str
+    title: str
+    learned: int
+    in_progress: int  # seen, neither learned nor due
+    due: int
+    unseen: int
+
+
+def progress(
+    session: Session, user_id: int, now: datetime, bank_id: str | None = None
+) -> list[BankProgress]:
+    """Per bank the learner has played (or the one named), by title: learned, in progress,
+    due now and never seen."""
+    card = _CARDS.join(
+        _QUESTIONS, (_QUESTIONS.c.id == _CARDS.c.question_id) & (_CARDS.c.user_id == user_id)
+    )
+    played = select(_QUESTIONS.c.bank_id).select_from(card).distinct()
+    due = _CARDS.c.due <= now
+    rows = session.execute(
+        select(
+            BankRow.id,
+            BankRow.title,
+            func.count(_QUESTIONS.c.id),
+            func.count(_CARDS.c.question_id),
+            func.count().filter(due),
+            func.count().filter(_learned(now)),
+        )
+        .select_from(_QUESTIONS)
+        .join(BankRow, BankRow.id == _QUESTIONS.c.bank_id)
+        .outerjoin(
+            _CARDS, (_CARDS.c.question_id == _QUESTIONS.c.id) & (_CARDS.c.user_id == user_id)
+        )
+        .where(
+            _QUESTIONS.c.retired.is_(False),
+            BankRow.deleted_at.is_(None),
+            reachable_by(user_id, None),
+            _QUESTIONS.c.bank_id == bank_id if bank_id else _QUESTIONS.c.bank_id.in_(played),
+        )
+        .group_by(BankRow.id, BankRow.title)
+        .order_by(BankRow.title, BankRow.id)
+    )
+    return [
+        BankProgress(bank, title, learned, seen - due_now - learned, due_now, total - seen)
+        for bank, title, total, seen, due_now, learned in rows
+    ]
+
+
+def learned_shares(
+    session: Session, question_ids: list[int], now: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per question: how many learners have a card for it, and how many have learned it."""
+    rows = session.execute(
+        select(_CARDS.c.question_id, func.count(), func.count().filter(_learned(now)))
+        .where(_CARDS.c.question_id.in_(question_ids))
+        .group_by(_CARDS.c.question_id)
+    )
+    return {question: (learners, learned) for question, learners, learned in rows}
+
+
+def streak_of(session: Session, user_id: int, now: datetime) -> int:
+    """The learner's day streak as of now, in their zone."""
+    row = session.execute(
+        select(_USERS.c.streak, _USERS.c.streak_day, _USERS.c.zone).where(_USERS.c.id == user_id)
+    ).first()
+    if row is None:
+        return 0
+    streak, day, zone = row
+    today = now.astimezone(learner_zone(zone, zone_of(session))).date()
+    return current_streak(streak, day, today)

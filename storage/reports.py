@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, QuestionRow, Quiz, QuizItem, User
+from storage.learning import learned_shares
+from storage.models import Answer, QuestionRow, Quiz, QuizItem, User, utcnow
 
 EXPORT_BATCH = 1000  # rows fetched at a time: a big bank streams in constant memory
 
@@ -37,6 +38,7 @@ class QuestionStats:
     right: float | None  # share answered right, 0..1; None: never answered
     wrong_option: str | None  # the most chosen wrong option; None: no wrong answers
     wrong_count: int
+    learned: float | None = None  # share of its learners who have learned it; None: nobody yet
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def bank_stats(session: Session, bank_ids: Collection[str]) -> dict[str, BankSta
     return stats
 
 
-def bank_report(session: Session, bank_id: str) -> BankReport:
-    """The bank's totals and each current question's answers, hardest first."""
+def bank_report(session: Session, bank_id: str, now: datetime | None = None) -> BankReport:
+    """The bank's totals and each current question's answers, hardest first, with the share of
+    its learners who have learned it (as of `now`)."""
     questions = session.execute(
         select(
             QuestionRow.id,
@@ -122,10 +125,12 @@ def bank_report(session: Session, bank_id: str) -> BankReport:
         .order_by(QuestionRow.position)
     ).all()
     tallies = _tallies(session, bank_id)
+    shares = learned_shares(session, [row.id for row in questions], now or utcnow())
     lines = []
     for question_id, key, text, position, options, correct in questions:
         tally = tallies.get(question_id, _Tally())
         option, times = tally.most_chosen_wrong(set(correct))
+        learners, learned = shares.get(question_id, (0, 0))
         lines.append(
             QuestionStats(
                 key=key,
@@ -135,6 +140,7 @@ def bank_report(session: Session, bank_id: str) -> BankReport:
                 right=tally.right / tally.answers if tally.answers else None,
                 wrong_option=options[option] if option is not None else None,
                 wrong_count=times,
+                learned=learned / learners if learners else None,
             )
         )
     lines.sort(key=_hardest_first)

@@ -130,6 +130,7 @@ def expected_lines(given: list[Given]) -> list[str]:
         if wrong:
             top = min(set(wrong), key=lambda w: -wrong.count(w))
             line += f"|Most chosen wrong: “{top}” ({wrong.count(top)}×)"
+        line += "|Learned by 0% of its learners"  # answered minutes ago: not learned yet
         lines.append((right / len(answers), FILE_ORDER.index(key), line))
     return [line for *_, line in sorted(lines)]
 

@@ -140,3 +140,31 @@ async def test_review_of_an_unknown_bank_and_in_a_group(bot: BotRunner, fake: Fa
     ann.send("/review@quiz_test_bot", chat=group)
     reply = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
     assert "private chat" in text_of(reply)
+
+
+async def test_progress_shows_each_bank_and_the_day_streak(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    ann = fake.user(101, "Ann")
+    shown = await say(fake, ann, "/progress")
+    assert "Day streak: none yet" in shown and "Nothing to show yet" in shown
+    for day, rights in enumerate(([True, False], [True, True])):
+        mark = fake.mark()
+        ann.send(f"/quiz {BANK} 2")
+        for right in rights:
+            poll = await next_poll(fake, ann, mark)
+            mark = fake.mark()
+            await answer(fake, ann, poll, right)
+        await fake.wait_for(
+            "sendMessage", chat_id=ann.id, since=mark, predicate=lambda c: "finished" in text_of(c)
+        )
+        if day == 0:
+            clock.advance(DAY)
+    shown = await say(fake, ann, "/progress")
+    assert "Day streak: 2 days in a row" in shown
+    # Day one's two questions are due (one missed, one past its first step); today's are not.
+    assert "Learned: 0 · in progress: 2 · due now: 2 · not seen yet: 26" in shown
+    assert "/review asks what is due" in shown
+    assert "no bank called" in await say(fake, ann, "/progress nope")
+    clock.advance(3 * DAY)
+    assert "Day streak: none yet" in await say(fake, ann, "/progress")

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.library import import_bank
 from quiz.play import Familiarity, plan_quiz
-from storage import banks, learning, quizzes
+from storage import banks, learning, quizzes, reports
 from storage.db import Database
 from storage.models import Answer, Card, Quiz, QuizItem, User, utcnow
 from tests.test_storage import BANK, demo_bank
@@ -49,9 +49,7 @@ def answer_current(
         view = quizzes.current_item(s, quiz)
         assert view is not None
         if sent is not None:
-            s.execute(
-                QuizItem.__table__.update().where(QuizItem.id == view.item.id).values(sent_at=sent)
-            )
+            s.execute(update(QuizItem).where(QuizItem.id == view.item.id).values(sent_at=sent))
             view = quizzes.current_item(s, quiz)
             assert view is not None
         answered = quizzes.record_answer(
@@ -173,3 +171,32 @@ def test_cards_of_every_learner_are_kept_apart(db: Database):
     answer_current(db, quiz, False, utcnow())
     with db.session() as s:
         assert learning.due_summary(s, 2, utcnow()).seen == 0
+
+
+def test_progress_and_the_reports_learned_share(db: Database):
+    setup(db)
+    quiz = quiz_of_all(db)
+    answer_current(db, quiz, True, T0)  # Good: a learning step, due in minutes
+    answer_current(db, quiz, False, T0)  # Again: due at once
+    with db.session() as s:
+        [shown] = learning.progress(s, ANN, T0 + timedelta(minutes=1))
+        assert (shown.bank_id, shown.learned, shown.in_progress, shown.due, shown.unseen) == (
+            "demo",
+            0,
+            1,
+            1,
+            0,
+        )
+        first = banks.active_questions(s, "demo")[0]
+        # Answered right again and again, a question is not due for weeks: learned.
+        for day in (1, 4, 15, 40):
+            s.execute(
+                update(Card)
+                .where(Card.question_id == first.id)
+                .values(due=T0 + timedelta(days=day * 2), last_right=True)
+            )
+        assert learning.learned_shares(s, [first.id], T0) == {first.id: (1, 1)}
+        report = reports.bank_report(s, "demo", T0)
+        assert {q.key: q.learned for q in report.questions} == {"one": 1.0, "cats": 0.0}
+        assert learning.progress(s, ANN, T0)[0].learned == 1
+        assert learning.progress(s, ANN, T0, "no-such-bank") == []

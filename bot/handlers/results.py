@@ -6,6 +6,7 @@ import asyncio
 import io
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import Update
@@ -50,7 +51,8 @@ async def report_command(update: Update, context: Context) -> None:
         return
     await message.reply_chat_action(ChatAction.TYPING)
     # Off the event loop: a bank with many answers takes a moment to add up and to draw.
-    report = await context.db.call_aside(_read_report, context.db, bank.id)
+    now = context.bot_data.clock.now()
+    report = await context.db.call_aside(_read_report, context.db, bank.id, now)
     if not report.stats.attempts:
         await reply(update, texts.results_none_yet(bank.id, bank.title))
         return
@@ -115,9 +117,9 @@ async def _own_bank(update: Update, context: Context, command: str) -> OwnBank |
     return bank
 
 
-def _read_report(db: Database, bank_id: str) -> BankReport:
+def _read_report(db: Database, bank_id: str, now: datetime) -> BankReport:
     with db.session() as session:
-        return bank_report(session, bank_id)
+        return bank_report(session, bank_id, now)
 
 
 def _export_csv(db: Database, bank_id: str) -> CsvExport:
