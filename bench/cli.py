@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shlex
 import statistics
@@ -14,17 +15,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bench import bots, fairness, importing, leaderboard, procs
+from bench import bots, fairness, importing, leaderboard, procs, reviews
 from bench.bankgen import write_bank
 from bench.fake import BenchTelegram
 from bench.load import Latency
 from bench.report import Busy, Section, markdown, number, text, verdict
 
-SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import", "fairness")
+SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import", "fairness", "reviews")
 RSS_TARGET_MB = 150
 LEADERBOARD_TARGET_MS = 20
 IMPORT_TARGET_S = 2
 FAIRNESS_TARGET_MS = 1000
+REVIEW_TARGET_MS = 10
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--leaderboard-users", type=int, default=leaderboard.USERS, help="(100000; 20 answers each)"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("QUIZBOT_TEST_DATABASE_URL"),
+        help="also time reviews on this PostgreSQL database, in a schema of their own"
+        " (default: $QUIZBOT_TEST_DATABASE_URL)",
+    )
     parser.add_argument("--only", action="append", choices=SECTIONS, help="repeatable")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write Markdown")
     parser.add_argument(
@@ -80,6 +89,8 @@ async def _run(args: argparse.Namespace, only: set[str]) -> tuple[list[Section],
                 sections.append(await asyncio.to_thread(_import, workdir))
             if "fairness" in only:
                 sections.append(await _fairness(fake, workdir))
+            if "reviews" in only:
+                sections.append(await asyncio.to_thread(_reviews, workdir, args.postgres))
     finally:
         await fake.stop()
     sections.append(_server(fake))
@@ -297,6 +308,37 @@ async def _fairness(fake: BenchTelegram, workdir: Path) -> Section:
     section.notes.append(
         "Each command is timed from the moment the user sent it to the bot's first message in"
         " that user's chat; the flood is sent all at once, just before the first command."
+    )
+    return section
+
+
+def _reviews(workdir: Path, postgres: str | None) -> Section:
+    section = Section(
+        f"/review: {reviews.LEARNERS:,} learners with {reviews.CARDS_EACH} cards each,"
+        " the next due questions and the due count"
+    )
+    runs = [reviews.run(f"sqlite:///{workdir / 'reviews.db'}", workdir / "review-banks")]
+    if postgres:
+        with procs.postgres_schema(postgres, "bench_reviews") as url:
+            runs.append(reviews.run(url, workdir / "review-banks"))
+    else:
+        section.notes.append("No PostgreSQL URL (--postgres): SQLite only.")
+    for figures in runs:
+        name = figures.database
+        section.add(
+            f"{name}: fill", number(figures.fill_seconds, 1, " s"), f"{figures.cards:,} cards"
+        )
+        for label, values in (("next 20 due", figures.next_ms), ("due count", figures.summary_ms)):
+            mean, p99 = reviews.summary(values)
+            section.add(
+                f"{name}: {label}, mean / p99",
+                f"{number(mean, 2)} / {number(p99, 2, ' ms')}",
+                verdict(p99, REVIEW_TARGET_MS, " ms") + f"; {len(values)} callers",
+            )
+    section.notes.append(
+        "learning.due_questions (what /review asks) and learning.due_summary, one session per"
+        f" call as the bot does, after {reviews.WARM_UP} warm-up calls; about half of the cards"
+        " are due."
     )
     return section
 
