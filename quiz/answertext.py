@@ -1,0 +1,67 @@
+"""Typed answers as they are compared: case, accents, punctuation and a leading article ignored.
+
+Used by the bank (an accepted answer must leave something to compare) and by grading.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+ARTICLES = frozenset({"the", "a", "an"})
+
+# Every ASCII character but letters and digits: deleted from an ASCII word at C speed.
+_ASCII_NOT_ALNUM = str.maketrans(
+    "", "", "".join(filter(lambda c: not c.isalnum(), map(chr, range(128))))
+)
+# Kana are written with kanji in one Japanese answer: one script for this purpose.
+_SAME_SCRIPT = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "KATAKANA-HIRAGANA": "CJK"}
+# Modifier letters (ʻ, ʼ) come with several scripts and make none of them.
+_NO_SCRIPT = frozenset({"MODIFIER"})
+
+
+def normalize_answer(text: str) -> str:
+    """The form two answers are compared in: its letters and digits only, in one case, without
+    accents or spaces, and without leading articles ("the", "a", "an") when more words follow.
+
+    Spaces go too, so that "New York", "new-york" and "NewYork" are the same answer.
+    """
+    words = [folded for word in text.split() if (folded := _fold(word))]
+    start = 0
+    while start < len(words) - 1 and words[start] in ARTICLES:
+        start += 1
+    return "".join(words[start:])
+
+
+def _fold(word: str) -> str:
+    if word.isascii():  # most answers: no decomposition, and one C call drops the punctuation
+        return word.lower().translate(_ASCII_NOT_ALNUM)
+    # upper() first: a letter whose capital folds to another letter (Turkish ı, I) then folds like
+    # its capital, so that any change of case gives the same form.
+    decomposed = unicodedata.normalize("NFKD", word.upper().casefold())
+    return "".join(char for char in decomposed if _kept(char))
+
+
+def _kept(char: str) -> bool:
+    """Letters, digits and the marks that are part of a letter (Indic vowel signs); not accents,
+    which are the combining marks that stack on a letter (those of nonzero combining class)."""
+    return unicodedata.category(char)[0] in "LNM" and not unicodedata.combining(char)
+
+
+def scripts(normalized: str) -> frozenset[str]:
+    """The writing systems of the letters of a normalized answer ("LATIN", "CYRILLIC", ...)."""
+    if normalized.isascii():
+        return frozenset({"LATIN"}) if any(char.isalpha() for char in normalized) else frozenset()
+    return frozenset(script for char in normalized if (script := _script(char)))
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str | None:
+    # The first word of a letter's Unicode name is its script, close enough to tell a keyboard
+    # layout or a language from another (unicodedata has no Script property).
+    if not char.isalpha():
+        return None
+    first = unicodedata.name(char, "").partition(" ")[0]
+    if not first or first in _NO_SCRIPT:
+        return None
+    return _SAME_SCRIPT.get(first, first)
