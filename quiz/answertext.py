@@ -36,16 +36,27 @@ def normalize_answer(text: str) -> str:
 def _fold(word: str) -> str:
     if word.isascii():  # most answers: no decomposition, and one C call drops the punctuation
         return word.lower().translate(_ASCII_NOT_ALNUM)
-    # upper() first: a letter whose capital folds to another letter (Turkish ı, I) then folds like
-    # its capital, so that any change of case gives the same form.
-    decomposed = unicodedata.normalize("NFKD", word.upper().casefold())
-    return "".join(char for char in decomposed if _kept(char))
+    # Compatibility forms first (𝐀 is A, ｆ is f), then one case: upper() before casefold() so
+    # that a letter whose capital folds to another letter (Turkish ı) folds like its capital, and
+    # any change of case gives the same form; then the accents the case change decomposed.
+    folded = unicodedata.normalize("NFKD", word).upper().casefold()
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", folded):
+        category = unicodedata.category(char)
+        if category[0] in "LN" or (kept and _part_of_letter(char, category)):
+            kept.append(char)
+    return "".join(kept)
 
 
-def _kept(char: str) -> bool:
-    """Letters, digits and the marks that are part of a letter (Indic vowel signs); not accents,
-    which are the combining marks that stack on a letter (those of nonzero combining class)."""
-    return unicodedata.category(char)[0] in "LNM" and not unicodedata.combining(char)
+def _part_of_letter(char: str, category: str) -> bool:
+    """A mark that is part of the letter before it (Indic vowel signs), not an accent stacked on
+    it (those have a nonzero combining class) nor a variation selector, which only picks a glyph
+    (an emoji's colour, say)."""
+    return (
+        category in ("Mn", "Mc")
+        and not unicodedata.combining(char)
+        and not ("\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+    )
 
 
 def scripts(normalized: str) -> frozenset[str]:
