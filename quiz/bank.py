@@ -191,7 +191,8 @@ def _when(kind: QuestionKind, then: JsonDict) -> JsonDict:
 
 _NOT_NUMERIC: JsonDict = {"tolerance": False, "min": False, "max": False}
 _NO_OPTIONS: JsonDict = {"not": {"required": ["options"]}}
-_TEXTS: JsonDict = {"type": ["string", "array"]}
+# Numbers are texts too (options: [2013, 1979]; answer: 2013), as the models coerce them.
+_TEXTS: JsonDict = {"not": {"type": "boolean"}}
 # What each kind of question needs, for editors; the validators below say it with line numbers.
 _KIND_RULES: list[JsonValue] = [
     _when(

@@ -1024,7 +1024,7 @@ def test_typed_banks_validate_against_the_schema() -> None:
         ("answer: 1822", "answer: about 1822"),
         ("answer: Paris", "options: [Paris, Lyon]\n    answer: Paris"),
         ("answer: Paris", "answer: Paris\n    tolerance: 1"),
-        ("answer: Paris", "answer: 3"),
+        ("answer: Paris", "answer: true"),
         ("answer: 2.5", "options: [a, b]\n    answer: 2.5"),
         ("tolerance: 1", "tolerance: -1"),
         ("tolerance: 1", "tolerance: 1\n    min: 1821\n    max: 1823"),
@@ -1035,6 +1035,10 @@ def test_typed_banks_validate_against_the_schema() -> None:
         assert not validator.is_valid(yaml.safe_load(edit(old, new, TYPED))), new
     choice = yaml.safe_load(edit("answer: Bushehr nuclear power plant", "answer: A\n    min: 1"))
     assert not validator.is_valid(choice)
+    numbers = "options: ['2013', '1979']\n    answer: 2013"
+    old = f"{OPTIONS}\n    answer: [the Soviet Union, the U.S.]"
+    assert validator.is_valid(yaml.safe_load(edit(old, numbers)))
+    assert validator.is_valid(yaml.safe_load(edit("answer: Paris", "answer: 42", TYPED)))
 
 
 @pytest.mark.skipif(yamlsource.FAST_PARSER is None, reason="PyYAML without libyaml")
