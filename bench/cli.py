@@ -15,18 +15,28 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bench import bots, fairness, importing, leaderboard, procs, reviews
+from bench import bots, fairness, grading, importing, leaderboard, procs, reviews
 from bench.bankgen import write_bank
 from bench.fake import BenchTelegram
 from bench.load import Latency
 from bench.report import Busy, Section, markdown, number, text, verdict
 
-SECTIONS = ("throughput", "latency", "rss", "leaderboard", "import", "fairness", "reviews")
+SECTIONS = (
+    "throughput",
+    "latency",
+    "rss",
+    "leaderboard",
+    "import",
+    "fairness",
+    "reviews",
+    "grading",
+)
 RSS_TARGET_MB = 150
 LEADERBOARD_TARGET_MS = 20
 IMPORT_TARGET_S = 2
 FAIRNESS_TARGET_MS = 1000
 REVIEW_TARGET_MS = 10
+GRADING_TARGET_MS = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,6 +101,8 @@ async def _run(args: argparse.Namespace, only: set[str]) -> tuple[list[Section],
                 sections.append(await _fairness(fake, workdir))
             if "reviews" in only:
                 sections.append(await asyncio.to_thread(_reviews, workdir, args.postgres))
+            if "grading" in only:
+                sections.append(_grading())
     finally:
         await fake.stop()
     sections.append(_server(fake))
@@ -386,6 +398,26 @@ def _split_rows(section: Section, split: importing.Split, label: str) -> None:
     section.add(f"schema on a fresh file{label}", number(split.schema, 3, " s"), "Database.open")
     section.add(f"database write{label}", number(split.write, 3, " s"), "save_bank + commit")
     section.add(f"in-process total{label}", number(split.total, 3, " s"))
+
+
+def _grading() -> Section:
+    figures = grading.run()
+    section = Section(
+        f"Grading typed answers: {grading.REPLIES:,} replies to {figures.questions} questions"
+    )
+    for label, values in figures.us.items():
+        p99 = grading.percentile(values, 0.99) / 1000
+        section.add(
+            f"{label}: p50 / p99 / max",
+            f"{number(grading.percentile(values, 0.5), 1)} / {number(p99 * 1000, 1)} /"
+            f" {number(max(values), 1, ' µs')}",
+            verdict(p99, GRADING_TARGET_MS, " ms (p99)") + f"; {len(values):,} replies",
+        )
+    section.notes.append(
+        "grade_typed timed call by call in this process, after one warm-up pass; a question's"
+        " first grade also normalizes its accepted answers (cached for the next replies)."
+    )
+    return section
 
 
 def _server(fake: BenchTelegram) -> Section:

@@ -12,10 +12,16 @@ import json
 import random
 import time
 from collections.abc import Callable
-from typing import Literal
 
 from bench.bankgen import bank_text
-from quiz.bank import MAX_QUESTIONS, MAX_SOURCE_CHARS, TRUE_FALSE_OPTIONS, Bank, Question
+from quiz.bank import (
+    MAX_QUESTIONS,
+    MAX_SOURCE_CHARS,
+    TRUE_FALSE_OPTIONS,
+    Bank,
+    Question,
+    QuestionKind,
+)
 from quiz.explain import passages_for, split_sentences
 
 SEED = 14
@@ -49,7 +55,9 @@ def prose() -> Bank:
         wrong = [word for word in rng.sample(words, 3) if word != answer]
         options = (answer, *wrong)
         questions.append(
-            Question(f"q{number}", "choice", text, options, frozenset({0}), None, None, ())
+            Question(
+                f"q{number}", QuestionKind.CHOICE, text, options, frozenset({0}), None, None, ()
+            )
         )
     return _bank("prose", " ".join(sentences), questions)
 
@@ -62,10 +70,10 @@ def _questions_of(yaml_text: str) -> list[Question]:
         fields = dict(line.strip().split(": ", 1) for line in lines[1:])
         if "options" in fields:
             options = tuple(fields["options"].strip("[]").split(", "))
-            kind: Literal["choice", "true_false"] = "choice"
+            kind = QuestionKind.CHOICE
             correct = frozenset({options.index(fields["answer"])})
         else:
-            options, kind = TRUE_FALSE_OPTIONS, "true_false"
+            options, kind = TRUE_FALSE_OPTIONS, QuestionKind.TRUE_FALSE
             correct = frozenset({0 if fields["answer"] == "true" else 1})
         questions.append(
             Question(lines[0], kind, fields["question"], options, correct, None, None, ())

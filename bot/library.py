@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from quiz.bank import Bank, BankError, Question, load_banks_dir
+from quiz.bank import Bank, BankError, NumericRange, Question, load_banks_dir
 from quiz.explain import Asked, passages_for
 from storage.banks import SaveResult, active_questions, get_bank, save_bank, set_source
 from storage.db import Database
@@ -20,14 +20,34 @@ from storage.models import BankRow
 log = logging.getLogger(__name__)
 
 
+# Question fields added after banks were first stored: left out while empty, so that a bank
+# without them keeps its hash (a new hash would store every bank again as a new version).
+_LATER_FIELDS = frozenset({"numeric"})
+
+
 def fingerprint(bank: Bank) -> str:
     """A hash of the bank's content, to skip re-importing what has not changed."""
     content = {f.name: getattr(bank, f.name) for f in dataclasses.fields(bank) if f.init}
     # Shallow: dataclasses.asdict deep-copies every value, a third of a 5,000-question import.
     names = [f.name for f in dataclasses.fields(Question)]
-    content["questions"] = [{name: getattr(q, name) for name in names} for q in bank.questions]
-    payload = json.dumps(content, sort_keys=True, default=sorted)
+    content["questions"] = [
+        {
+            name: value
+            for name in names
+            if (value := getattr(q, name)) is not None or name not in _LATER_FIELDS
+        }
+        for q in bank.questions
+    ]
+    payload = json.dumps(content, sort_keys=True, default=_json_value)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _json_value(value: object) -> object:
+    """What json cannot write itself: a question's correct set, a numeric question's range."""
+    if isinstance(value, NumericRange):
+        return [value.low, value.high]
+    assert isinstance(value, frozenset)
+    return sorted(value)
 
 
 def import_bank(

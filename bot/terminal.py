@@ -7,12 +7,27 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from quiz.bank import Bank, BankError, load_bank_file, load_banks_dir
+from quiz.bank import Bank, BankError, Question, QuestionKind, load_bank_file, load_banks_dir
 from quiz.explain import passages_for
-from quiz.play import is_correct, plan_quiz, to_original
+from quiz.grading import MAX_REPLY_CHARS, Refusal, TypedGrade, grade_typed
+from quiz.play import PlannedQuestion, is_correct, plan_quiz, to_original
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
+
+_QUIT = ("q", "quit", "exit")
+_VERDICTS = {True: "✅ Correct!", False: "❌ Not quite."}
+_TYPE_IT = {QuestionKind.SHORT_ANSWER: "(type the answer)", QuestionKind.NUMERIC: "(type a number)"}
+_ASK_AGAIN = {
+    Refusal.EMPTY: "Type the answer in letters or digits, or q to quit.",
+    Refusal.TOO_LONG: f"Type just the answer, at most {MAX_REPLY_CHARS} characters, or q to quit.",
+    Refusal.NO_NUMBER: "Type a number, such as 42 or 3.5, or q to quit.",
+    Refusal.SEVERAL_NUMBERS: "Type one number only, or q to quit.",
+    Refusal.WRONG_SCRIPT: (
+        "That is not the alphabet of the answer: switch the keyboard layout or the language,"
+        " or q to quit."
+    ),
+}
 
 
 def play(
@@ -35,27 +50,24 @@ def play(
     plan = plan_quiz(
         [len(q.options) for q in bank.questions],
         count,
-        shuffle_options=[q.kind == "choice" for q in bank.questions],
+        shuffle_options=[q.kind is QuestionKind.CHOICE for q in bank.questions],
         rng=rng,
     )
-    say(f"\n{bank.title} — {len(plan)} questions. Answer with the option's number; q quits.\n")
+    say(f"\n{bank.title} — {len(plan)} questions. {_how_to_answer(bank, plan)}; q quits.\n")
     score = 0
     for number, planned in enumerate(plan, 1):
         question = bank.questions[planned.index]
-        options = [question.options[i] for i in planned.option_order]
         say(f"[{number}/{len(plan)}] {question.text}")
-        for i, option in enumerate(options, 1):
-            say(f"  {i}. {option}")
         try:
-            shown = _read_choice(len(options), len(question.correct) > 1, ask, say)
+            verdict = _answer(question, planned, ask, say)
         except (EOFError, KeyboardInterrupt):
-            shown = None
-        if shown is None:
+            verdict = None
+        if verdict is None:
             say(f"\nStopped. Score: {score}/{number - 1}")
             return 0
-        correct = is_correct(question.correct, to_original(planned.option_order, shown))
+        correct, line = verdict
         score += correct
-        say("✅ Correct!" if correct else "❌ Not quite.")
+        say(line)
         say(f"Answer: {'; '.join(question.correct_texts)}")
         if question.explanation:
             say(question.explanation)
@@ -68,6 +80,15 @@ def play(
         say("")
     say(f"🏁 Finished: {score}/{len(plan)}")
     return 0
+
+
+def _how_to_answer(bank: Bank, plan: list[PlannedQuestion]) -> str:
+    typed = [bank.questions[planned.index].kind.typed for planned in plan]
+    if typed and all(typed):
+        return "Type the answers"
+    if any(typed):
+        return "Answer with the option's number, or type the answer"
+    return "Answer with the option's number"
 
 
 def _pick_bank(directory: Path, choice: str | None, ask: Ask, say: Say) -> Bank | None:
@@ -100,11 +121,48 @@ def _pick_bank(directory: Path, choice: str | None, ask: Ask, say: Say) -> Bank 
         say(f"Type a number from 1 to {len(banks)}.")
 
 
+def _answer(
+    question: Question, planned: PlannedQuestion, ask: Ask, say: Say
+) -> tuple[bool, str] | None:
+    """Ask for the answer: whether it is right and the line that says so; None to stop."""
+    if question.kind.typed:
+        say(f"  {_TYPE_IT[question.kind]}")
+        grade = _read_typed(question, ask, say)
+        return None if grade is None else (grade.correct, _typed_verdict(grade))
+    options = [question.options[i] for i in planned.option_order]
+    for i, option in enumerate(options, 1):
+        say(f"  {i}. {option}")
+    shown = _read_choice(len(options), len(question.correct) > 1, ask, say)
+    if shown is None:
+        return None
+    correct = is_correct(question.correct, to_original(planned.option_order, shown))
+    return correct, _VERDICTS[correct]
+
+
+def _typed_verdict(grade: TypedGrade) -> str:
+    if not grade.typo_forgiven:
+        return _VERDICTS[grade.correct]
+    typos = "a typo" if grade.typos == 1 else f"{grade.typos} typos"
+    return f"✅ Correct, {typos} forgiven: it is spelt “{grade.matched}”."
+
+
+def _read_typed(question: Question, ask: Ask, say: Say) -> TypedGrade | None:
+    """A reply that is an answer, graded; replies that are not are asked again."""
+    while True:
+        reply = ask("Your answer: ")
+        if reply.strip().lower() in _QUIT:
+            return None
+        grade = grade_typed(question, reply)
+        if grade.refusal is None:
+            return grade
+        say(_ASK_AGAIN[grade.refusal])
+
+
 def _read_choice(count: int, multiple: bool, ask: Ask, say: Say) -> list[int] | None:
     prompt = "Your answers (e.g. 1,3): " if multiple else "Your answer: "
     while True:
         text = ask(prompt).strip().lower()
-        if text in ("q", "quit", "exit"):
+        if text in _QUIT:
             return None
         parts = [p for p in text.replace(",", " ").split() if p]
         valid = parts and all(p.isdigit() and 1 <= int(p) <= count for p in parts)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -15,14 +17,17 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict, JsonValue
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from quiz.answertext import normalize_answer
 from quiz.yamlsource import DataPath, YamlError, read_yaml
 
 MAX_BANK_BYTES = 1_000_000
@@ -36,6 +41,8 @@ MAX_URL_CHARS = 2000
 MIN_OPTIONS = 2
 MAX_OPTIONS = 12
 MAX_QUESTIONS = 5000
+# A short answer is typed by the learner: a few words. Replies may be twice as long (grading).
+MAX_SHORT_ANSWER_CHARS = 100
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
 TAG_PATTERN = r"^[a-z0-9-]{1,32}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
@@ -43,6 +50,20 @@ URL_PATTERN = r"^https?://\S+$"
 
 UTF8_BOM = b"\xef\xbb\xbf"
 TRUE_FALSE_OPTIONS: tuple[str, ...] = ("True", "False")
+
+
+class QuestionKind(StrEnum):
+    """How a question is answered; the values are the bank format's `type`."""
+
+    CHOICE = "choice"
+    TRUE_FALSE = "true_false"
+    SHORT_ANSWER = "short_answer"  # typed text, compared leniently (quiz.grading)
+    NUMERIC = "numeric"  # a typed number, right within a range
+
+    @property
+    def typed(self) -> bool:
+        """Answered by typing rather than by picking options."""
+        return self in (QuestionKind.SHORT_ANSWER, QuestionKind.NUMERIC)
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -89,22 +110,41 @@ OptionText = Annotated[str, _text(MAX_OPTION_CHARS, "an option's text")]
 QuestionTag = Annotated[str, Field(pattern=TAG_PATTERN)]
 
 
+def _finite_number(value: Any) -> int | float:
+    """A YAML number as written (an int stays an int, to be shown as such); not true/false."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("not_a_number", "must be a number")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        raise PydanticCustomError("number_not_finite", "must be a finite number")
+    return value
+
+
+Number = Annotated[int | float, PlainValidator(_finite_number, json_schema_input_type=float)]
+
+
 def _answer_shape(value: Any) -> str | None:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, list):
         return "list"
-    return "text" if isinstance(value, str | int | float) else None
+    if isinstance(value, int | float):
+        return "number"
+    return "text" if isinstance(value, str) else None
 
 
 Answer = Annotated[
     Annotated[bool, Tag("bool")]
+    | Annotated[Number, Tag("number")]
     | Annotated[OptionText, Tag("text")]
     | Annotated[list[OptionText], Field(min_length=1), Tag("list")],
     Discriminator(
         _answer_shape,
         custom_error_type="answer_type",
-        custom_error_message="must be an option's text, a list of them, or true/false",
+        custom_error_message="must be a text, a list of texts, a number, or true/false",
     ),
 ]
 
@@ -138,31 +178,77 @@ class SourceSpec(_Spec):
         return self
 
 
-class QuestionSpec(_Spec):
-    """One question; `answer` names the correct option(s) by their text."""
+AnswerValue = bool | int | float | str | list[str] | None
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "if": {"properties": {"type": {"const": "true_false"}}, "required": ["type"]},
-            "then": {
-                "properties": {"answer": {"type": "boolean"}},
-                "not": {"required": ["options"]},
-            },
-            "else": {
-                "required": ["options"],
-                "properties": {"answer": {"not": {"type": "boolean"}}},
-            },
-        }
-    )
+
+def _when(kind: QuestionKind, then: JsonDict) -> JsonDict:
+    """A JSON Schema rule for questions of one kind; choice is the kind when `type` is absent."""
+    condition: JsonDict = {"properties": {"type": {"const": kind.value}}}
+    if kind is not QuestionKind.CHOICE:
+        condition["required"] = ["type"]
+    return {"if": condition, "then": then}
+
+
+_NOT_NUMERIC: JsonDict = {"tolerance": False, "min": False, "max": False}
+_NO_OPTIONS: JsonDict = {"not": {"required": ["options"]}}
+# Numbers are texts too (options: [2013, 1979]; answer: 2013), as the models coerce them.
+_TEXTS: JsonDict = {"not": {"type": "boolean"}}
+# What each kind of question needs, for editors; the validators below say it with line numbers.
+_KIND_RULES: list[JsonValue] = [
+    _when(
+        QuestionKind.CHOICE,
+        {"required": ["options", "answer"], "properties": {"answer": _TEXTS, **_NOT_NUMERIC}},
+    ),
+    _when(
+        QuestionKind.TRUE_FALSE,
+        {
+            "required": ["answer"],
+            "properties": {"answer": {"type": "boolean"}, **_NOT_NUMERIC},
+            **_NO_OPTIONS,
+        },
+    ),
+    _when(
+        QuestionKind.SHORT_ANSWER,
+        {"required": ["answer"], "properties": {"answer": _TEXTS, **_NOT_NUMERIC}, **_NO_OPTIONS},
+    ),
+    _when(
+        QuestionKind.NUMERIC,
+        {
+            "properties": {"answer": {"type": "number"}},
+            "oneOf": [{"required": ["answer"]}, {"required": ["min", "max"]}],
+            "dependentRequired": {"min": ["max"], "max": ["min"], "tolerance": ["answer"]},
+            **_NO_OPTIONS,
+        },
+    ),
+]
+
+
+class QuestionSpec(_Spec):
+    """One question; `answer` names the correct option(s) by their text, or the typed answer."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _KIND_RULES})
 
     id: Id = Field(description="unique in the bank and stable across edits")
-    type: Literal["choice", "true_false"] = "choice"
+    type: QuestionKind = QuestionKind.CHOICE
     question: str = _text(MAX_QUESTION_CHARS, "the question or, for true_false, the statement")
     options: list[OptionText] | None = Field(
         None, min_length=MIN_OPTIONS, max_length=MAX_OPTIONS, validate_default=True
     )
-    answer: Answer = Field(
-        description="the correct option's text, a list where several are correct, or true/false"
+    # Before `answer`, which they replace: its validator sees whether they were given.
+    min: Number | None = Field(None, description="numeric: the lowest right answer, with max")
+    max: Number | None = Field(
+        None, validate_default=True, description="numeric: the highest right answer, with min"
+    )
+    answer: Answer | None = Field(
+        None,
+        validate_default=True,
+        description="the correct option's text, a list where several are correct, true/false;"
+        " short_answer: the accepted text or a list of them; numeric: the number",
+    )
+    tolerance: Number | None = Field(
+        None,
+        json_schema_extra={"minimum": 0},
+        description="numeric: how far from answer a reply may be and still be right (default 0)",
     )
     explanation: str | None = _text(MAX_EXPLANATION_CHARS, "shown after answering", optional=True)
     quote: str | None = _text(
@@ -171,51 +257,149 @@ class QuestionSpec(_Spec):
     tags: list[QuestionTag] = []
 
     # Field validators (not one model validator) so that each problem points at its own field and
-    # all of them are reported; `info.data` holds the fields above that validated.
+    # all of them are reported; `info.data` holds the fields above that validated (a field given
+    # but invalid is missing from it, one left out is there as None).
     @field_validator("options")
     @classmethod
     def _options_fit_type(cls, options: list[str] | None, info: ValidationInfo) -> list[str] | None:
         kind = info.data.get("type")
-        if kind == "true_false" and options is not None:
-            raise PydanticCustomError("options_not_allowed", "a true_false question has no options")
-        if kind == "choice" and options is None:
+        if kind is not None and kind is not QuestionKind.CHOICE and options is not None:
+            raise PydanticCustomError(
+                "options_not_allowed", "a {kind} question has no options", {"kind": kind.value}
+            )
+        if kind is QuestionKind.CHOICE and options is None:
             raise PydanticCustomError("options_missing", "a choice question needs options")
-        seen: set[str] = set()
-        for option in options or ():
-            if (normalized := normalize_text(option)) in seen:
-                raise PydanticCustomError(
-                    "duplicate_option", "the option '{option}' is given twice", {"option": option}
-                )
-            seen.add(normalized)
+        _refuse_twice(options or (), "option")
         return options
+
+    @field_validator("min", "max", "tolerance")
+    @classmethod
+    def _numeric_only(cls, value: float | None, info: ValidationInfo) -> float | None:
+        kind = info.data.get("type")
+        if value is not None and kind is not None and kind is not QuestionKind.NUMERIC:
+            raise PydanticCustomError(
+                "numeric_only",
+                "only a numeric question has {field}",
+                {"field": info.field_name},
+            )
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _range_is_whole(cls, high: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("type") is not QuestionKind.NUMERIC or "min" not in info.data:
+            return high
+        low = info.data["min"]
+        if low is not None and high is None:
+            raise PydanticCustomError("range_half", "is missing: a range needs min and max")
+        if low is None and high is not None:
+            raise PydanticCustomError("range_half", "a range needs min as well")
+        if low is not None and high is not None and low > high:
+            raise PydanticCustomError("range_reversed", "is below min ({min})", {"min": low})
+        return high
 
     @field_validator("answer")
     @classmethod
-    def _answer_fits_options(
-        cls, answer: bool | str | list[str], info: ValidationInfo
-    ) -> bool | str | list[str]:
-        kind, options = info.data.get("type"), info.data.get("options")
-        if kind == "true_false":
+    def _answer_fits_type(cls, answer: AnswerValue, info: ValidationInfo) -> AnswerValue:
+        kind = info.data.get("type")
+        if kind is None:  # invalid, and reported on its own
+            return answer
+        if kind is QuestionKind.NUMERIC:
+            return _numeric_answer(answer, info.data)
+        if answer is None:
+            raise PydanticCustomError("missing", "the answer is missing")
+        if kind is QuestionKind.TRUE_FALSE:
             if not isinstance(answer, bool):
                 raise PydanticCustomError(
                     "answer_not_bool", "a true_false answer must be true or false"
                 )
-        elif kind == "choice":
-            if isinstance(answer, bool):
-                raise PydanticCustomError(
-                    "answer_is_bool", "must be an option's text (true/false needs type: true_false)"
-                )
-            if not options:  # missing or invalid, which is reported on its own
-                return answer
-            known = {normalize_text(option) for option in options}
-            for text in [answer] if isinstance(answer, str) else answer:
-                if normalize_text(text) not in known:
-                    raise PydanticCustomError(
-                        "answer_not_an_option",
-                        "'{answer}' is not one of the options",
-                        {"answer": text},
-                    )
+            return answer
+        if isinstance(answer, bool):
+            raise PydanticCustomError(
+                "answer_is_bool", "must be a text (true/false needs type: true_false)"
+            )
+        texts = [str(text) for text in (answer if isinstance(answer, list) else [answer])]
+        if kind is QuestionKind.CHOICE:
+            _answers_are_options(texts, info.data.get("options"))
+        elif kind is QuestionKind.SHORT_ANSWER:
+            _short_answers(texts)
+        return texts[0] if not isinstance(answer, list) else texts
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tolerance_fits(cls, tolerance: float | None, info: ValidationInfo) -> float | None:
+        if tolerance is None or info.data.get("type") is not QuestionKind.NUMERIC:
+            return tolerance
+        if tolerance < 0:
+            raise PydanticCustomError("tolerance_negative", "must be 0 or more")
+        if "answer" in info.data and info.data["answer"] is None:
+            raise PydanticCustomError(
+                "tolerance_without_answer", "goes with answer; a range (min and max) has none"
+            )
+        return tolerance
+
+
+def _refuse_twice(texts: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for text in texts:
+        if (normalized := normalize_text(text)) in seen:
+            raise PydanticCustomError(
+                "duplicate", "the {what} '{text}' is given twice", {"what": what, "text": text}
+            )
+        seen.add(normalized)
+
+
+def _answers_are_options(texts: list[str], options: list[str] | None) -> None:
+    if not options:  # missing or invalid, which is reported on its own
+        return
+    known = {normalize_text(option) for option in options}
+    for text in texts:
+        if normalize_text(text) not in known:
+            raise PydanticCustomError(
+                "answer_not_an_option", "'{answer}' is not one of the options", {"answer": text}
+            )
+
+
+def _short_answers(texts: list[str]) -> None:
+    if len(texts) > MAX_OPTIONS:
+        raise PydanticCustomError(
+            "too_many_answers",
+            "may have at most {most} accepted answers, not {count}",
+            {"most": MAX_OPTIONS, "count": len(texts)},
+        )
+    for text in texts:
+        if len(text) > MAX_SHORT_ANSWER_CHARS:
+            raise PydanticCustomError(
+                "answer_too_long",
+                "'{answer}' is longer than {most} characters: a short answer is typed",
+                {"answer": text, "most": MAX_SHORT_ANSWER_CHARS},
+            )
+        if not normalize_answer(text):
+            raise PydanticCustomError(
+                "answer_empty",
+                "'{answer}' has nothing left to compare once case, punctuation and a leading"
+                " article are ignored",
+                {"answer": text},
+            )
+    _refuse_twice(texts, "answer")
+
+
+def _numeric_answer(answer: AnswerValue, data: dict[str, Any]) -> AnswerValue:
+    given = answer is not None
+    if given and (isinstance(answer, bool) or not isinstance(answer, int | float)):
+        raise PydanticCustomError("answer_not_a_number", "a numeric answer must be a number")
+    if "min" not in data or "max" not in data:  # invalid, and reported on its own
         return answer
+    ranged = data["min"] is not None or data["max"] is not None
+    if given and ranged:
+        raise PydanticCustomError(
+            "answer_and_range", "give either answer (and tolerance) or min and max, not both"
+        )
+    if not given and not ranged:
+        raise PydanticCustomError(
+            "numeric_answer_missing", "is missing: a numeric question needs answer, or min and max"
+        )
+    return answer
 
 
 class BankSpec(_Spec):
@@ -247,17 +431,30 @@ class BankSpec(_Spec):
 
 
 @dataclass(frozen=True)
+class NumericRange:
+    """The right answers to a numeric question: low to high, both included."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Question:
-    """A question ready to ask: `correct` holds indices into `options`."""
+    """A question ready to ask: `correct` holds indices into `options`.
+
+    A short answer's `options` are its accepted answers, all correct; a numeric question's one
+    option is its answer as shown ("2013", "2013 ± 1", "1–5"), and `numeric` its range.
+    """
 
     id: str
-    kind: Literal["choice", "true_false"]
+    kind: QuestionKind
     text: str
     options: tuple[str, ...]
     correct: frozenset[int]
     explanation: str | None
     quote: str | None
     tags: tuple[str, ...]
+    numeric: NumericRange | None = None
 
     @property
     def correct_texts(self) -> tuple[str, ...]:
@@ -288,15 +485,23 @@ class Bank:
 
 
 def _resolve_question(spec: QuestionSpec) -> Question:
-    if spec.type == "true_false":
+    # QuestionSpec's validators guarantee the answer's shape for each kind.
+    numeric = None
+    if spec.type is QuestionKind.TRUE_FALSE:
         options, correct = TRUE_FALSE_OPTIONS, frozenset({0 if spec.answer is True else 1})
+    elif spec.type is QuestionKind.NUMERIC:
+        numeric, shown = _numeric_range(spec)
+        options, correct = (shown,), frozenset({0})
     else:
-        # QuestionSpec's validators guarantee options and option-text answers for choice questions.
-        assert spec.options is not None and not isinstance(spec.answer, bool)
-        options = tuple(spec.options)
-        index = {normalize_text(option): i for i, option in enumerate(options)}
+        assert isinstance(spec.answer, str | list)
         answers = [spec.answer] if isinstance(spec.answer, str) else spec.answer
-        correct = frozenset(index[normalize_text(answer)] for answer in answers)
+        if spec.type is QuestionKind.SHORT_ANSWER:
+            options, correct = tuple(answers), frozenset(range(len(answers)))
+        else:
+            assert spec.options is not None
+            options = tuple(spec.options)
+            index = {normalize_text(option): i for i, option in enumerate(options)}
+            correct = frozenset(index[normalize_text(answer)] for answer in answers)
     return Question(
         id=spec.id,
         kind=spec.type,
@@ -306,7 +511,29 @@ def _resolve_question(spec: QuestionSpec) -> Question:
         explanation=spec.explanation,
         quote=spec.quote,
         tags=tuple(spec.tags),
+        numeric=numeric,
     )
+
+
+def _numeric_range(spec: QuestionSpec) -> tuple[NumericRange, str]:
+    """A numeric question's range, and its answer as shown."""
+    if isinstance(spec.answer, int | float) and not isinstance(spec.answer, bool):
+        tolerance = spec.tolerance or 0
+        shown = _number_text(spec.answer)
+        if tolerance:
+            shown += f" ± {_number_text(tolerance)}"
+        return NumericRange(spec.answer - tolerance, spec.answer + tolerance), shown
+    assert spec.min is not None and spec.max is not None
+    low, high = spec.min, spec.max
+    shown = _number_text(low) if low == high else f"{_number_text(low)}–{_number_text(high)}"
+    return NumericRange(low, high), shown
+
+
+def _number_text(number: float) -> str:
+    """2013 for 2013 and 2013.0; 0.25 and 1e+20 as Python writes them."""
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return str(number)
 
 
 # --- quote matching ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
+from quiz.answertext import normalize_answer
 from quiz.bank import (
     ID_PATTERN,
     MAX_EXPLANATION_CHARS,
@@ -24,8 +26,10 @@ from quiz.bank import (
     MAX_OPTIONS,
     MAX_QUESTION_CHARS,
     MAX_QUESTIONS,
+    MAX_SHORT_ANSWER_CHARS,
     MAX_TITLE_CHARS,
     MIN_OPTIONS,
+    QuestionKind,
     normalize_text,
 )
 from quiz.yamlsource import Yaml12Resolver
@@ -48,14 +52,14 @@ class Unsupported:
     """A question that could not be converted, reported rather than dropped."""
 
     line: int  # 1-based line where the question starts
-    kind: str  # "essay", "matching", "numeric", "short answer", "description", "malformed: <why>"
+    # "essay", "matching", "description", or with the reason "malformed: <why>" and
+    # "unsupported: <why>" (a kind of question that converts, but not this one)
+    kind: str
     text: str  # the beginning of the question, on one line
 
     def __str__(self) -> str:
-        if self.kind.startswith("malformed: "):
-            problem = f"malformed question ({self.kind.removeprefix('malformed: ')})"
-        else:
-            problem = f"{self.kind} question is not supported"
+        kind, _, why = self.kind.partition(": ")
+        problem = f"{kind} question ({why})" if why else f"{kind} question is not supported"
         return f"line {self.line}: {problem}" + (f": {self.text}" if self.text else "")
 
 
@@ -141,11 +145,17 @@ def _malformed(why: str) -> _Skip:
     return _Skip(f"malformed: {why}")
 
 
+Number = int | float  # as written to the bank: 1822 rather than 1822.0
+
+
 @dataclass(frozen=True)
 class _Answers:
-    options: tuple[str, ...] | None  # None for true/false
-    answer: str | list[str] | bool
+    kind: QuestionKind
+    answer: str | list[str] | bool | Number | None  # None: a numeric range
     explanation: str | None
+    options: tuple[str, ...] | None = None  # choice questions'
+    tolerance: Number = 0  # a numeric answer's
+    range: tuple[Number, Number] | None = None  # a numeric question's min and max
 
 
 @dataclass(frozen=True)
@@ -203,12 +213,17 @@ def _question_data(question_id: str, question: _Question) -> dict[str, Any]:
     """The question in the bank format, keys in the order our banks are written in."""
     answers = question.answers
     data: dict[str, Any] = {"id": question_id}
-    if answers.options is None:
-        data["type"] = "true_false"
+    if answers.kind is not QuestionKind.CHOICE:
+        data["type"] = answers.kind.value
     data["question"] = question.text
     if answers.options is not None:
         data["options"] = list(answers.options)
-    data["answer"] = answers.answer
+    if answers.range is not None:
+        data["min"], data["max"] = answers.range
+    else:
+        data["answer"] = answers.answer
+    if answers.tolerance:
+        data["tolerance"] = answers.tolerance
     if answers.explanation:
         data["explanation"] = answers.explanation
     if question.tags:
@@ -226,6 +241,11 @@ def _check(text: str, answers: _Answers) -> None:
         raise _malformed(f"the feedback is longer than {MAX_EXPLANATION_CHARS} characters")
     if answers.options is not None:
         _check_options(answers.options)
+    if answers.kind is QuestionKind.SHORT_ANSWER:
+        assert isinstance(answers.answer, str | list)
+        _check_short_answers(
+            [answers.answer] if isinstance(answers.answer, str) else answers.answer
+        )
 
 
 def _check_options(options: Sequence[str]) -> None:
@@ -244,6 +264,26 @@ def _check_options(options: Sequence[str]) -> None:
         if normalize_text(option) in seen:  # the bank's own notion of the same option
             raise _malformed(f"the option '{_excerpt(option)}' is given twice")
         seen.add(normalize_text(option))
+
+
+def _check_short_answers(answers: Sequence[str]) -> None:
+    """As the bank checks a short answer's accepted answers."""
+    if len(answers) > MAX_OPTIONS:
+        raise _malformed(f"more than {MAX_OPTIONS} answers")
+    seen: set[str] = set()
+    for answer in answers:
+        if not answer:
+            raise _malformed("an answer is empty")
+        if len(answer) > MAX_SHORT_ANSWER_CHARS:
+            raise _malformed(
+                f"the answer '{_excerpt(answer)}' is longer than {MAX_SHORT_ANSWER_CHARS}"
+                " characters"
+            )
+        if not normalize_answer(answer):
+            raise _malformed(f"the answer '{_excerpt(answer)}' has no letters or digits")
+        if normalize_text(answer) in seen:
+            raise _malformed(f"the answer '{_excerpt(answer)}' is given twice")
+        seen.add(normalize_text(answer))
 
 
 def _unique(base: str, used: dict[str, int]) -> str:
@@ -313,6 +353,7 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # only where a `>` follows: see _s
 _DECIMAL_REFERENCE = re.compile(r"&#([0-9]+)")
 _HTML_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _WEIGHT = re.compile(r"%(-?[0-9]+(?:\.[0-9]*)?)%")  # as _FORMAT
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _CATEGORY = "$CATEGORY:"
 
@@ -408,7 +449,7 @@ def _answer_block(text: str) -> tuple[str, str, str]:
 
 
 def _gift_answers(inside: str, is_html: bool) -> _Answers:
-    """The answers of a choice or true/false block; _Skip for any other kind of question."""
+    """The answers of a block; _Skip for a kind of question a bank cannot hold."""
     general: str | None = None
     if separators := _syntax(inside, "####"):  # general feedback, shown whatever the answer
         general = _multiline(_piece(inside[separators[-1] + 4 :], is_html)) or None
@@ -418,14 +459,14 @@ def _gift_answers(inside: str, is_html: bool) -> _Answers:
     if not inside:
         raise _Skip("essay")
     if inside.startswith("#"):
-        raise _Skip("numeric")
+        return _gift_numeric(inside[1:], general, is_html)
     if _syntax(inside, "~"):
         return _gift_choice(inside, general, is_html)
     if _syntax(inside, "=") and "->" in inside:
         raise _Skip("matching")
     if _split_once(inside, "#")[0].strip().upper() in _TRUE_FALSE:
         return _gift_true_false(inside, general, is_html)
-    raise _Skip("short answer")
+    return _gift_short_answer(inside, general, is_html)
 
 
 def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
@@ -442,14 +483,14 @@ def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
         text, feedback = _split_once(body, "#")
         option = _one_line(_piece(text, is_html))
         options.append(option)
-        if (inside[start] == "=") if by_equals else (weight > 0):
+        if (inside[start] == "=") if by_equals else (weight or 0) > 0:
             right.append(option)
             if feedback is not None and (note := _multiline(_piece(feedback, is_html))):
                 notes.append(note)
     if not right:
         raise _malformed("no option is marked right with = or a positive %weight%")
     answer = right[0] if len(right) == 1 else right
-    return _Answers(tuple(options), answer, "\n".join(notes) or general)
+    return _Answers(QuestionKind.CHOICE, answer, "\n".join(notes) or general, tuple(options))
 
 
 def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answers:
@@ -457,14 +498,126 @@ def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answer
     # `{T#feedback if answered wrong#feedback if answered right}`
     right = _split_once(feedback, "#")[1] if feedback is not None else None
     explanation = _multiline(_piece(right, is_html)) if right is not None else ""
-    return _Answers(None, _TRUE_FALSE[value.strip().upper()], explanation or general)
+    answer = _TRUE_FALSE[value.strip().upper()]
+    return _Answers(QuestionKind.TRUE_FALSE, answer, explanation or general)
 
 
-def _weight(body: str) -> tuple[float, str]:
-    """The `%50%` weight an option starts with (0 if none) and the rest of it."""
+@dataclass(frozen=True)
+class _Graded:
+    """One of the `=` answers of a short answer or numeric block."""
+
+    text: str  # as written, feedback left out
+    full_credit: bool
+    feedback: str | None
+
+
+def _graded_answers(inside: str, is_html: bool) -> list[_Graded]:
+    """The `=` answers, as Moodle reads them: text before the first `=` is an answer too."""
+    bounds = itertools.pairwise([-1, *_syntax(inside, "="), len(inside)])
+    pieces = [inside[start + 1 : end] for start, end in bounds]
+    if not pieces[0].strip():
+        pieces.pop(0)
+    answers = []
+    for piece in pieces:
+        weight, body = _weight(piece)
+        text, feedback = _split_once(body, "#")
+        note = _multiline(_piece(feedback, is_html)) if feedback is not None else ""
+        # Without a weight an answer has full credit; Moodle's export writes it `=%100%`.
+        answers.append(_Graded(text, weight in (None, 100), note or None))
+    return answers
+
+
+def _right_answers(graded: list[_Graded], general: str | None) -> tuple[list[_Graded], str | None]:
+    """The full-credit answers (partial credit is left out), and the explanation they make."""
+    right = [answer for answer in graded if answer.full_credit]
+    if not right:
+        raise _malformed("no answer has full credit: = with no %weight%, or with %100%")
+    notes = [answer.feedback for answer in right if answer.feedback]
+    return right, "\n".join(notes) or general
+
+
+def _gift_short_answer(inside: str, general: str | None, is_html: bool) -> _Answers:
+    right, explanation = _right_answers(_graded_answers(inside, is_html), general)
+    texts = [_one_line(_piece(answer.text, is_html)) for answer in right]
+    return _Answers(QuestionKind.SHORT_ANSWER, texts[0] if len(texts) == 1 else texts, explanation)
+
+
+def _gift_numeric(inside: str, general: str | None, is_html: bool) -> _Answers:
+    """A numerical block after its `#`: `1822:5`, `1..5`, or several `=` answers."""
+    # What follows a `~` is the feedback for any wrong answer: a bank has none.
+    graded = _graded_answers(_split_once(inside, "~")[0], is_html)
+    if not graded:
+        raise _malformed("no numeric answer")
+    right, explanation = _right_answers(graded, general)
+    ranges = [_numeric_range(answer.text) for answer in right]
+    if all(numeric == ranges[0] for numeric in ranges):  # one right answer (written again?)
+        numeric = ranges[0]
+        if numeric.answer is not None:
+            return _Answers(
+                QuestionKind.NUMERIC, numeric.answer, explanation, tolerance=numeric.tolerance
+            )
+        return _Answers(QuestionKind.NUMERIC, None, explanation, range=numeric.bounds)
+    return _Answers(QuestionKind.NUMERIC, None, explanation, range=_one_range(ranges))
+
+
+def _one_range(ranges: list[_NumericRange]) -> tuple[Number, Number]:
+    """The range several full-credit ranges make when they overlap; apart, a bank cannot hold
+    them."""
+    ordered = sorted(ranges, key=lambda numeric: numeric.low)
+    high = ordered[0].high
+    for numeric in ordered[1:]:
+        if numeric.low > high:
+            raise _Skip("unsupported: numeric, its right answers apart; a bank holds one range")
+        high = max(high, numeric.high)
+    return ordered[0].low, high
+
+
+@dataclass(frozen=True)
+class _NumericRange:
+    low: Number
+    high: Number
+    answer: Number | None = None  # when written as an answer and its tolerance
+    tolerance: Number = 0
+
+    @property
+    def bounds(self) -> tuple[Number, Number]:
+        """Its min and max."""
+        return self.low, self.high
+
+
+def _numeric_range(text: str) -> _NumericRange:
+    """`1..5`, `1822:5` or `1822`, as Moodle reads them (the separator not first)."""
+    text = text.strip()
+    if (dots := text.find("..")) > 0:
+        low, high = _gift_number(text[:dots]), _gift_number(text[dots + 2 :])
+        if low > high:
+            raise _malformed(f"the range {_excerpt(text)} goes down")
+        return _NumericRange(low, high)
+    colons = _syntax(text, ":")
+    if colons and colons[0] > 0:
+        answer, tolerance = _gift_number(text[: colons[0]]), _gift_number(text[colons[0] + 1 :])
+        if tolerance < 0:
+            raise _malformed(f"the tolerance in {_excerpt(text)} is negative")
+        return _NumericRange(answer - tolerance, answer + tolerance, answer, tolerance)
+    answer = _gift_number(text)
+    return _NumericRange(answer, answer, answer)
+
+
+def _gift_number(text: str) -> Number:
+    """A number as Moodle's numerical answers are written, an int when it is one."""
+    if not _NUMBER.fullmatch(text := text.strip()):
+        raise _malformed(f"'{_excerpt(text)}' is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _malformed(f"'{_excerpt(text)}' is too large")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _weight(body: str) -> tuple[float | None, str]:
+    """The `%50%` weight an option starts with (None if none) and the rest of it."""
     if found := _WEIGHT.match(stripped := body.lstrip()):
         return float(found.group(1)), stripped[found.end() :]
-    return 0.0, body
+    return None, body
 
 
 def _syntax(text: str, token: str) -> list[int]:
@@ -613,7 +766,7 @@ def _aiken_question(draft: _AikenDraft, answer: str | None) -> _Question:
     if letter not in draft.options:
         raise _malformed(f"ANSWER {letter} is not one of the options")
     options = tuple(_one_line(option) for option in draft.options.values())
-    answers = _Answers(options, _one_line(draft.options[letter]), None)
+    answers = _Answers(QuestionKind.CHOICE, _one_line(draft.options[letter]), None, options)
     text = _multiline("\n".join(draft.text))
     _check(text, answers)
     return _Question(draft.line, None, text, answers, ())

@@ -8,6 +8,7 @@ import pickle
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,8 +20,10 @@ from quiz.bank import (
     MAX_SOURCE_CHARS,
     Bank,
     BankError,
+    NumericRange,
     Problem,
     Question,
+    QuestionKind,
     bank_json_schema,
     load_bank_file,
     load_banks_dir,
@@ -98,7 +101,7 @@ def one_problem(data: bytes | str, base_dir: Path | None = None) -> tuple[int | 
 EXPECTED_QUESTIONS = (
     Question(
         id="bushehr",
-        kind="choice",
+        kind=QuestionKind.CHOICE,
         text="Which plant became operational in 2013?",
         options=("Bushehr nuclear power plant", "Natanz enrichment site", "Arak reactor"),
         correct=frozenset({0}),
@@ -108,7 +111,7 @@ EXPECTED_QUESTIONS = (
     ),
     Question(
         id="lesser-satan",
-        kind="true_false",
+        kind=QuestionKind.TRUE_FALSE,
         text='Khomeini called the Soviet Union the "Great Satan".',
         options=("True", "False"),
         correct=frozenset({1}),
@@ -118,7 +121,7 @@ EXPECTED_QUESTIONS = (
     ),
     Question(
         id="satans",
-        kind="choice",
+        kind=QuestionKind.CHOICE,
         text="Whom did Khomeini call a Satan?",
         options=("the U.S.", "the Soviet Union", "Britain"),
         correct=frozenset({0, 1}),
@@ -286,7 +289,13 @@ THIRTEEN = "[" + ", ".join(f"o{i}" for i in range(13)) + "]"
             "at most 1000 characters",
         ),
         ("Britain]", "Britain]\n    colour: red", 28, "questions[2].colour", "unknown key"),
-        ("type: true_false", "type: multiple", 21, "questions[1].type", "'choice' or 'true_false'"),
+        (
+            "type: true_false",
+            "type: multiple",
+            21,
+            "questions[1].type",
+            "'choice', 'true_false', 'short_answer' or 'numeric'",
+        ),
         ("tags: [nuclear, history]", "tags: [Nuclear]", 19, "questions[0].tags[0]", "lowercase"),
         ("tags: [nuclear, history]", "tags: nuclear", 19, "questions[0].tags", "valid list"),
         # options
@@ -354,7 +363,7 @@ THIRTEEN = "[" + ", ".join(f"o{i}" for i in range(13)) + "]"
             "answer: {the Soviet Union: 1}",
             28,
             "questions[2].answer",
-            "must be an option's text, a list of them, or true/false",
+            "must be a text, a list of texts, a number, or true/false",
         ),
         (
             "answer: [the Soviet Union, the U.S.]",
@@ -401,6 +410,240 @@ def test_rule_violations(old: str, new: str, line: int, field: str, message: str
     got_line, got_field, got_message = one_problem(edit(old, new))
     assert (got_line, got_field) == (line, field)
     assert message in got_message
+
+
+# --- typed questions --------------------------------------------------------------------------
+
+# Line numbers matter: the tests below expect problems on these lines.
+TYPED = """\
+bank: 1
+id: typed
+title: Typed answers
+questions:
+  - id: buried
+    type: short_answer
+    question: Who is buried in Grant's tomb?
+    answer: [no one, nobody]
+  - id: capital
+    type: short_answer
+    question: What is the capital of France?
+    answer: Paris
+  - id: born
+    type: numeric
+    question: When was Ulysses S. Grant born?
+    answer: 1822
+    tolerance: 1
+  - id: pick
+    type: numeric
+    question: What is a number from 1 to 5?
+    min: 1
+    max: 5
+  - id: half
+    type: numeric
+    question: What is half of five?
+    answer: 2.5
+"""
+
+
+def typed(old: str = "", new: str = "") -> Bank:
+    return parse_bank(edit(old, new, TYPED) if old else TYPED, filename="t.yaml", base_dir=None)
+
+
+def test_typed_questions_load() -> None:
+    def question(id: str, kind: QuestionKind, text: str, options: tuple[str, ...], **more: Any):
+        correct = frozenset(range(len(options)))
+        return Question(id, kind, text, options, correct, None, None, (), **more)
+
+    short, numeric = QuestionKind.SHORT_ANSWER, QuestionKind.NUMERIC
+    assert typed().questions == (
+        question("buried", short, "Who is buried in Grant's tomb?", ("no one", "nobody")),
+        question("capital", short, "What is the capital of France?", ("Paris",)),
+        question(
+            "born",
+            numeric,
+            "When was Ulysses S. Grant born?",
+            ("1822 ± 1",),
+            numeric=NumericRange(1821, 1823),
+        ),
+        question(
+            "pick", numeric, "What is a number from 1 to 5?", ("1–5",), numeric=NumericRange(1, 5)
+        ),
+        question(
+            "half", numeric, "What is half of five?", ("2.5",), numeric=NumericRange(2.5, 2.5)
+        ),
+    )
+    assert typed().question("buried").correct_texts == ("no one", "nobody")
+    assert typed().question("born").correct_texts == ("1822 ± 1",)
+    assert all(question.kind.typed for question in typed().questions)
+    assert not QuestionKind.CHOICE.typed and not QuestionKind.TRUE_FALSE.typed
+    assert typed().question("born").kind == "numeric"  # compares with the stored text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown", "numeric"),
+    [
+        ("answer: 2.5", "answer: 2013.0", "2013", (2013, 2013)),
+        ("answer: 2.5", "answer: -3.5\n    tolerance: 0", "-3.5", (-3.5, -3.5)),
+        ("answer: 2.5", "answer: 1e20", "1e+20", (1e20, 1e20)),
+        ("answer: 2.5", "answer: 0.5\n    tolerance: 0.25", "0.5 ± 0.25", (0.25, 0.75)),
+        ("min: 1\n    max: 5", "min: 3\n    max: 3.0", "3", (3, 3)),
+        ("min: 1\n    max: 5", "min: -1.5\n    max: 1e3", "-1.5–1000", (-1.5, 1000)),
+    ],
+)
+def test_numeric_answers_as_shown(
+    old: str, new: str, shown: str, numeric: tuple[float, float]
+) -> None:
+    question = typed(old, new).question("pick" if "min" in old else "half")
+    assert (question.options, question.numeric) == ((shown,), NumericRange(*numeric))
+
+
+def test_a_short_answer_may_be_a_number_and_keeps_its_spelling() -> None:
+    assert typed("answer: Paris", "answer: 42").question("capital").options == ("42",)
+    answers = "answer: ['  The U.S.A. ', 'États-Unis']"
+    assert typed("answer: Paris", answers).question("capital").options == (
+        "The U.S.A.",
+        "États-Unis",
+    )
+
+
+THIRTEEN_ANSWERS = "[" + ", ".join(f"a{i}" for i in range(13)) + "]"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "message"),
+    [
+        # numeric answers
+        ("answer: 1822", "answer: about 1822", 16, "questions[2].answer", "must be a number"),
+        ("answer: 1822", "answer: '1822'", 16, "questions[2].answer", "must be a number"),
+        ("answer: 1822", "answer: true", 16, "questions[2].answer", "must be a number"),
+        ("answer: 1822", "answer: [1822]", 16, "questions[2].answer", "must be a number"),
+        ("answer: 1822", "answer: .nan", 16, "questions[2].answer", "must be a finite number"),
+        ("answer: 1822", "answer: " + "9" * 400, 16, "questions[2].answer", "finite number"),
+        ("tolerance: 1", "tolerance: -1", 17, "questions[2].tolerance", "must be 0 or more"),
+        ("tolerance: 1", "tolerance: one", 17, "questions[2].tolerance", "must be a number"),
+        ("max: 5", "max: 0", 22, "questions[3].max", "is below min (1)"),
+        ("min: 1", "min: .inf", 21, "questions[3].min", "must be a finite number"),
+        (
+            "tolerance: 1",
+            "tolerance: 1\n    min: 1821\n    max: 1823",
+            16,
+            "questions[2].answer",
+            "give either answer (and tolerance) or min and max, not both",
+        ),
+        (
+            "    min: 1\n    max: 5\n",
+            "",
+            18,
+            "questions[3].answer",
+            "is missing: a numeric question needs answer, or min and max",
+        ),
+        ("    max: 5\n", "", 18, "questions[3].max", "is missing: a range needs min and max"),
+        ("    min: 1\n", "", 21, "questions[3].max", "a range needs min as well"),
+        (
+            "max: 5",
+            "max: 5\n    tolerance: 1",
+            23,
+            "questions[3].tolerance",
+            "goes with answer; a range (min and max) has none",
+        ),
+        # short answers
+        ("answer: Paris", "answer: ''", 12, "questions[1].answer", "at least 1 character"),
+        ("answer: Paris", "answer: []", 12, "questions[1].answer", "at least 1 entry, not 0"),
+        ("answer: Paris", "answer: null", 12, "questions[1].answer", "this required key is"),
+        (
+            "answer: [no one, nobody]",
+            "answer: [no one, '  ']",
+            8,
+            "questions[0].answer[1]",
+            "at least 1 character",
+        ),
+        (
+            "answer: Paris",
+            "answer: '?!…'",
+            12,
+            "questions[1].answer",
+            "'?!…' has nothing left to compare once case, punctuation and a leading article",
+        ),
+        (
+            "answer: Paris",
+            "answer: " + "p" * 101,
+            12,
+            "questions[1].answer",
+            "is longer than 100 characters: a short answer is typed",
+        ),
+        (
+            "answer: Paris",
+            f"answer: {THIRTEEN_ANSWERS}",
+            12,
+            "questions[1].answer",
+            "may have at most 12 accepted answers, not 13",
+        ),
+        (
+            "answer: [no one, nobody]",
+            "answer: [no one, 'no  one']",
+            8,
+            "questions[0].answer",
+            "the answer 'no  one' is given twice",
+        ),
+        ("answer: Paris", "answer: true", 12, "questions[1].answer", "needs type: true_false"),
+        # fields of another kind
+        (
+            "answer: Paris",
+            "options: [Paris, Lyon]\n    answer: Paris",
+            12,
+            "questions[1].options",
+            "a short_answer question has no options",
+        ),
+        (
+            "answer: 2.5",
+            "options: [a, b]\n    answer: 2.5",
+            26,
+            "questions[4].options",
+            "a numeric question has no options",
+        ),
+        (
+            "answer: Paris",
+            "answer: Paris\n    tolerance: 1",
+            13,
+            "questions[1].tolerance",
+            "only a numeric question has tolerance",
+        ),
+        (
+            "answer: Paris",
+            "answer: Paris\n    min: 1",
+            13,
+            "questions[1].min",
+            "only a numeric question has min",
+        ),
+    ],
+)
+def test_typed_rule_violations(old: str, new: str, line: int, field: str, message: str) -> None:
+    got_line, got_field, got_message = one_problem(edit(old, new, TYPED))
+    assert (got_line, got_field) == (line, field)
+    assert message in got_message
+
+
+def test_choice_questions_have_no_tolerance_or_range() -> None:
+    text = edit(
+        "answer: Bushehr nuclear power plant", "answer: Bushehr nuclear power plant\n    max: 3"
+    )
+    assert one_problem(text) == (17, "questions[0].max", "only a numeric question has max")
+
+
+def test_every_problem_of_a_typed_question_is_reported() -> None:
+    text = edit("answer: Paris", "options: [a, b]\n    answer: '!'\n    tolerance: -1", TYPED)
+    text = edit("max: 5", "max: 0", text)
+    assert problems(text) == [
+        (12, "questions[1].options", "a short_answer question has no options"),
+        (
+            13,
+            "questions[1].answer",
+            "'!' has nothing left to compare once case, punctuation"
+            " and a leading article are ignored",
+        ),
+        (14, "questions[1].tolerance", "only a numeric question has tolerance"),
+        (24, "questions[3].max", "is below min (1)"),
+    ]
 
 
 def test_quotes_are_found_in_any_order_and_missing_ones_anywhere() -> None:
@@ -771,6 +1014,31 @@ def test_banks_validate_against_the_schema() -> None:
     invalid = yaml.safe_load(edit("answer: false", "options: [a, b]\n    answer: false"))
     assert not validator.is_valid(invalid)
     assert not validator.is_valid(yaml.safe_load(edit("language: en", "colour: red")))
+
+
+def test_typed_banks_validate_against_the_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(bank_json_schema())
+    validator.validate(yaml.safe_load(TYPED))
+    for old, new in [
+        ("answer: 1822", "answer: about 1822"),
+        ("answer: Paris", "options: [Paris, Lyon]\n    answer: Paris"),
+        ("answer: Paris", "answer: Paris\n    tolerance: 1"),
+        ("answer: Paris", "answer: true"),
+        ("answer: 2.5", "options: [a, b]\n    answer: 2.5"),
+        ("tolerance: 1", "tolerance: -1"),
+        ("tolerance: 1", "tolerance: 1\n    min: 1821\n    max: 1823"),
+        ("    min: 1\n    max: 5\n", ""),
+        ("    max: 5\n", ""),
+        ("max: 5", "max: 5\n    tolerance: 1"),
+    ]:
+        assert not validator.is_valid(yaml.safe_load(edit(old, new, TYPED))), new
+    choice = yaml.safe_load(edit("answer: Bushehr nuclear power plant", "answer: A\n    min: 1"))
+    assert not validator.is_valid(choice)
+    numbers = "options: ['2013', '1979']\n    answer: 2013"
+    old = f"{OPTIONS}\n    answer: [the Soviet Union, the U.S.]"
+    assert validator.is_valid(yaml.safe_load(edit(old, numbers)))
+    assert validator.is_valid(yaml.safe_load(edit("answer: Paris", "answer: 42", TYPED)))
 
 
 @pytest.mark.skipif(yamlsource.FAST_PARSER is None, reason="PyYAML without libyaml")

@@ -20,6 +20,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quiz.answertext import normalize_answer
 from quiz.bank import (
     ID_PATTERN,
     MAX_BANK_BYTES,
@@ -30,8 +31,10 @@ from quiz.bank import (
     TRUE_FALSE_OPTIONS,
     Bank,
     BankError,
+    NumericRange,
     Problem,
     Question,
+    QuestionKind,
     load_bank_file,
     normalize_text,
     parse_bank,
@@ -100,13 +103,22 @@ def check_bank(bank: Bank) -> None:
         assert bank.question(question.id) is question
         assert question.correct
         assert all(0 <= index < len(question.options) for index in question.correct)
-        if question.kind == "choice":
+        assert (question.numeric is not None) == (question.kind == QuestionKind.NUMERIC)
+        if question.kind == QuestionKind.CHOICE:
             assert MIN_OPTIONS <= len(question.options) <= MAX_OPTIONS
             assert len({normalize_text(option) for option in question.options}) == len(
                 question.options
             )
+        elif question.kind == QuestionKind.SHORT_ANSWER:
+            assert 1 <= len(question.options) <= MAX_OPTIONS
+            assert question.correct == frozenset(range(len(question.options)))
+            assert all(normalize_answer(option) for option in question.options)
+        elif question.kind == QuestionKind.NUMERIC:
+            assert question.numeric is not None
+            assert question.numeric.low <= question.numeric.high
+            assert len(question.options) == 1 and question.correct == {0}
         else:
-            assert question.kind == "true_false"
+            assert question.kind == QuestionKind.TRUE_FALSE
             assert question.options == TRUE_FALSE_OPTIONS
             assert len(question.correct) == 1
         if question.quote is not None:
@@ -175,9 +187,17 @@ def as_data(bank: Bank) -> dict[str, Any]:
     """A bank as the data of a bank file with its source inline."""
     questions: list[dict[str, Any]] = []
     for question in bank.questions:
-        data: dict[str, Any] = {"id": question.id, "type": question.kind, "question": question.text}
-        if question.kind == "true_false":
+        data: dict[str, Any] = {
+            "id": question.id,
+            "type": question.kind.value,
+            "question": question.text,
+        }
+        if question.kind == QuestionKind.TRUE_FALSE:
             data["answer"] = 0 in question.correct
+        elif question.kind == QuestionKind.SHORT_ANSWER:
+            data["answer"] = list(question.options)
+        elif question.numeric is not None:
+            data |= numeric_data(question.numeric, question.options[0])
         else:
             data["options"] = list(question.options)
             data["answer"] = list(question.correct_texts)
@@ -193,6 +213,15 @@ def as_data(bank: Bank) -> dict[str, Any]:
     if bank.source_title is not None:
         data["source"] = {key: value for key, value in source.items() if value is not None}
     return data | {"questions": questions}
+
+
+def numeric_data(numeric: NumericRange, shown: str) -> dict[str, float]:
+    """A numeric question's fields, from its range and its answer as shown; exact for the numbers
+    mostly_valid_questions draws (halves of integers), whose midpoints and half-widths are."""
+    low, high = numeric.low, numeric.high
+    if " ± " in shown:
+        return {"answer": (low + high) / 2, "tolerance": (high - low) / 2}
+    return {"answer": low} if low == high else {"min": low, "max": high}
 
 
 def check_round_trips(bank: Bank, data: dict[str, Any], style: int) -> None:
@@ -283,21 +312,28 @@ def chooser(draw: st.DrawFn, chaos: int) -> Pick:
 def mostly_valid_questions(draw: st.DrawFn, source_text: str, chaos: int) -> dict[str, Any]:
     """A question with the right keys and mostly right values; keys dropped or added at times."""
     pick = chooser(draw, chaos)
-    kind = pick(st.sampled_from(["choice", "true_false", None]), st.sampled_from(["multi", 1]))
+    kind = pick(
+        st.sampled_from(["choice", "true_false", "short_answer", "numeric", None]),
+        st.sampled_from(["multi", 1]),
+    )
     question: dict[str, Any] = {
         "id": pick(st.from_regex(ID_PATTERN, fullmatch=True), ids),
         "type": kind,
         "question": pick(valid_texts()),
     }
+    if kind in ("short_answer", "numeric"):
+        question |= draw(typed_answer(kind, pick))
     options = pick(
         st.lists(
             valid_texts(), min_size=MIN_OPTIONS, max_size=MAX_OPTIONS, unique_by=normalize_text
         ),
         st.lists(st.one_of(plain, texts, scalars), max_size=20),
     )
-    if kind != "true_false" or pick(st.just(False), st.just(True)):
+    if kind in ("choice", None) or pick(st.just(False), st.just(True)):
         question["options"] = options
-    if kind == "true_false":
+    if kind in ("short_answer", "numeric"):
+        pass
+    elif kind == "true_false":
         question["answer"] = pick(st.booleans(), st.one_of(values, st.sampled_from(["true", 1])))
     else:
         named = st.sampled_from(options) if isinstance(options, list) and options else values
@@ -320,6 +356,30 @@ def mostly_valid_questions(draw: st.DrawFn, source_text: str, chaos: int) -> dic
     if pick(st.just(False), st.just(True)):
         question[draw(st.sampled_from(["colour", "Answer", "1"]))] = draw(values)
     return question
+
+
+# Halves of integers: exact in binary, and so are their midpoints and half-widths (numeric_data).
+halves = st.integers(-(10**6), 10**6).map(lambda n: n / 2) | st.integers(-(10**9), 10**9)
+
+
+@st.composite
+def typed_answer(draw: st.DrawFn, kind: str, pick: Pick) -> dict[str, Any]:
+    """The answer of a short_answer or numeric question: mostly right, with the usual mistakes."""
+    if kind == "short_answer":
+        answer = st.lists(valid_texts(), min_size=1, max_size=3, unique_by=normalize_text)
+        bad = st.one_of(values, st.sampled_from(["", "!!", "the", []]), st.booleans())
+        return {
+            "answer": pick(answer.map(lambda texts: texts[0] if len(texts) == 1 else texts), bad)
+        }
+    fields: dict[str, Any] = {}
+    if pick(st.booleans(), st.just(False)):
+        fields["answer"] = pick(halves, st.one_of(values, st.just(float("nan"))))
+        if draw(st.booleans()):
+            fields["tolerance"] = pick(halves.map(abs), st.one_of(halves, values))
+    else:
+        low = draw(halves)
+        fields |= {"min": low, "max": pick(st.just(low) | halves.map(lambda d: low + abs(d)))}
+    return fields
 
 
 @st.composite
@@ -366,13 +426,13 @@ def valid_banks(draw: st.DrawFn) -> tuple[dict[str, Any], Bank]:
         text = draw(valid_texts())
         data: dict[str, Any] = {"id": question_id, "question": text}
         if draw(st.booleans()):
-            kind: Any = "true_false"
+            kind = QuestionKind.TRUE_FALSE
             answer = draw(st.booleans())
             options: tuple[str, ...] = TRUE_FALSE_OPTIONS
             correct = frozenset({0 if answer else 1})
-            data |= {"type": kind, "answer": answer}
+            data |= {"type": kind.value, "answer": answer}
         else:
-            kind = "choice"
+            kind = QuestionKind.CHOICE
             option_data = draw(
                 st.lists(
                     st.one_of(valid_texts(), valid_texts(), st.integers(-(10**30), 10**30)),
@@ -388,7 +448,7 @@ def valid_banks(draw: st.DrawFn) -> tuple[dict[str, Any], Bank]:
             single = len(answers) == 1 and draw(st.booleans())
             data |= {"options": option_data, "answer": answers[0] if single else answers}
             if draw(st.booleans()):
-                data["type"] = kind
+                data["type"] = kind.value
         explanation = draw(st.none() | valid_texts())
         start = draw(st.integers(0, len(source_words) - 1))
         end = draw(st.integers(start + 1, min(len(source_words), start + 10)))
@@ -879,4 +939,4 @@ def test_mostly_valid_banks_are_often_valid() -> None:
 
     outcomes: list[bool] = []
     sample()
-    assert 10 <= sum(outcomes) <= 30, f"{sum(outcomes)} valid banks in {len(outcomes)} examples"
+    assert 10 <= sum(outcomes) <= 35, f"{sum(outcomes)} valid banks in {len(outcomes)} examples"

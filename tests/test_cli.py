@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot import terminal
 from quiz.bank import load_bank_file
 from storage.db import Database
 from tests.conftest import QUESTIONS
@@ -98,6 +99,83 @@ def test_try_plays_a_quiz_in_the_terminal(tmp_path: Path):
     assert out.count("Answer: ") == 2
     assert "— Russia and Iran sign a strategic partnership" in out
     assert "Finished: " in out
+
+
+TYPED_BANK = """\
+bank: 1
+id: typed
+title: Typed
+source: {{title: Notes, text: "Grant and his wife lie in the tomb; nobody is buried there."}}
+questions:
+  - {{id: q, {question}}}
+"""
+BURIED = "question: Who is buried in Grant's tomb?, type: short_answer, answer: [no one, nobody]"
+BORN = "question: When was Grant born?, type: numeric, answer: 1822, tolerance: 1"
+
+
+def typed_bank(tmp_path: Path, question: str) -> Path:
+    path = tmp_path / "typed.yaml"
+    path.write_text(TYPED_BANK.format(question=question), encoding="utf-8")
+    return path
+
+
+def test_try_asks_typed_questions(tmp_path: Path):
+    bank = typed_bank(tmp_path, BURIED)
+    result = quizbot("try", str(bank), stdin="🙂\nНободы\nnobdy\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Typed — 1 questions. Type the answers; q quits." in out
+    assert "[1/1] Who is buried in Grant's tomb?\n  (type the answer)\n" in out
+    assert "Type the answer in letters or digits, or q to quit." in out  # only an emoji
+    assert "That is not the alphabet of the answer" in out  # another keyboard layout
+    assert "✅ Correct, a typo forgiven: it is spelt “nobody”.\nAnswer: no one; nobody\n" in out
+    assert "“Grant and his wife lie in the tomb; nobody is buried there.”" in out
+    assert "Finished: 1/1" in out
+
+
+def play_typed(tmp_path: Path, question: str, *replies: str) -> str:
+    """The terminal player's output for one typed question and these replies, as typed."""
+    pending = iter(replies)
+
+    def ask(prompt: str) -> str:
+        assert prompt == "Your answer: "
+        try:
+            return next(pending)
+        except StopIteration:
+            raise EOFError from None  # as input() at the end of its input
+
+    said: list[str] = []
+    bank = str(typed_bank(tmp_path, question))
+    assert terminal.play(tmp_path, bank, None, ask=ask, say=said.append) == 0
+    return "\n".join(said)
+
+
+def test_try_says_how_to_answer_a_mix_of_questions(tmp_path: Path):
+    mixed = (
+        BURIED + "}\n  - {id: tf, type: true_false, question: Grant was a general., answer: true"
+    )
+    out = play_typed(tmp_path, mixed, "1", "1")  # option 1 (True), and a wrong typed answer
+    assert "Typed — 2 questions. Answer with the option's number, or type the answer" in out
+    assert "  1. True\n  2. False" in out and out.endswith("Finished: 1/2")
+
+
+def test_try_numeric_questions_ask_again_for_one_number(tmp_path: Path):
+    out = play_typed(tmp_path, BORN, "two", "1822 or 1823", "x" * 4096, "1,823")
+    assert "[1/1] When was Grant born?\n  (type a number)" in out
+    assert "Type a number, such as 42 or 3.5, or q to quit." in out
+    assert "Type one number only, or q to quit." in out
+    assert "Type just the answer, at most 200 characters, or q to quit." in out
+    assert "✅ Correct!\nAnswer: 1822 ± 1" in out
+    assert out.endswith("🏁 Finished: 1/1")
+
+
+def test_try_typed_wrong_answers_and_quitting(tmp_path: Path):
+    wrong = play_typed(tmp_path, BORN, "1820")
+    assert "❌ Not quite.\nAnswer: 1822 ± 1" in wrong and wrong.endswith("Finished: 0/1")
+    two_typos = play_typed(tmp_path, BURIED.replace("[no one, nobody]", "Westphalia"), "Wesphlia")
+    assert "✅ Correct, 2 typos forgiven: it is spelt “Westphalia”." in two_typos
+    assert play_typed(tmp_path, BURIED, "q").endswith("Stopped. Score: 0/0")
+    assert play_typed(tmp_path, BURIED).endswith("Stopped. Score: 0/0")  # end of input
 
 
 def test_run_without_a_token_says_how_to_set_it(tmp_path: Path):

@@ -15,6 +15,7 @@ from quiz.bank import (
     MAX_OPTION_CHARS,
     MAX_QUESTION_CHARS,
     MAX_QUESTIONS,
+    MAX_SHORT_ANSWER_CHARS,
     Bank,
     parse_bank,
 )
@@ -28,6 +29,7 @@ from quiz.convert import (
     detect_format,
     to_yaml,
 )
+from quiz.grading import grade_typed
 from quiz.yamlsource import read_yaml
 from tests.growth import assert_linear
 
@@ -66,6 +68,23 @@ def choice(
 
 def true_false(question_id: str, question: str, answer: bool, **rest: Any) -> dict[str, Any]:
     return {"id": question_id, "type": "true_false", "question": question, "answer": answer, **rest}
+
+
+def short_answer(
+    question_id: str, question: str, answer: str | list[str], **rest: Any
+) -> dict[str, Any]:
+    return {
+        "id": question_id,
+        "type": "short_answer",
+        "question": question,
+        "answer": answer,
+        **rest,
+    }
+
+
+def numeric(question_id: str, question: str, **fields: Any) -> dict[str, Any]:
+    """`fields`: answer (and tolerance), or min and max; then explanation and the rest."""
+    return {"id": question_id, "type": "numeric", "question": question, **fields}
 
 
 # --- GIFT -------------------------------------------------------------------------------------
@@ -179,9 +198,9 @@ def test_gift_unsupported_and_malformed_questions_are_reported_with_their_line()
     assert reported(conversion) == [
         (2, "essay"),
         (4, "matching"),
-        (9, "numeric"),
-        (11, "short answer"),
-        (13, "short answer"),
+        (9, "malformed: 'about 1822' is not a number"),
+        (11, "malformed: no answer has full credit: = with no %weight%, or with %100%"),
+        (13, "unsupported: numeric, its right answers apart; a bank holds one range"),
         (15, "description"),
         (17, "malformed: the { has no closing }"),
         (19, "malformed: the } has no opening {"),
@@ -210,8 +229,12 @@ def test_unsupported_messages() -> None:
         == "line 2: essay question is not supported: ::Essay::Write about Grant's tomb.{}"
     )
     assert messages[3] == (
-        "line 11: short answer question is not supported: "
-        "::Short::Who's buried in Grant's tomb?{=no one =nobody}"
+        "line 11: malformed question (no answer has full credit: = with no %weight%, or with"
+        " %100%): ::Short::Who's buried in Grant's tomb?{=%50%no one =%50%nob…"
+    )
+    assert messages[4] == (
+        "line 13: unsupported question (numeric, its right answers apart; a bank holds one"
+        " range): When was Grant born?{#=1822 =1900}"
     )
     # Cut to one line of 60 characters.
     assert messages[1] == (
@@ -223,6 +246,117 @@ def test_unsupported_messages() -> None:
         "::Unclosed::Who is buried here? {=Grant ~Lincoln"
     )
     assert str(Unsupported(3, "essay", "")) == "line 3: essay question is not supported"
+
+
+def test_gift_short_answer_and_numerical_questions_of_moodles_documentation() -> None:
+    conversion = gift(read("typed.gift"))
+    assert conversion.unsupported == ()
+    assert conversion.bank["questions"] == [
+        short_answer("q1", "Who's buried in Grant's tomb?", ["no one", "nobody"]),
+        short_answer("q2", "Two plus ___ equals four.", ["two", "2"]),
+        numeric("q3", "When was Ulysses S. Grant born?", answer=1822, tolerance=5),
+        numeric("q5", "What is a number from 1 to 5?", answer=3, tolerance=2),
+        numeric("q6", "What is a number from 1 to 5?", min=1, max=5),
+        # Text after the answers makes a gap, as Moodle reads it.
+        numeric(
+            "q6-2", "What is the value of pi (to 3 decimal places)? ___.", min=3.141, max=3.142
+        ),
+        # Only the full-credit answer is kept, with its feedback.
+        numeric(
+            "q7",
+            "When was Ulysses S. Grant born?",
+            answer=1822,
+            explanation="Correct! Full credit.",
+        ),
+        numeric(
+            "exported-number",
+            "How many moons does Mars have?",
+            answer=2,
+            explanation="Phobos and Deimos.",
+        ),
+        short_answer(
+            "exported-text", "Which planet is the red one?", "Mars", explanation="Iron oxide."
+        ),
+    ]
+
+
+def test_converted_typed_questions_are_graded_as_moodle_meant_them() -> None:
+    bank = validate(gift(read("typed.gift")))
+    cases = [
+        ("q1", "Nobody", True),
+        ("q1", "grant", False),
+        ("q2", "2", True),
+        ("q3", "1826", True),
+        ("q3", "1828", False),
+        ("q6", "4.5", True),
+        ("q6-2", "3,1415", True),
+        ("q6-2", "3.14", False),
+        ("q7", "1823", False),  # half credit in Moodle: wrong here
+        ("exported-text", "the fourth", False),
+    ]
+    for question_id, reply, right in cases:
+        assert grade_typed(bank.question(question_id), reply).correct is right, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Q?{=a}", short_answer("q1", "Q?", "a")),
+        ("Q?{a}", short_answer("q1", "Q?", "a")),  # Moodle: text before any = is an answer
+        ("Q?{=%100%a =%99%b}", short_answer("q1", "Q?", "a")),
+        (
+            "Q?{=a#Yes. =b#Also.####General.}",
+            short_answer("q1", "Q?", ["a", "b"], explanation="Yes.\nAlso."),
+        ),
+        ("Q?{=a =b####General.}", short_answer("q1", "Q?", ["a", "b"], explanation="General.")),
+        ("Q?{=a\\=b}", short_answer("q1", "Q?", "a=b")),
+        ("[html]Q?{=<b>a</b> &amp; b}", short_answer("q1", "Q?", "a & b")),
+        ("Q?{#-3.5}", numeric("q1", "Q?", answer=-3.5)),
+        ("Q?{#1e3:0}", numeric("q1", "Q?", answer=1000)),
+        ("Q?{# .5 : .25 }", numeric("q1", "Q?", answer=0.5, tolerance=0.25)),
+        ("Q?{#-5..-1}", numeric("q1", "Q?", min=-5, max=-1)),
+        ("Q?{#=1..3 =2..5}", numeric("q1", "Q?", min=1, max=5)),  # overlapping: one range
+        ("Q?{#=2:1 =%100%1..3}", numeric("q1", "Q?", min=1, max=3)),
+        ("Q?{#=2:0 =2}", numeric("q1", "Q?", answer=2)),
+    ],
+)
+def test_gift_typed_answers(text: str, expected: dict[str, Any]) -> None:
+    conversion = gift(text)
+    assert conversion.unsupported == ()
+    assert conversion.bank["questions"] == [expected]
+    validate(conversion)
+
+
+THIRTEEN = " ".join(f"={n}" for n in range(13))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Q?{#}", "malformed: no numeric answer"),
+        ("Q?{#~#Wrong.}", "malformed: no numeric answer"),
+        ("Q?{#two}", "malformed: 'two' is not a number"),
+        ("Q?{#1822:about 5}", "malformed: 'about 5' is not a number"),
+        ("Q?{#1e999}", "malformed: '1e999' is too large"),
+        ("Q?{#5..1}", "malformed: the range 5..1 goes down"),
+        ("Q?{#5:-1}", "malformed: the tolerance in 5:-1 is negative"),
+        ("Q?{#=%50%5}", "malformed: no answer has full credit: = with no %weight%, or with %100%"),
+        ("Q?{#=1 =3..4}", "unsupported: numeric, its right answers apart; a bank holds one range"),
+        ("Q?{=%50%a}", "malformed: no answer has full credit: = with no %weight%, or with %100%"),
+        ("Q?{= =a}", "malformed: an answer is empty"),
+        ("Q?{=!!}", "malformed: the answer '!!' has no letters or digits"),
+        ("Q?{=a =a}", "malformed: the answer 'a' is given twice"),
+        (f"Q?{{{THIRTEEN}}}", "malformed: more than 12 answers"),
+        (
+            "Q?{=" + "a" * (MAX_SHORT_ANSWER_CHARS + 1) + "}",
+            f"malformed: the answer '{'a' * 59}…' is longer than 100 characters",
+        ),
+    ],
+)
+def test_gift_typed_questions_a_bank_cannot_hold_are_reported(text: str, kind: str) -> None:
+    conversion = gift(text)
+    assert reported(conversion) == [(1, kind)]
+    assert conversion.bank["questions"] == []
 
 
 def test_several_equals_options_are_all_right_and_their_weights_ignored() -> None:
@@ -494,6 +628,7 @@ def test_a_bank_id_or_title_the_bank_refuses_is_a_value_error(
     [
         ("choice.gift", 10),
         ("truefalse.gift", 4),
+        ("typed.gift", 9),
         ("unsupported.gift", 1),
         ("aiken.txt", 3),
         ("aiken-malformed.txt", 1),

@@ -23,6 +23,7 @@ LARGE_SECONDS = 2.0  # for the large file: far within the time an upload is give
 # The syntax of both formats, and what HTML, escapes and line endings add to it.
 PIECES = [
     *("{", "}", "=", "~", "#", "####", "%", "%50%", "%-1.5%", "::", "::t::", "->", "T", "FALSE"),
+    *("{#", "..", "%100%", "1e5", "-"),
     *("\\", "\\{", "\\~", "\\n", "//", "$CATEGORY: a/b", "[html]", "[plain]", "@@PLUGINFILE@@"),
     *("<a", "<", ">", "</p>", "<br", "<br/>", "&", "&#", "&#1", "&#x4", "&amp;", "1", "0", "."),
     *("A.", "A)", "B. ", "Z.", "ANSWER:", "ANSWER: A", "ANSWER ", ":", " ", "\t", "x", "é"),
@@ -55,6 +56,11 @@ def read(reader: Reader, text: str) -> Conversion:
 @example("[html]Q{=a ~", "<a", "}", 19_000, convert_gift)  # in an option
 @example("::t::", "Q", "{=a ~b}", 40, convert_gift)  # 5,000 questions of one title
 @example("Q?\nA. ", "x", "\nB. b\nANSWER: A", 19_000, convert_aiken)
+@example("Q{#", "=1..2 ", "}", 19_000, convert_gift)  # numeric answers, overlapping
+@example("Q{#", "=%50%1:1#f ", "=5}", 19_000, convert_gift)
+@example("Q{", "=a#b ", "}", 19_000, convert_gift)  # short answers
+@example("Q{#", "1", "}", 19_000, convert_gift)  # one long number
+@example("Q{#1", ".", ".2}", 19_000, convert_gift)
 def test_reading_time_is_linear_in_the_size(
     start: str, unit: str, end: str, block: int | None, reader: Reader
 ) -> None:
