@@ -26,6 +26,7 @@ from bot.handlers import (
     roles,
     scores,
     start,
+    typed,
     upload,
     weblink,
 )
@@ -46,6 +47,7 @@ FEATURES = (
     quiz,
     review,
     progress,
+    typed,
     banks,
     scores,
     results,

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
-from telegram import Bot, InputPollOption, LinkPreviewOptions, Poll
+from telegram import Bot, ForceReply, InputPollOption, LinkPreviewOptions, Poll
 from telegram.constants import ParseMode, PollLimit
 
 from bot import keyboards, texts
 from bot.timers import RoundClock
+from quiz.bank import QuestionKind
 from quiz.explain import clip
 from quiz.play import to_shown
 from storage import inbox
@@ -64,10 +65,21 @@ async def send_question(bot: Bot, db: Database, view: ItemView, clock: RoundCloc
 
 
 async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
-    """Send a quiz item: a quiz poll when it fits, else a message with a button per option."""
+    """Send a quiz item: a quiz poll when it fits, else a message with a button per option;
+    a typed question as a message that asks for a reply."""
     question, item, quiz = view.question, view.item, view.quiz
-    options = [question.options[i] for i in item.option_order]
     position = item.position + 1
+    if QuestionKind(question.kind).typed:
+        numeric = question.kind == QuestionKind.NUMERIC
+        sent = await bot.send_message(
+            quiz.chat_id,
+            texts.typed_question(position, quiz.total, question.text, numeric),
+            parse_mode=ParseMode.HTML,
+            # The learner's client opens a reply to this message: the next text is the answer.
+            reply_markup=ForceReply(input_field_placeholder=texts.typed_placeholder(numeric)),
+        )
+        return sent.message_id, None
+    options = [question.options[i] for i in item.option_order]
     titled = texts.question_header(position, quiz.total) + question.text
     multiple = len(question.correct) > 1
     if fits_poll(titled, options):
@@ -100,10 +112,15 @@ async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
 
 
 async def send_feedback(
-    bot: Bot, view: ItemView, correct: bool, recall: Recall | None = None
+    bot: Bot,
+    view: ItemView,
+    correct: bool,
+    recall: Recall | None = None,
+    note: str | None = None,
 ) -> None:
     """Verdict, the right answer in full, the explanation and the source passage; in a review,
-    when the question comes back (`recall`: what the answer did to the learner's card)."""
+    when the question comes back (`recall`: what the answer did to the learner's card); and
+    any `note` (a typo forgiven)."""
     question, quiz, bank = view.question, view.quiz, view.bank
     await bot.send_message(
         quiz.chat_id,
@@ -116,7 +133,7 @@ async def send_feedback(
             source_url=bank.source_url,
             score=quiz.score,
             answered=view.item.position + 1,
-            note=_review_note(quiz, correct, recall),
+            note="\n".join(n for n in (note, _review_note(quiz, correct, recall)) if n),
         ),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
@@ -196,7 +213,12 @@ class DeliveryMarks:
 
 
 async def follow_up(
-    bot: Bot, db: Database, marks: DeliveryMarks, answered: Answered, clock: RoundClock
+    bot: Bot,
+    db: Database,
+    marks: DeliveryMarks,
+    answered: Answered,
+    clock: RoundClock,
+    note: str | None = None,
 ) -> None:
     """Feedback for a recorded answer, then the next question or the summary.
 
@@ -204,7 +226,7 @@ async def follow_up(
     between, the start-up redelivery may send one of them twice, but never loses one.
     """
     view, quiz = answered.view, answered.view.quiz
-    await send_feedback(bot, view, answered.correct, answered.recall)
+    await send_feedback(bot, view, answered.correct, answered.recall, note)
     if answered.following is None:
         await _send_summary_text(bot, quiz, _title(quiz, view.bank.title), answered.results)
 

@@ -211,13 +211,24 @@ def sender_of(update: object) -> int | None:
 
 
 def is_answer(update: object) -> bool:
-    """An answer to a quiz question: a poll vote, or an answer button pressed."""
+    """An answer to a quiz question: a poll vote, an answer button pressed, or a reply to one
+    of the bot's own messages in private (a typed question asks for one)."""
     if not isinstance(update, Update):
         return False
     if update.poll_answer is not None:
         return True
     query = update.callback_query
-    return query is not None and query.data is not None and parse_answer(query.data) is not None
+    if query is not None:
+        return query.data is not None and parse_answer(query.data) is not None
+    message = update.message
+    replied = message.reply_to_message if message is not None else None
+    return (
+        message is not None
+        and message.chat.type == Chat.PRIVATE
+        and replied is not None
+        and replied.from_user is not None
+        and replied.from_user.is_bot
+    )
 
 
 ShedHandler = Callable[[object, bool], Awaitable[None]]

@@ -8,6 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from quiz.explain import clip
+from quiz.grading import MAX_REPLY_CHARS, Refusal
 
 if TYPE_CHECKING:  # the types of what the texts format; `quizbot import` loads none of them
     from storage.banks import BankSummary, SaveResult
@@ -134,11 +135,12 @@ def bad_count(text: str) -> str:
     )
 
 
-def bank_empty(title: str, too_long_for_polls: bool = False) -> str:
-    if too_long_for_polls:  # a live round asks only what fits a poll
+def bank_empty(title: str, no_polls: bool = False) -> str:
+    if no_polls:  # a live round asks only what fits a poll
         return (
-            f"Every question of “{escape(title)}” is too long for a poll, so it can't be a live "
-            "round. Learners can still take it in a private chat with me."
+            f"No question of “{escape(title)}” can be a poll (too long, or asking for a typed "
+            "answer), so it can't be a live round. Learners can still take it in a private "
+            "chat with me."
         )
     return f"“{escape(title)}” has no questions to ask right now."
 
@@ -182,6 +184,36 @@ def question_message(
     if multiple:
         lines.append("\n<i>Several answers are right: tick them all, then press Done.</i>")
     return "\n".join(lines)
+
+
+def typed_question(position: int, total: int, text: str, numeric: bool) -> str:
+    how = "Type the number and send it." if numeric else "Type your answer and send it."
+    return f"<b>Question {position}/{total}</b>\n{escape(text)}\n\n✍️ <i>{how}</i>"
+
+
+def typed_placeholder(numeric: bool) -> str:
+    return "A number" if numeric else "Your answer"
+
+
+def typo_forgiven(spelling: str, typos: int) -> str:
+    what = "a typo" if typos == 1 else f"{typos} typos"
+    return f"✍️ Right, with {what} forgiven: it is spelt “{escape(spelling)}”."
+
+
+def not_an_answer(refusal: Refusal) -> str:
+    return {
+        Refusal.EMPTY: "That has no letters or digits to check. Type your answer as words.",
+        Refusal.TOO_LONG: (
+            f"That is too long for an answer (over {MAX_REPLY_CHARS} characters). "
+            "Type just the answer."
+        ),
+        Refusal.NO_NUMBER: "I see no number in that. Type the number, e.g. 2013.",
+        Refusal.SEVERAL_NUMBERS: "I see more than one number in that. Type just one.",
+        Refusal.WRONG_SCRIPT: (
+            "That is written in another alphabet than the answer: check your keyboard "
+            "layout and type it again."
+        ),
+    }[refusal]
 
 
 def option_label(index: int) -> str:
@@ -919,6 +951,13 @@ def round_already_running() -> str:
 
 def round_stop_refused() -> str:
     return "Only the group's admins and whoever started the round can stop it."
+
+
+def round_skips_typed(count: int) -> str:
+    return (
+        f"{plural(count, 'question')} asking for a typed answer left out: a live round asks "
+        "polls only."
+    )
 
 
 def round_started(title: str, count: int, seconds: int) -> str:

@@ -116,10 +116,12 @@ def save_bank(
                 "bank_id": bank.id,
                 "key": question.id,
                 "version": row.version,
-                "kind": question.kind,
+                "kind": str(question.kind),
                 "text": question.text,
                 "options": list(question.options),
                 "correct": sorted(question.correct),
+                "numeric_low": _range(question)[0],
+                "numeric_high": _range(question)[1],
                 **details,
             }
         )
@@ -156,7 +158,15 @@ def _same_question(stored: QuestionRow, question: Question) -> bool:
         and stored.text == question.text
         and stored.options == list(question.options)
         and stored.correct == sorted(question.correct)
+        and (stored.numeric_low, stored.numeric_high) == _range(question)
     )
+
+
+def _range(question: Question) -> tuple[float | None, float | None]:
+    """A numeric question's accepted range, as stored; (None, None) for the other kinds."""
+    if question.numeric is None:
+        return None, None
+    return question.numeric.low, question.numeric.high
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from quiz.bank import QuestionKind
 from storage import learning
 from storage.db import insert_ignore, table_of, upserting_insert, zone_of
 from storage.learning import Recall
@@ -79,6 +80,15 @@ def upsert_chat(session: Session, chat_id: int, chat_type: str, title: str | Non
 def active_quiz(session: Session, chat_id: int) -> Quiz | None:
     """The quiz running in this chat, if any."""
     return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status="active"))
+
+
+def waiting_typed(session: Session, chat_id: int, user_id: int) -> ItemView | None:
+    """The learner's own quiz's current question here, if it waits for a typed answer."""
+    quiz = active_quiz(session, chat_id)
+    if quiz is None or quiz.user_id != user_id or quiz.kind == "round":
+        return None
+    view = current_item(session, quiz)
+    return view if view is not None and QuestionKind(view.question.kind).typed else None
 
 
 def active_state(session: Session, chat_id: int) -> QuizState | None:
@@ -178,12 +188,14 @@ class AskedQuestion:
     """What asking a question and explaining its answer need."""
 
     id: int
-    kind: str  # "choice", "true_false"
+    kind: str  # a QuestionKind: "choice", "true_false", "short_answer" or "numeric"
     text: str
-    options: list[str]
+    options: list[str]  # for short_answer the accepted answers, for numeric the answer shown
     correct: list[int]
     explanation: str | None
     passage: str | None
+    numeric_low: float | None  # a numeric question's accepted range
+    numeric_high: float | None
 
 
 @dataclass(frozen=True)

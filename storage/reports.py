@@ -66,11 +66,20 @@ class ExportRow:
     correct: bool
 
 
-def _answers_of(*columns: Any) -> Select[Any]:
+def _answers_to(bank_id: str, *columns: Any) -> Select[Any]:
+    """The answers given to the bank's questions: in its quizzes and rounds, and in reviews,
+    which draw from every bank."""
     # Through the quiz, not the question: answers have no index on question_id, while quiz
     # items and answers are found by the unique keys that lead with quiz_id and item_id.
     # PostgreSQL starts from the bank's quizzes; SQLite scans the answers instead until
     # quizzes.bank_id has an index of its own.
+    in_review = Quiz.bank_id.is_(None) & Answer.question_id.in_(
+        select(QuestionRow.id).where(QuestionRow.bank_id == bank_id)
+    )
+    return _answers(*columns).where((Quiz.bank_id == bank_id) | in_review)
+
+
+def _answers(*columns: Any) -> Select[Any]:
     return (
         select(*columns)
         .select_from(Answer)
@@ -85,14 +94,14 @@ def bank_stats(session: Session, bank_ids: Collection[str]) -> dict[str, BankSta
     if not stats:
         return stats
     # An attempt is one learner's answers in one quiz: a solo quiz is one, a group round one
-    # per learner who answered in it.
+    # per learner who answered in it. A review is a learner going back over questions.
     attempts = (
-        _answers_of(
+        _answers(
             Quiz.bank_id.label("bank_id"),
             Answer.user_id.label("user_id"),
             (func.sum(case((Answer.correct, 1.0), else_=0.0)) / func.count()).label("share"),
         )
-        .where(Quiz.bank_id.in_(stats))
+        .where(Quiz.bank_id.in_(stats), Quiz.kind != "review")
         .group_by(Quiz.bank_id, Quiz.id, Answer.user_id)
         .subquery()
     )
@@ -174,9 +183,9 @@ def _tallies(session: Session, bank_id: str) -> dict[int, _Tally]:
     # has no equality to group on, and expanding JSON arrays is written differently everywhere.
     choice = cast(Answer.chosen, Text)
     rows = session.execute(
-        _answers_of(Answer.question_id, Answer.correct, choice, func.count())
-        .where(Quiz.bank_id == bank_id)
-        .group_by(Answer.question_id, Answer.correct, choice)
+        _answers_to(bank_id, Answer.question_id, Answer.correct, choice, func.count()).group_by(
+            Answer.question_id, Answer.correct, choice
+        )
     )
     tallies: dict[int, _Tally] = {}
     for question_id, correct, chosen, times in rows:
@@ -192,7 +201,7 @@ def _tallies(session: Session, bank_id: str) -> dict[int, _Tally]:
 
 def count_answers(session: Session, bank_id: str) -> int:
     """How many answers were given to the bank's questions, retired ones too."""
-    return session.scalar(_answers_of(func.count()).where(Quiz.bank_id == bank_id)) or 0
+    return session.scalar(_answers_to(bank_id, func.count())) or 0
 
 
 def export_rows(session: Session, bank_id: str) -> Iterator[ExportRow]:
@@ -207,22 +216,23 @@ def export_rows(session: Session, bank_id: str) -> Iterator[ExportRow]:
         )
     }
     rows = session.execute(
-        _answers_of(
+        _answers_to(
+            bank_id,
             Answer.answered_at,
             Answer.user_id,
             User.first_name,
             User.username,
             Answer.question_id,
             Answer.chosen,
+            Answer.typed,
             Answer.correct,
         )
         .join(User, User.id == Answer.user_id)
-        .where(Quiz.bank_id == bank_id)
         .order_by(Answer.answered_at, Answer.id)
         .execution_options(yield_per=EXPORT_BATCH)
     )
-    for answered_at, user_id, first_name, username, question_id, chosen, correct in rows:
+    for answered_at, user_id, first_name, username, question_id, chosen, typed, correct in rows:
         key, options = questions[question_id]
         name = f"{first_name} (@{username})" if username else first_name
-        texts = "; ".join(options[i] for i in chosen)
+        texts = typed if typed is not None else "; ".join(options[i] for i in chosen)
         yield ExportRow(answered_at, user_id, name, key, texts, correct)

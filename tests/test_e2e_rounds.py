@@ -333,7 +333,7 @@ async def test_a_round_asks_only_what_fits_a_poll_and_says_so(
         import_bank(bot.db, parse_bank(text, filename=f"{bank_id}.yaml", base_dir=None))
     group, (ann, *_) = class_7b(fake)
     ann.send("/quiz wordy", chat=group)
-    assert "too long for a poll" in await said(fake, "Wordy")
+    assert "can't be a live round" in await said(fake, "Wordy")
     mark = fake.mark()
     ann.send("/quiz mixed 3", chat=group)
     intro = await said(fake, "Live round", mark)

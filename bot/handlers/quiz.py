@@ -15,6 +15,8 @@ from bot import delivery, keyboards, rounds, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
 from bot.handlers.common import listed_here, remember, reply
+from quiz.bank import QuestionKind
+from quiz.grading import TypedGrade
 from quiz.play import (
     MAX_QUESTIONS,
     Familiarity,
@@ -111,11 +113,16 @@ def plan_and_start(
     if player.group_id is not None and bank.visibility != "public":
         banks.open_to_group(session, bank.id, player.group_id, granted_by=player.person)
     questions = banks.playable_questions(session, bank.id, with_text=open_period is not None)
-    in_bank = len(questions)
-    if open_period is not None:
-        questions = [q for q in questions if rounds.fits_round(q.text or "", q.options or [])]
+    in_bank, typed = len(questions), 0
+    if open_period is not None:  # a round asks polls only: no typed answers, nothing too long
+        typed = sum(QuestionKind(q.kind).typed for q in questions)
+        questions = [
+            q
+            for q in questions
+            if not QuestionKind(q.kind).typed and rounds.fits_round(q.text or "", q.options or [])
+        ]
     if not questions:
-        return texts.bank_empty(bank.title, too_long_for_polls=in_bank > 0)
+        return texts.bank_empty(bank.title, no_polls=in_bank > 0)
     plan = plan_quiz(
         [q.option_count for q in questions],
         count,
@@ -136,8 +143,11 @@ def plan_and_start(
         intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)
     else:
         intro = texts.round_started(bank.title, quiz.total, open_period)
+    if typed:
+        intro += "\n" + texts.round_skips_typed(typed)
     if count is not None and count > len(questions) and len(questions) <= MAX_QUESTIONS:
-        intro += "\n" + texts.count_capped(len(questions), too_long=in_bank - len(questions))
+        too_long = in_bank - typed - len(questions)
+        intro += "\n" + texts.count_capped(len(questions), too_long=too_long)
     elif count is not None and count > MAX_QUESTIONS:
         intro += "\n" + texts.length_capped(MAX_QUESTIONS)
     return Started(intro, quizzes.current_item(session, quiz))
@@ -221,12 +231,20 @@ async def bank_button(update: Update, context: Context) -> None:
     await begin_quiz(update, context, query.data.partition(":")[2], None)
 
 
+@dataclass(frozen=True)
+class Typed:
+    """A typed reply to a typed question, and its grade (made before the transaction)."""
+
+    text: str
+    grade: TypedGrade
+
+
 async def take_answer(
     context: Context,
     update: Update,
     find: Callable[[Session], ItemView | None],
     user: User,
-    shown: Sequence[int],
+    given: Sequence[int] | Typed,
 ) -> Answered | str | None:
     """Grade and record an answer in one transaction: what follows it, a reason text when it
     doesn't count, or None (a round's vote: its results come when time is up).
@@ -242,7 +260,7 @@ async def take_answer(
         view = find(session)
         if view is None:
             return texts.stale_question()
-        return _grade(session, update, view, user.id, shown, now)
+        return _grade(session, update, view, user.id, given, now)
 
     # Marked in `record`'s transaction: the application need not mark it again (even if that
     # transaction fails: then the update stays unhandled, for a replay at the next start).
@@ -255,28 +273,33 @@ def _grade(
     update: Update,
     view: ItemView,
     user_id: int,
-    shown: Sequence[int],
+    given: Sequence[int] | Typed,
     now: datetime,
 ) -> Answered | str | None:
     if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
-        if update.poll_answer is None:  # its questions are polls: a button press is forged
+        if update.poll_answer is None or isinstance(given, Typed):  # its questions are polls
             return texts.stale_question()
-        rounds.take_answer(session, view, user_id, shown, now)
+        rounds.take_answer(session, view, user_id, given, now)
         return None
     if view.quiz.user_id != user_id:
         return texts.not_your_quiz()
     if update.callback_query is not None and _chat_id(update) != view.quiz.chat_id:
         return texts.stale_question()  # its buttons are in its own chat: forged data
-    chosen = to_original(view.item.option_order, shown)
-    if not view.is_current or not chosen:
+    typed = QuestionKind(view.question.kind).typed
+    if isinstance(given, Typed):
+        chosen, correct, text = [], given.grade.correct, given.text
+    else:
+        chosen, text = to_original(view.item.option_order, given), None
+        correct = is_correct(view.question.correct, chosen)
+    if not view.is_current or typed != (text is not None) or (not typed and not chosen):
         return texts.stale_question()
-    correct = is_correct(view.question.correct, chosen)
     answered = quizzes.record_answer(
         session,
         view,
         user_id=user_id,
         chosen=chosen,
         correct=correct,
+        typed=text,
         now=now,
         retry_order=option_order(len(view.item.option_order), view.question.kind == "choice"),
     )
