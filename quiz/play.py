@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
 
 DEFAULT_QUESTIONS = 10
@@ -26,6 +27,13 @@ class Familiarity(IntEnum):
     UNSEEN = 0  # never answered: asked first, so that repeated quizzes cover the whole bank
     DUE = 1  # due for review
     KNOWN = 2  # answered, and not due yet: asked last
+
+
+def familiarity(due: datetime | None, now: datetime) -> Familiarity:
+    """How well a learner knows a question whose card is due then (None: no card yet)."""
+    if due is None:
+        return Familiarity.UNSEEN
+    return Familiarity.DUE if due <= now else Familiarity.KNOWN
 
 
 def plan_quiz(

@@ -20,6 +20,7 @@ from quiz.grading import TypedGrade
 from quiz.play import (
     MAX_QUESTIONS,
     Familiarity,
+    familiarity,
     is_correct,
     option_order,
     plan_quiz,
@@ -160,14 +161,7 @@ def _familiarity(
     if player.group_id is not None or player.person is None:
         return None
     dues = learning.card_dues(session, player.person, bank_id)
-    return [
-        Familiarity.UNSEEN
-        if q.id not in dues
-        else Familiarity.DUE
-        if dues[q.id] <= now
-        else Familiarity.KNOWN
-        for q in questions
-    ]
+    return [familiarity(dues.get(q.id), now) for q in questions]
 
 
 async def begin_quiz(update: Update, context: Context, bank_id: str, count: int | None) -> None:
