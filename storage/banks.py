@@ -98,6 +98,7 @@ def save_bank(
             "position": position,
             "explanation": question.explanation,
             "passage": passages.get(question.id),
+            "quote": question.quote,
             "tags": list(question.tags),
         }
         if stored is not None and _same_question(stored, question):

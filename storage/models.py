@@ -55,6 +55,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class attribute
         datetime: AwareDateTime(),
         dict[str, Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
         list[int]: JSON(),
         list[str]: JSON(),
     }
@@ -215,6 +216,7 @@ class QuestionRow(Base):
     correct: Mapped[list[int]]
     explanation: Mapped[str | None] = mapped_column(Text)
     passage: Mapped[str | None] = mapped_column(Text)  # the quote, or the retrieved sentences
+    quote: Mapped[str | None] = mapped_column(Text)  # as the bank file wrote it: /bankfile
     tags: Mapped[list[str]]
     # Removed from the bank file, or changed (a new row replaces it), but kept: answers given
     # to it still count.
@@ -408,6 +410,41 @@ class Card(Base):
         ),
         Index("ix_cards_question", "question_id"),  # retiring a question; teachers' reports
     )
+
+
+class Draft(Base):
+    """A bank a teacher builds in chat (/newbank … /done), or a saved one they edit (/edit).
+
+    Stored, not held in memory: it survives a restart, and any process of the bot may get the
+    teacher's next message. `questions` are written as the bank file writes them, so /done
+    validates the whole bank the way an upload is validated.
+    """
+
+    __tablename__ = "drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source_title: Mapped[str | None] = mapped_column(String(200))
+    source_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    questions: Mapped[list[dict[str, Any]]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Wait(Base):
+    """What a teacher's next message is for: a source text, or a question replacing one.
+
+    One per teacher; stored so that the next message, after a restart or to another process,
+    still goes where it was asked for.
+    """
+
+    __tablename__ = "waits"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
+    # "source": the bank's (or the draft's) source; "replace": a question of bank_id (key).
+    what: Mapped[str] = mapped_column(String(16))
+    bank_id: Mapped[str | None] = mapped_column(String(48))  # None: the teacher's draft
+    question_key: Mapped[str | None] = mapped_column(String(48))
+    since: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Reminder(Base):

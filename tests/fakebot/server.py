@@ -184,6 +184,47 @@ class FakeUser:
             ]
         return self._message(chat, **content)
 
+    def send_poll(
+        self,
+        question: str,
+        options: list[str],
+        *,
+        correct: list[int] | None = None,
+        explanation: str | None = None,
+        forwarded_from: FakeUser | None = None,
+        chat: FakeChat | None = None,
+    ) -> JSON:
+        """Send a poll the user made (`correct` given: a quiz); returns the Message.
+
+        As Telegram does: a quiz's right answers and explanation reach the bot only when the
+        quiz was sent, not forwarded, to the private chat with it (or once it is closed).
+        """
+        poll: JSON = {
+            "id": str(next(self._tg._ids) + 6_000_000_000_000_000_000),
+            "question": question,
+            "options": [{"text": option, "voter_count": 0} for option in options],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "quiz" if correct is not None else "regular",
+            "allows_multiple_answers": correct is not None and len(correct) > 1,
+            "allows_revoting": correct is None,
+            "members_only": False,
+        }
+        revealed = forwarded_from is None and chat is None
+        if correct is not None and revealed:
+            poll["correct_option_ids"] = list(correct)
+            if explanation is not None:
+                poll["explanation"] = explanation
+        content: JSON = {"poll": poll}
+        if forwarded_from is not None:
+            content["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()) - 60,
+                "sender_user": forwarded_from.to_dict(),
+            }
+        return self._message(chat, **content)
+
     def send_document(
         self,
         file_name: str,
