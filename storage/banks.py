@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from quiz.bank import Bank, Question
+from quiz.bank import Bank, NumericRange, Question, QuestionKind
 from storage.db import insert_ignore, table_of
 from storage.models import BankAccess, BankRow, Card, GroupAccess, QuestionRow, utcnow
 
@@ -334,3 +334,39 @@ def _playable(session: Session, where: Any, *, with_text: bool) -> list[Playable
     if with_text:
         return [Playable(i, kind, count, text, options) for i, kind, count, text, options in rows]
     return [Playable(i, kind, count, None, None) for i, kind, count in rows]
+
+
+def load_bank(session: Session, bank_id: str) -> Bank | None:
+    """The bank as it stands (its current questions in file order), as its file would give it;
+    None when there is no such bank or it was deleted."""
+    row = get_bank(session, bank_id)
+    if row is None or row.deleted_at is not None:
+        return None
+    questions = tuple(
+        Question(
+            id=q.key,
+            kind=QuestionKind(q.kind),
+            text=q.text,
+            options=tuple(q.options),
+            correct=frozenset(q.correct),
+            explanation=q.explanation,
+            quote=q.quote,
+            tags=tuple(q.tags),
+            numeric=(
+                NumericRange(q.numeric_low, q.numeric_high)
+                if q.numeric_low is not None and q.numeric_high is not None
+                else None
+            ),
+        )
+        for q in active_questions(session, bank_id)
+    )
+    return Bank(
+        id=row.id,
+        title=row.title,
+        language=row.language,
+        source_title=row.source_title,
+        source_url=row.source_url,
+        source_text=row.source_text,
+        questions=questions,
+        visibility=cast(Visibility, row.visibility),
+    )
