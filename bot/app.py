@@ -15,6 +15,7 @@ from bot.fairness import FairUpdateProcessor, shedding
 from bot.flood import FloodLimiter
 from bot.handlers import (
     banks,
+    drafts,
     errors,
     fallback,
     groups,
@@ -47,6 +48,7 @@ FEATURES = (
     quiz,
     review,
     progress,
+    drafts,
     typed,
     banks,
     scores,

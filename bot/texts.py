@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 TEACHER_COMMANDS: list[tuple[str, str]] = [
+    ("newbank", "Build a bank in chat: /newbank <title>, then send quiz polls"),
     ("mybanks", "Your banks: version, questions, learners, average score"),
     ("share", "A bank's share link: /share <bank-id> [revoke]"),
     ("publish", "List a bank in /banks for everyone: /publish <bank-id>"),
@@ -581,18 +582,152 @@ def source_usage() -> str:
     )
 
 
-def source_as_file(bank_id: str) -> str:
+def source_too_short(length: int, minimum: int) -> str:
     return (
-        f"I am waiting for the source text of <code>{escape(bank_id)}</code> as a file: save "
-        "the text as a <code>.txt</code> or <code>.md</code> file and send that."
+        f"That is short for a source text ({plural(length, 'character')}). Paste {minimum} "
+        "characters or more, or send the text as a <code>.txt</code> or <code>.md</code> file."
     )
 
 
 def source_waiting(bank_id: str) -> str:
     return (
-        f"Send the source text for <code>{escape(bank_id)}</code> now, as a <code>.txt</code> "
-        "or <code>.md</code> file."
+        f"Send the source text for <code>{escape(bank_id)}</code> now: a <code>.txt</code> or "
+        "<code>.md</code> file, or paste it as a message."
     )
+
+
+# --- banks built in chat ---
+
+
+def newbank_usage() -> str:
+    return (
+        "Give the bank a title: /newbank &lt;title&gt;, e.g. <code>/newbank The water cycle</code>."
+    )
+
+
+def newbank_in_private() -> str:
+    return "Banks are built in our private chat: send /newbank to me there."
+
+
+def newbank_started(title: str) -> str:
+    return (
+        f"📝 New bank: <b>{escape(title)}</b>. Now send me its questions:\n"
+        "• a <b>quiz poll</b> (attach → Poll → switch on Quiz mode, mark the right answer);\n"
+        "• or questions as text in Aiken form: the question, options <code>A.</code>, "
+        "<code>B.</code> …, then <code>ANSWER: B</code>.\n"
+        "/source, then a file or the pasted text, gives it its source: every question then "
+        "quotes the passage that proves it, and /draft proposes questions from it.\n"
+        "/done saves the bank, /cancel drops it."
+    )
+
+
+def draft_already_open(title: str, questions: int) -> str:
+    return (
+        f"Your bank <b>{escape(title)}</b> is still open ({plural(questions, 'question')}). "
+        "/done saves it, /cancel drops it; then /newbank starts another."
+    )
+
+
+def no_draft() -> str:
+    return "You have no bank open. /newbank &lt;title&gt; starts one."
+
+
+def question_added(number: int, text: str) -> str:
+    return f"✅ Question {number} added: {escape(clip(text, 120))}"
+
+
+def undo_button() -> str:
+    return "↩️ Undo"
+
+
+def question_undone(text: str) -> str:
+    return f"↩️ Removed: {escape(clip(text, 120))}"
+
+
+def already_undone() -> str:
+    return "That question is no longer in the bank."
+
+
+def questions_refused(problems: Sequence[str]) -> str:
+    lines = ["I did not add that: the bank would refuse it."]
+    lines += [f"• {escape(clip(p, 300))}" for p in problems[:10]]
+    return "\n".join(lines)
+
+
+def poll_not_a_quiz() -> str:
+    return (
+        "That is a regular poll: nothing in it is the right answer. Make it again with "
+        "<b>Quiz mode</b> switched on, and mark the right option."
+    )
+
+
+def poll_answer_hidden() -> str:
+    return (
+        "Telegram does not tell bots the right answer of a forwarded quiz. Create the quiz "
+        "here in our chat instead (attach → Poll → Quiz mode)."
+    )
+
+
+def poll_without_draft() -> str:
+    return "To turn quiz polls into a bank, start one first: /newbank &lt;title&gt;."
+
+
+def poll_for_teachers() -> str:
+    return "Thanks! Only teachers build banks from polls, so I did not keep this one."
+
+
+def draft_text_help() -> str:
+    return (
+        "Your bank is open: send a quiz poll, or questions as Aiken text (options "
+        "<code>A.</code>, <code>B.</code> …, then <code>ANSWER: B</code>). /done saves it."
+    )
+
+
+def draft_source_waiting(title: str) -> str:
+    return (
+        f"Send the source of <b>{escape(title)}</b> now: a <code>.txt</code> or <code>.md</code> "
+        "file, or paste the text as a message."
+    )
+
+
+def draft_source_set(title: str, length: int, questions: int) -> str:
+    return (
+        f"📎 “{escape(clip(title, 60))}” ({plural(length, 'character')}) is the source of your "
+        f"bank: its {plural(questions, 'question')}, and those you add, will quote it. "
+        "/draft proposes questions from it."
+    )
+
+
+def draft_empty() -> str:
+    return "Your bank has no question yet: send a quiz poll or Aiken text first, then /done."
+
+
+def draft_saved(result: SaveResult, links: tuple[str, str]) -> str:
+    learner, group = links
+    return (
+        f"💾 Saved the bank <code>{escape(result.bank_id)}</code> with "
+        f"{plural(result.questions, 'question')}: private, version {result.version}.\n"
+        f"Your class opens it with {escape(learner)}\n"
+        f"A live round in a group: {escape(group)}\n"
+        f"/report {escape(result.bank_id)} shows how they did; send /edit "
+        f"{escape(result.bank_id)} to change it."
+    )
+
+
+def pasted_source_title() -> str:
+    return "Pasted text"
+
+
+def nothing_to_cancel() -> str:
+    return "There is nothing to cancel: no bank is open, and I am waiting for nothing."
+
+
+def wait_cancelled() -> str:
+    return "All right: I am no longer waiting for that."
+
+
+def draft_cancelled(title: str, questions: int) -> str:
+    return f"🗑 Dropped the bank <b>{escape(title)}</b> and its {plural(questions, 'question')}."
 
 
 def source_refused(problem: str) -> str:

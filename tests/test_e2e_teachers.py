@@ -190,7 +190,7 @@ async def test_moodle_files_and_a_source_sent_in_chat(bot: BotRunner, fake: Fake
     assert "Aiken format" in await upload(fake, tess, "notes.txt", "Just some notes.\n")
 
     assert "Send the source text" in await say(fake, tess, "/source plants")
-    assert "as a file" in await say(fake, tess, "Plants take in carbon dioxide.")  # pasted
+    assert "short for a source text" in await say(fake, tess, "Plants take in CO2.")  # pasted
     attached = await upload(fake, tess, "botany.md", "Plants take in carbon dioxide. Rain falls.")
     assert "now the source of <code>plants</code>" in attached
     mark = fake.mark()

@@ -12,7 +12,6 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot import texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply
-from bot.handlers.upload import SOURCE_FOR
 from storage import quizzes
 
 log = logging.getLogger(__name__)
@@ -33,10 +32,6 @@ async def anything_else(update: Update, context: Context) -> None:
     """Text, stickers and the like in a private chat: say what to do next."""
     chat = update.effective_chat
     if chat is None:
-        return
-    waiting_for = context.user_data.get(SOURCE_FOR) if context.user_data else None
-    if waiting_for is not None:  # /source asked for a file; pasted text is not one
-        await reply(update, texts.source_as_file(waiting_for))
         return
     running = await context.db.run(lambda session: quizzes.active_quiz(session, chat.id))
     await reply(update, texts.answer_with_buttons() if running else texts.idle_hint())

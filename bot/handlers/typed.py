@@ -8,7 +8,7 @@ from telegram.ext import MessageHandler, filters
 from bot import delivery, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers import fallback
+from bot.handlers import drafts
 from bot.handlers.common import reply
 from bot.handlers.quiz import Typed, take_answer
 from quiz.bank import NumericRange, Question, QuestionKind
@@ -26,8 +26,8 @@ async def typed_reply(update: Update, context: Context) -> None:
     waiting = await context.db.run(
         lambda session: quizzes.waiting_typed(session, chat.id, learner.id)
     )
-    if waiting is None:
-        await fallback.anything_else(update, context)
+    if waiting is None:  # a pasted source, questions for a draft, or the usual hint
+        await drafts.text_received(update, context)
         return
     question = as_question(waiting.question)
     grade = grade_typed(question, message.text)  # pure and quick: before the transaction

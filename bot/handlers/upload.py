@@ -17,16 +17,16 @@ from bot.handlers.common import remember, reply, teacher
 from bot.library import attach_source, import_bank, source_questions
 from bot.reading import BANK_SUFFIXES, NotABank, TooSlow, Upload
 from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, BankError, read_source_text
-from quiz.explain import source_passages
-from storage import banks
+from quiz.explain import Asked, source_passages
+from storage import banks, drafts
 from storage.banks import BankOwnedElsewhere
+from storage.drafts import Waiting
 from storage.models import BankRow
 
 MOODLE_SUFFIXES = (".gift", ".txt")
 SOURCE_SUFFIXES = (".txt", ".md")
 MAX_PROBLEMS_SHOWN = 40
 MAX_SOURCE_BYTES = 4 * MAX_SOURCE_CHARS  # UTF-8 needs at most 4 bytes a character
-SOURCE_FOR = "source_for"  # user_data key: the bank whose source text the next file is
 
 
 async def document(update: Update, context: Context) -> None:
@@ -44,9 +44,9 @@ async def document(update: Update, context: Context) -> None:
     if suffix not in BANK_SUFFIXES + MOODLE_SUFFIXES + SOURCE_SUFFIXES:
         await reply(update, texts.upload_wrong_type(name))
         return
-    source_for = context.user_data.pop(SOURCE_FOR, None) if context.user_data else None
-    if source_for is not None and suffix in SOURCE_SUFFIXES:
-        await _take_source(update, context, source_for, doc, name)
+    waits = await context.db.run(lambda session: drafts.waiting(session, user.id))
+    if waits is not None and waits.what is Waiting.SOURCE and suffix in SOURCE_SUFFIXES:
+        await _take_source_file(update, context, waits.bank_id, doc, name)
         return
     if suffix == ".md":
         await reply(update, texts.source_without_command(name))
@@ -54,7 +54,7 @@ async def document(update: Update, context: Context) -> None:
     data = await _download(update, doc, MAX_BANK_BYTES)
     if data is None:
         return
-    upload = await _read_upload(update, context, name, data)
+    upload = await read_upload(update, context, name, data)
     if upload is None:
         return
     try:
@@ -92,13 +92,13 @@ async def _download(update: Update, doc: Document, limit: int) -> bytes | None:
     return data
 
 
-async def _read_upload(update: Update, context: Context, name: str, data: bytes) -> Upload | None:
+async def read_upload(update: Update, context: Context, name: str, data: bytes) -> Upload | None:
     """The bank in a YAML, GIFT or Aiken file, read in the worker; None (problems replied)."""
     limit = context.settings.upload_time_limit
     try:
         return await context.bot_data.reader.read(name, data, limit)
     except BankError as error:
-        await _reply_problems(update, name, [str(p) for p in error.problems])
+        await reply_problems(update, name, [str(p) for p in error.problems])
     except NotABank as error:
         await reply(update, str(error))
     except TooSlow:
@@ -106,7 +106,7 @@ async def _read_upload(update: Update, context: Context, name: str, data: bytes)
     return None
 
 
-async def _reply_problems(update: Update, name: str, problems: list[str]) -> None:
+async def reply_problems(update: Update, name: str, problems: list[str]) -> None:
     await _reply_lines(update, texts.upload_problems(name, len(problems)), problems)
 
 
@@ -120,7 +120,8 @@ async def _reply_lines(update: Update, head: str, lines: list[str]) -> None:
 
 
 async def source_command(update: Update, context: Context) -> None:
-    """/source <bank-id>: the next .txt or .md file sent becomes that bank's source text."""
+    """/source <bank-id>: the next .txt or .md file (or long pasted text) becomes that bank's
+    source; /source alone, while a draft is open, the draft's."""
     user = update.effective_user
     if user is None:
         return
@@ -128,43 +129,80 @@ async def source_command(update: Update, context: Context) -> None:
     if not await teacher(context, user.id):
         await reply(update, texts.teachers_only())
         return
-    if not context.args:
-        await reply(update, texts.source_usage())
-        return
-    bank_id = context.args[0].strip().lower()
+    bank_id = context.args[0].strip().lower() if context.args else None
 
-    def mine(session: Session) -> bool:
+    def ask(session: Session) -> str:
+        if bank_id is None:
+            draft = drafts.draft_of(session, user.id)
+            if draft is None:
+                return texts.source_usage()
+            drafts.wait_for(session, user.id, Waiting.SOURCE)
+            return texts.draft_source_waiting(draft.title)
         bank = banks.get_bank(session, bank_id)
-        return (
-            bank is not None and bank.deleted_at is None and owns(context.settings, bank, user.id)
-        )
+        if bank is None or bank.deleted_at is not None or not owns(context.settings, bank, user.id):
+            return texts.not_your_bank(bank_id)
+        drafts.wait_for(session, user.id, Waiting.SOURCE, bank_id)
+        return texts.source_waiting(bank_id)
 
-    if not await context.db.run(mine):
-        await reply(update, texts.not_your_bank(bank_id))
-        return
-    if context.user_data is not None:
-        context.user_data[SOURCE_FOR] = bank_id
-    await reply(update, texts.source_waiting(bank_id))
+    await reply(update, await context.db.run(ask))
 
 
-async def _take_source(
-    update: Update, context: Context, bank_id: str, doc: Document, name: str
+async def _take_source_file(
+    update: Update, context: Context, bank_id: str | None, doc: Document, name: str
 ) -> None:
-    user = update.effective_user
     data = await _download(update, doc, MAX_SOURCE_BYTES)
-    if data is None or user is None:
+    if data is None:
         return
     # The same rules as a source file next to a bank: UTF-8, not empty, no control characters.
     text, problem = read_source_text(data, name)
     if text is None:
         await reply(update, texts.source_refused(problem or name))
         return
-    title = PurePath(name).stem[:200]
+    await take_source(update, context, bank_id, name, text)
+
+
+async def take_source(
+    update: Update, context: Context, bank_id: str | None, name: str, text: str
+) -> None:
+    """Make `text` (from the file `name`, or pasted) the source of a bank (bank_id) or of the
+    teacher's draft (None); its title is the file's name without its suffix."""
+    user = update.effective_user
+    if user is None:
+        return
+    title = PurePath(name).stem[:200] or name
+    if bank_id is None:
+
+        def set_draft_source(session: Session) -> int | None:
+            drafts.clear_wait(session, user.id)
+            if not drafts.set_draft_source(session, user.id, title, text):
+                return None
+            draft = drafts.draft_of(session, user.id)
+            return len(draft.questions) if draft is not None else 0
+
+        questions = await context.db.run(set_draft_source)
+        if questions is None:
+            await reply(update, texts.no_draft())
+        else:
+            await reply(update, texts.draft_source_set(title, len(text), questions))
+        return
+    await _attach_to_bank(update, context, bank_id, name, text)
+
+
+async def _attach_to_bank(
+    update: Update, context: Context, bank_id: str, name: str, text: str
+) -> None:
+    user = update.effective_user
+    if user is None:
+        return
 
     def allowed(bank: BankRow) -> bool:
         return owns(context.settings, bank, user.id)
 
-    questions = await context.db.run(lambda session: source_questions(session, bank_id, allowed))
+    def questions_of(session: Session) -> list[Asked] | None:
+        drafts.clear_wait(session, user.id)
+        return source_questions(session, bank_id, allowed)
+
+    questions = await context.db.run(questions_of)
     if questions is None:
         await reply(update, texts.not_your_bank(bank_id))
         return
@@ -176,6 +214,7 @@ async def _take_source(
     except TooSlow:
         await reply(update, texts.upload_too_slow(name, limit))
         return
+    title = PurePath(name).stem[:200] or name
     attached = await context.db.run(
         lambda session: attach_source(session, bank_id, title, text, found, allowed)
     )
