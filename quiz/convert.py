@@ -495,9 +495,12 @@ def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
 
 def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answers:
     value, feedback = _split_once(inside, "#")
-    # `{T#feedback if answered wrong#feedback if answered right}`
-    right = _split_once(feedback, "#")[1] if feedback is not None else None
-    explanation = _multiline(_piece(right, is_html)) if right is not None else ""
+    explanation = ""
+    if feedback is not None:
+        # `{T#feedback if answered wrong#feedback if answered right}`. A single feedback explains
+        # the answer to whoever got it wrong, which is what the bot shows: it is the explanation.
+        wrong, right = _split_once(feedback, "#")
+        explanation = _multiline(_piece(wrong if right is None else right, is_html))
     answer = _TRUE_FALSE[value.strip().upper()]
     return _Answers(QuestionKind.TRUE_FALSE, answer, explanation or general)
 
