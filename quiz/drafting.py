@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
-from quiz.bank import MAX_SOURCE_CHARS, Bank, Question, QuestionKind, normalize_text
+from quiz.bank import (
+    MAX_QUESTIONS,
+    MAX_SOURCE_CHARS,
+    Bank,
+    Question,
+    QuestionKind,
+    normalize_text,
+)
 from quiz.convert import slug
 
 MAX_DRAFT_CHARS = MAX_SOURCE_CHARS  # as much as a bank's source holds
@@ -99,11 +106,13 @@ class Proposal:
 def draft_questions(
     source_text: str, *, limit: int = 20, language: str | None = None
 ) -> list[Proposal]:
-    """Up to `limit` proposals from the text, the best first, at most one a sentence.
+    """Up to `limit` proposals from the text (a bank's MAX_QUESTIONS at most), the best first,
+    at most one a sentence.
 
     `language` ("en", "ru", ...) picks the word lists (titles, function words, months); None
     uses all of them.
     """
+    limit = min(limit, MAX_QUESTIONS)
     if limit <= 0:
         return []
     text = source_text[:MAX_DRAFT_CHARS]
@@ -472,22 +481,19 @@ def _names(text: str, lexicon: _Lexicon, lowercase: set[str]) -> Iterator[_Name]
         word = words[index][0]
         return word[0].isupper() and word.casefold() not in lexicon.not_names
 
-    def joined(left: int, right: int) -> bool:  # one space between two words
-        return text[words[left].end() : words[right].start()] == " "
-
     index = 0
     while index < len(words):
         if not capitalised(index):
             index += 1
             continue
         last = index
-        while last + 1 < len(words) and joined(last, last + 1):
+        while last + 1 < len(words) and _joined(text, words, last + 1):
             if capitalised(last + 1):
                 last += 1
             elif (
                 words[last + 1][0] in _CONNECTORS
                 and last + 2 < len(words)
-                and joined(last + 1, last + 2)
+                and _joined(text, words, last + 2)
                 and capitalised(last + 2)
             ):
                 last += 2
@@ -511,7 +517,8 @@ def _name(
     if first == 0:
         if first == last:
             return None  # capitalised as the first word of a sentence: not known as a name
-        if words[0][0].casefold() in lexicon.function_words | lowercase:
+        folded = words[0][0].casefold()
+        if folded in lexicon.function_words or folded in lowercase:
             first += 1  # "The Kremlin"
     titles = [i for i in range(first, last + 1) if _is_title(words[i][0], lexicon)]
     titled = bool(titles) or (
@@ -532,11 +539,13 @@ def _name(
 
 
 def _joined(text: str, words: list[re.Match[str]], index: int) -> bool:
+    """Whether one space, and nothing else, comes between a word and the one before it."""
     return text[words[index - 1].end() : words[index].start()] == " "
 
 
 def _single_name(word: str, lexicon: _Lexicon, lowercase: set[str]) -> bool:
-    """Whether one capitalised word alone is worth asking: not Russian (an adjective), not "II"."""
+    """Whether one capitalised word alone is worth asking: no adjective such as "Russian", no
+    numeral such as "II", no word the text also writes in lowercase."""
     folded = word.casefold()
     return (
         len(word) >= 2
@@ -742,7 +751,8 @@ _WEIGHTS = {
 }
 SINGLE_NAME_WEIGHT = 0.5  # Iran, Moscow: easy to guess from the rest of the sentence
 # Penalties while choosing: a second question from the same part of the text, or on an answer
-# already asked, comes after a fresh one of nearly the same worth.
+# already asked, comes after a fresh one of nearly the same worth. They stop growing (a part
+# counts up to twice, an answer once), so that each candidate is put back at most three times.
 SAME_PART_PENALTY = 0.6
 SAME_ANSWER_PENALTY = 0.8
 
@@ -818,7 +828,7 @@ def _select(candidates: list[_Candidate], reading: _Reading, limit: int) -> list
     heapq.heapify(heap)
     used_sentences: set[int] = set()
     used_parts: dict[int, int] = {}
-    used_answers: dict[str, int] = {}
+    used_answers: set[str] = set()
     chosen: list[Proposal] = []
     while heap and len(chosen) < limit:
         negative, _, _, number = heapq.heappop(heap)
@@ -829,8 +839,8 @@ def _select(candidates: list[_Candidate], reading: _Reading, limit: int) -> list
         answer = sentence.text[candidate.span.start : candidate.span.end]
         worth = (
             candidate.score
-            - SAME_PART_PENALTY * used_parts.get(part_of[sentence.index], 0)
-            - SAME_ANSWER_PENALTY * used_answers.get(answer.casefold(), 0)
+            - SAME_PART_PENALTY * min(used_parts.get(part_of[sentence.index], 0), 2)
+            - SAME_ANSWER_PENALTY * (answer.casefold() in used_answers)
         )
         if worth < -negative:
             heapq.heappush(heap, (-worth, sentence.index, candidate.span.start, number))
@@ -841,7 +851,7 @@ def _select(candidates: list[_Candidate], reading: _Reading, limit: int) -> list
         chosen.append(_proposal(candidate, answer, picked))
         used_sentences.add(sentence.index)
         used_parts[part_of[sentence.index]] = used_parts.get(part_of[sentence.index], 0) + 1
-        used_answers[answer.casefold()] = used_answers.get(answer.casefold(), 0) + 1
+        used_answers.add(answer.casefold())
     return chosen
 
 

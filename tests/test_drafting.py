@@ -362,6 +362,7 @@ UNITS = st.lists(
 @example("Then Aa# Zz met Aa# Zzb and Aa#b Zz in the city of Bb#. ")
 @example(". " * 5)
 @example("U.S. ")
+@example("Aa Bb w# x#. ")  # every sentence's first words looked up among the text's words
 @example("1" * 30 + " ")
 def test_drafting_time_is_linear_in_the_size(unit: str) -> None:
     _, seconds = assert_linear(lambda size: draft_questions(article(unit, size)), SMALL, LARGE)
