@@ -121,7 +121,7 @@ def convert(
     if bank_id is None:
         bank_id = slug(stem, MAX_ID_CHARS) or "quiz"
     if title is None:
-        title = _default_title(stem) or bank_id
+        title = default_title(stem) or bank_id
     read = convert_gift if kind == "gift" else convert_aiken
     return read(text, bank_id=bank_id, title=title, source=source)
 
@@ -314,7 +314,8 @@ def _as_name(text: str, pattern: str, max_chars: int) -> str:
     return text if re.fullmatch(pattern, text) else slug(text, max_chars)
 
 
-def _default_title(stem: str) -> str:
+def default_title(stem: str) -> str:
+    """A bank's title made from a file's name (without its suffix); may be empty."""
     printable = "".join(char for char in stem.replace("_", " ") if char.isprintable())
     return _one_line(printable)[:MAX_TITLE_CHARS].strip()
 
