@@ -102,6 +102,20 @@ def _parser() -> argparse.ArgumentParser:
     conv.add_argument("--title", help="the bank's title (default: from the file name)")
     conv.set_defaults(handler=cmd_convert)
 
+    draft = commands.add_parser(
+        "draft", help="draft questions from an article (a UTF-8 text file) into a bank"
+    )
+    draft.add_argument("source", type=Path, metavar="SOURCE", help="the article, a UTF-8 text")
+    draft.add_argument(
+        "-o", "--out", type=Path, metavar="BANK", help="write here (default: stdout)"
+    )
+    draft.add_argument("--id", metavar="ID", help="the bank's id (default: from the file name)")
+    draft.add_argument("--title", help="the bank's title (default: from the file name)")
+    draft.add_argument(
+        "-n", "--questions", type=_positive, default=20, help="at most this many (default 20)"
+    )
+    draft.set_defaults(handler=cmd_draft)
+
     board = commands.add_parser("leaderboard", help="print the leaderboard")
     board.add_argument("--bank", metavar="ID", help="a bank's own table")
     board.add_argument("--limit", type=int, default=10, help="rows to show (default 10)")
@@ -337,11 +351,99 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def _converted_source(path: Path, out: Path | None) -> dict[str, str]:
     """The bank's source entry: a path next to the bank when it can be, else the text inline."""
-    folder = (out.parent if out else Path.cwd()).resolve()
-    if out is not None and path.resolve().is_relative_to(folder):
+    relative = _relative_source(path, out)
+    if relative is not None:
         path.read_bytes()  # unreadable: fail now, not when the bank is loaded
-        return {"title": path.stem, "file": path.resolve().relative_to(folder).as_posix()}
+        return {"title": path.stem, "file": relative}
     return {"title": path.stem, "text": path.read_text(encoding="utf-8-sig").strip()}
+
+
+def _relative_source(path: Path, out: Path | None) -> str | None:
+    """The source's path from the bank file written to `out`, when it lies in the bank's folder
+    or below (where `source.file` may point); None when it does not, or the bank goes to stdout."""
+    if out is None:
+        return None
+    folder, target = out.parent.resolve(), path.resolve()
+    return target.relative_to(folder).as_posix() if target.is_relative_to(folder) else None
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Write a bank of questions drafted from an article, in the article's order.
+
+    The source goes inline, so that the bank stands alone (it may be sent to the bot as it is);
+    when that would make the bank too large, as `source.file` if it lies in the bank's folder.
+    Exit status 1 when the article cannot be read or holds nothing to ask.
+    """
+    from quiz.bank import MAX_BANK_BYTES, BankError, parse_bank
+    from quiz.convert import MAX_ID_CHARS, default_title, slug
+    from quiz.drafting import draft_bank, draft_questions
+    from quiz.writing import bank_to_yaml
+
+    text = _read_source(args.source)
+    if text is None:
+        return 1
+    proposals = draft_questions(text, limit=args.questions)
+    if not proposals:
+        print(
+            f"quizbot: found nothing to ask in {args.source.name}: no sentence with a year, a"
+            " date, a number or a name that three others of its kind in the text could stand for",
+            file=sys.stderr,
+        )
+        return 1
+    bank_id = args.id or slug(args.source.stem, MAX_ID_CHARS) or "draft"
+    bank = draft_bank(
+        sorted(proposals, key=lambda proposal: proposal.position),
+        bank_id=bank_id,
+        title=args.title or default_title(args.source.stem) or bank_id,
+        source_title=default_title(args.source.stem) or "Source",
+        source_text=text,
+    )
+    document = bank_to_yaml(bank)
+    relative = _relative_source(args.source, args.out)
+    if len(document.encode()) > MAX_BANK_BYTES and relative is not None:
+        document = bank_to_yaml(bank, source_file=relative)
+    try:  # a bad --id or --title, or too large a bank
+        parse_bank(
+            document,
+            filename=args.out.name if args.out else "stdout",
+            base_dir=args.out.parent if args.out else None,
+        )
+    except BankError as error:
+        print(f"quizbot: {error.problems[0]}", file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.write(document)
+    else:
+        args.out.write_text(document, encoding="utf-8")
+    print(
+        f"Drafted {len(proposals)} question(s) from {args.source.name} to {args.out or 'stdout'}:"
+        " keep those worth asking.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _read_source(path: Path) -> str | None:
+    """An article's text as a bank's source may hold it, or None once the problem is printed."""
+    from quiz.bank import MAX_SOURCE_CHARS, read_source_text
+
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(4 * MAX_SOURCE_CHARS + 1)  # enough to know it is too long
+    except OSError as error:
+        print(f"quizbot: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return None
+    text, problem = read_source_text(data, path.name)
+    if problem is not None:
+        print(f"quizbot: {problem}", file=sys.stderr)
+    return text
 
 
 def cmd_try(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ URL_PATTERN = r"^https?://\S+$"
 
 UTF8_BOM = b"\xef\xbb\xbf"
 TRUE_FALSE_OPTIONS: tuple[str, ...] = ("True", "False")
+TOLERANCE_SIGN = " ± "  # between a numeric answer and its tolerance, as the answer is shown
 
 
 class QuestionKind(StrEnum):
@@ -521,7 +522,7 @@ def _numeric_range(spec: QuestionSpec) -> tuple[NumericRange, str]:
         tolerance = spec.tolerance or 0
         shown = _number_text(spec.answer)
         if tolerance:
-            shown += f" ± {_number_text(tolerance)}"
+            shown += TOLERANCE_SIGN + _number_text(tolerance)
         return NumericRange(spec.answer - tolerance, spec.answer + tolerance), shown
     assert spec.min is not None and spec.max is not None
     low, high = spec.min, spec.max

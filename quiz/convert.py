@@ -29,6 +29,7 @@ from quiz.bank import (
     MAX_SHORT_ANSWER_CHARS,
     MAX_TITLE_CHARS,
     MIN_OPTIONS,
+    TAG_PATTERN,
     QuestionKind,
     normalize_text,
 )
@@ -118,9 +119,9 @@ def convert(
         )
     stem = PurePath(filename).stem
     if bank_id is None:
-        bank_id = _slug(stem, MAX_ID_CHARS) or "quiz"
+        bank_id = slug(stem, MAX_ID_CHARS) or "quiz"
     if title is None:
-        title = _default_title(stem) or bank_id
+        title = default_title(stem) or bank_id
     read = convert_gift if kind == "gift" else convert_aiken
     return read(text, bank_id=bank_id, title=title, source=source)
 
@@ -188,7 +189,8 @@ def _assemble(
             kind = f"malformed: a bank holds at most {MAX_QUESTIONS} questions"
             unsupported.append(Unsupported(item.line, kind, _excerpt(item.text)))
         else:
-            question_id = _unique(_slug(item.title or "", MAX_ID_CHARS) or f"q{number}", used)
+            title_id = _as_name(item.title or "", ID_PATTERN, MAX_ID_CHARS)
+            question_id = _unique(title_id or f"q{number}", used)
             questions.append(_question_data(question_id, item))
     bank: dict[str, Any] = {"bank": 1, "id": bank_id, "title": title.strip()}
     if source is not None:
@@ -300,13 +302,20 @@ def _unique(base: str, used: dict[str, int]) -> str:
     return candidate
 
 
-def _slug(text: str, max_chars: int) -> str:
+def slug(text: str, max_chars: int) -> str:
     """Lowercase ASCII letters and digits joined by hyphens, at most max_chars; may be empty."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_chars].rstrip("-")
 
 
-def _default_title(stem: str) -> str:
+def _as_name(text: str, pattern: str, max_chars: int) -> str:
+    """The text itself when it is already a valid id or tag (so that ids written out by
+    quiz.writing come back the same, `a--b` included), else its slug."""
+    return text if re.fullmatch(pattern, text) else slug(text, max_chars)
+
+
+def default_title(stem: str) -> str:
+    """A bank's title made from a file's name (without its suffix); may be empty."""
     printable = "".join(char for char in stem.replace("_", " ") if char.isprintable())
     return _one_line(printable)[:MAX_TITLE_CHARS].strip()
 
@@ -353,9 +362,11 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # only where a `>` follows: see _s
 _DECIMAL_REFERENCE = re.compile(r"&#([0-9]+)")
 _HTML_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _WEIGHT = re.compile(r"%(-?[0-9]+(?:\.[0-9]*)?)%")  # as _FORMAT
+_INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _CATEGORY = "$CATEGORY:"
+_CATEGORY_ROOT = re.compile(r"(?:\$[a-z0-9]*\$/)?top|\$[a-z0-9]*\$")
 
 
 @dataclass(frozen=True)
@@ -395,8 +406,15 @@ def _gift_blocks(text: str) -> list[_Block]:
 
 
 def _category_tags(category: str) -> tuple[str, ...]:
-    """The tag for a category path such as `$course$/top/Unit 1`: its last part."""
-    tag = _slug(category.strip().rstrip("/").rsplit("/", 1)[-1], MAX_TAG_CHARS)
+    """The tag for a category path such as `$course$/top/Unit 1`: its last part.
+
+    A context's root (`$course$/top`, `top`) gives none: it is how a file goes back to questions
+    without a category.
+    """
+    path = category.strip().rstrip("/")
+    if _CATEGORY_ROOT.fullmatch(path):
+        return ()
+    tag = _as_name(path.rsplit("/", 1)[-1].strip(), TAG_PATTERN, MAX_TAG_CHARS)
     return (tag,) if tag else ()
 
 
@@ -495,9 +513,12 @@ def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
 
 def _gift_true_false(inside: str, general: str | None, is_html: bool) -> _Answers:
     value, feedback = _split_once(inside, "#")
-    # `{T#feedback if answered wrong#feedback if answered right}`
-    right = _split_once(feedback, "#")[1] if feedback is not None else None
-    explanation = _multiline(_piece(right, is_html)) if right is not None else ""
+    explanation = ""
+    if feedback is not None:
+        # `{T#feedback if answered wrong#feedback if answered right}`. A single feedback explains
+        # the answer to whoever got it wrong, which is what the bot shows: it is the explanation.
+        wrong, right = _split_once(feedback, "#")
+        explanation = _multiline(_piece(wrong if right is None else right, is_html))
     answer = _TRUE_FALSE[value.strip().upper()]
     return _Answers(QuestionKind.TRUE_FALSE, answer, explanation or general)
 
@@ -604,13 +625,19 @@ def _numeric_range(text: str) -> _NumericRange:
 
 
 def _gift_number(text: str) -> Number:
-    """A number as Moodle's numerical answers are written, an int when it is one."""
+    """A number as Moodle's numerical answers are written, an int when it is one.
+
+    Digits alone are an int however large, exactly (quiz.writing writes 10**20 so); 1e3 or 1822.0
+    are an int below 1e15, where the bank shows an integral float as an int anyway.
+    """
     if not _NUMBER.fullmatch(text := text.strip()):
         raise _malformed(f"'{_excerpt(text)}' is not a number")
     value = float(text)
     if not math.isfinite(value):
         raise _malformed(f"'{_excerpt(text)}' is too large")
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if _INTEGER.fullmatch(text):
+        return int(text)  # finite as a float: at most 309 digits, well within int()'s limit
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
 def _weight(body: str) -> tuple[float | None, str]:

@@ -7,14 +7,13 @@ itself: what is added to a draft is what the bank, once saved, will hold.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from quiz.bank import BankError, Problem, parse_bank
-from quiz.convert import MAX_ID_CHARS, convert_aiken, to_yaml
+from quiz.convert import MAX_ID_CHARS, convert_aiken, slug, to_yaml
 
 # Aiken, recognised as the converter does: a line "ANSWER: X" after the options.
 _AIKEN_ANSWER = re.compile(r"^[ \t]*ANSWER[ \t]*:", re.MULTILINE)
@@ -118,9 +117,3 @@ def first_free(base: str, used: Callable[[str], bool]) -> str:
         number += 1
         candidate = f"{base}-{number}"
     return candidate
-
-
-def slug(text: str, max_chars: int) -> str:
-    """Lowercase ASCII letters and digits joined by hyphens, at most max_chars; may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_chars].rstrip("-")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot import terminal
+from bot.cli import main
 from quiz.bank import load_bank_file
 from storage.db import Database
 from tests.conftest import QUESTIONS
@@ -321,3 +322,75 @@ def test_convert_writes_a_bank_that_validates_and_lists_what_it_skipped(tmp_path
     assert notes.returncode == 1 and "not a Moodle question file" in notes.stderr
     missing = quizbot("convert", str(tmp_path / "nowhere.gift"), cwd=tmp_path)
     assert missing.returncode == 1 and "nowhere.gift" in missing.stderr
+
+
+SEED_ARTICLE = QUESTIONS / "sources" / "russia-iran-partnership.txt"
+
+
+def test_draft_writes_a_bank_that_validates_and_plays(tmp_path: Path):
+    article = tmp_path / "russia_iran.txt"
+    article.write_bytes(SEED_ARTICLE.read_bytes())
+    result = quizbot("draft", str(article), "-o", "drafts/bank.yaml", cwd=tmp_path, stdin="")
+    assert result.returncode == 1 and "No such file or directory" in result.stderr
+    (tmp_path / "drafts").mkdir()
+    result = quizbot(
+        "draft", str(article), "-o", "drafts/bank.yaml", "--title", "Drafts", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "Drafted 20 question(s) from russia_iran.txt to drafts/bank.yaml:"
+        " keep those worth asking.\n"
+    )
+    bank_file = tmp_path / "drafts" / "bank.yaml"
+    assert "\n  text: |-\n    Russian President" in bank_file.read_text("utf-8")  # inline
+    bank = load_bank_file(bank_file)
+    assert (bank.id, bank.title, bank.source_title) == ("russia-iran", "Drafts", "russia iran")
+    assert len(bank.questions) == 20
+    positions = [bank.source_text.index(question.quote or "") for question in bank.questions]
+    assert positions == sorted(positions)  # in the article's order
+    validate = quizbot("validate", str(bank_file), cwd=tmp_path)
+    assert validate.returncode == 0 and "20 questions" in validate.stdout
+    played = quizbot("try", str(bank_file), "-n", "2", stdin="1\n1\n", cwd=tmp_path)
+    assert played.returncode == 0 and "Finished: " in played.stdout and "____" in played.stdout
+    five = quizbot("draft", str(article), "-n", "5", "--id", "five", cwd=tmp_path)
+    assert five.returncode == 0 and "id: five\n" in five.stdout
+    assert five.stdout.count("\n  - id: ") == 5
+
+
+def test_draft_puts_a_large_source_next_to_the_bank(tmp_path: Path):
+    # 495,000 characters, within a source's limit, but 1.1 MB: inline, the bank would be too large.
+    sentence = "Первый полёт Юрия Гагарина состоялся в {} году на корабле Восток номер {}.\n"
+    text = "".join(sentence.format(1900 + i, i) for i in range(30)) + "—ёлка" * 99_000
+    (tmp_path / "article.txt").write_text(text, encoding="utf-8")
+    result = quizbot("draft", "article.txt", "-o", "bank.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "\n  file: article.txt\n" in (tmp_path / "bank.yaml").read_text("utf-8")
+    assert len(load_bank_file(tmp_path / "bank.yaml").questions) == 20
+    (tmp_path / "elsewhere").mkdir()
+    result = quizbot("draft", "article.txt", "-o", "elsewhere/bank.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "quizbot: bank.yaml: the file is larger than 1,000,000 bytes\n"
+    assert not (tmp_path / "elsewhere" / "bank.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"caf\xe9 au lait", "'article.txt' is not valid UTF-8 text"),
+        (b" \n ", "'article.txt' is empty"),
+        (b"a" * 2_000_001, "'article.txt' is longer than 500,000 characters"),
+        (b"Nul \x00 in it.", "'article.txt' contains the control character U+0000"),
+        (
+            b"Only 1917 here. And 1918 there.",
+            "found nothing to ask in article.txt: no sentence with a year, a date, a number or a"
+            " name that three others of its kind in the text could stand for",
+        ),
+    ],
+)
+def test_draft_refuses_a_source_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+):
+    (tmp_path / "article.txt").write_bytes(content)
+    assert main(["draft", str(tmp_path / "article.txt"), "-o", str(tmp_path / "b.yaml")]) == 1
+    assert capsys.readouterr().err == f"quizbot: {message}\n"
+    assert not (tmp_path / "b.yaml").exists()

@@ -188,9 +188,32 @@ def test_gift_true_false_questions() -> None:
             explanation="Right, it rises in the east.",
         ),
         true_false("q3", "Two and two make four.", True, explanation="Basic arithmetic."),
-        true_false("moon", "The moon is made of cheese.", False),
+        # A single feedback is the explanation.
+        true_false(
+            "moon",
+            "The moon is made of cheese.",
+            False,
+            explanation="Only the wrong-answer feedback.",
+        ),
     ]
     assert conversion.unsupported == ()
+
+
+@pytest.mark.parametrize(
+    ("answers", "explanation"),
+    [
+        ("{FALSE#No one is buried in Grant's tomb.}", "No one is buried in Grant's tomb."),
+        ("{FALSE#Wrong.#Right: no one is.}", "Right: no one is."),
+        ("{FALSE#Wrong.#}", None),  # the right answer's feedback is given, empty
+        ("{FALSE####Nobody.}", "Nobody."),
+        ("{FALSE#}", None),
+    ],
+)
+def test_gift_true_false_feedback_becomes_the_explanation(
+    answers: str, explanation: str | None
+) -> None:
+    question = gift(f"Grant is buried in Grant's tomb.{answers}").bank["questions"][0]
+    assert question.get("explanation") == explanation
 
 
 def test_gift_unsupported_and_malformed_questions_are_reported_with_their_line() -> None:
