@@ -20,6 +20,7 @@ from bot.handlers import (
     groups,
     mybanks,
     quiz,
+    remind,
     results,
     review,
     roles,
@@ -44,6 +45,7 @@ FEATURES = (
     groups,  # before quiz: /quiz and /stop in groups run live rounds
     quiz,
     review,
+    remind,
     banks,
     scores,
     results,
@@ -123,6 +125,8 @@ async def _start(application: QuizApplication) -> None:
     resumed = await application.bot_data.rounds.resume(application.bot, db)
     if resumed:
         log.info("resumed %d group round(s)", resumed)
+    # Reminders whose minute passed while the bot was down go out now, then each at its minute.
+    application.bot_data.reminders.start(application.bot, db, application.bot_data.clock)
 
 
 async def _on_stop(application: QuizApplication) -> None:
@@ -132,3 +136,4 @@ async def _on_stop(application: QuizApplication) -> None:
             await marks.run(db, lambda session: None)
         # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
         await application.bot_data.rounds.shutdown(db)
+        await application.bot_data.reminders.shutdown(db)
