@@ -24,7 +24,6 @@ from storage.models import Reminder, User
 # A reminder found more than this late (the bot was down at its minute) is not sent: a morning
 # reminder arriving at night helps nobody. It moves on to its next minute instead.
 LATEST = timedelta(hours=12)
-DAY_MINUTES = 24 * 60
 
 _REMINDERS, _USERS = table_of(Reminder), table_of(User)
 
