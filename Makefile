@@ -30,5 +30,5 @@ try: $(STAMP)  ## take a quiz in the terminal, no Telegram needed
 validate: $(STAMP)  ## check the shipped banks
 	$(BIN)/quizbot validate questions/*.yaml
 
-bench: $(STAMP)  ## the benchmark: quiz bot vs a bare PTB bot, /leaderboard, import, memory (~4 min)
+bench: $(STAMP)  ## the benchmark: quiz bot vs a bare PTB bot, /leaderboard, import, memory, reminders (~10 min)
 	$(BIN)/python -m bench

@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bench import bots, fairness, grading, importing, leaderboard, procs, reviews
+from bench import bots, fairness, grading, importing, leaderboard, procs, reminders, reviews
 from bench.bankgen import write_bank
 from bench.fake import BenchTelegram
 from bench.load import Latency
 from bench.report import Busy, Section, markdown, number, text, verdict
+from bot.reminders import SENDING
 
 SECTIONS = (
     "throughput",
@@ -30,6 +31,7 @@ SECTIONS = (
     "fairness",
     "reviews",
     "grading",
+    "reminders",
 )
 RSS_TARGET_MB = 150
 LEADERBOARD_TARGET_MS = 20
@@ -37,6 +39,8 @@ IMPORT_TARGET_S = 2
 FAIRNESS_TARGET_MS = 1000
 REVIEW_TARGET_MS = 10
 GRADING_TARGET_MS = 1
+REMINDERS_TARGET_MS = 2000  # database work per minute of schedule
+TELEGRAM_PER_SECOND = 30
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also time reviews on this PostgreSQL database, in a schema of their own"
         " (default: $QUIZBOT_TEST_DATABASE_URL)",
     )
+    parser.add_argument(
+        "--reminder-users", type=int, default=reminders.USERS, help="(100000, 10 cards each)"
+    )
+    parser.add_argument(
+        "--reminder-minutes", type=int, default=24 * 60, help="minutes of a day swept (1440)"
+    )
     parser.add_argument("--only", action="append", choices=SECTIONS, help="repeatable")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write Markdown")
     parser.add_argument(
@@ -103,6 +113,8 @@ async def _run(args: argparse.Namespace, only: set[str]) -> tuple[list[Section],
                 sections.append(await asyncio.to_thread(_reviews, workdir, args.postgres))
             if "grading" in only:
                 sections.append(_grading())
+            if "reminders" in only:
+                sections += await _reminders(fake, workdir, args)
     finally:
         await fake.stop()
     sections.append(_server(fake))
@@ -203,6 +215,10 @@ def _rate(figures: bots.BotFigures) -> float | None:
 def _median(values: list[float | None]) -> float | None:
     known = [value for value in values if value is not None]
     return statistics.median(known) if known else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
 
 
 def _pct(share: float | None) -> float | None:
@@ -351,6 +367,114 @@ def _reviews(workdir: Path, postgres: str | None) -> Section:
         "learning.due_questions (what /review asks) and learning.due_summary, one session per"
         f" call as the bot does, after {reviews.WARM_UP} warm-up calls; about half of the cards"
         " are due."
+    )
+    return section
+
+
+async def _reminders(fake: BenchTelegram, workdir: Path, args: argparse.Namespace) -> list[Section]:
+    users, minutes = args.reminder_users, args.reminder_minutes
+    path = workdir / "reminders.db"
+    days = [await reminders.run_day(fake, workdir, f"sqlite:///{path}", users, minutes)]
+    if args.postgres:
+        with procs.postgres_schema(args.postgres, "bench_reminders") as url:
+            days.append(await reminders.run_day(fake, workdir, url, users, minutes))
+    sections = [_reminder_day(day, users, minutes) for day in days]
+    if not args.postgres:
+        sections[-1].notes.append("No PostgreSQL URL (--postgres): SQLite only.")
+    start = reminders.StartFigures()
+    banks = workdir / "reminder-banks-sqlite"
+    await reminders.through_bot(fake, workdir, path, banks, users, start)
+    sections.append(_reminders_at_start(start))
+    return sections
+
+
+def _reminder_day(day: reminders.DayFigures, users: int, minutes: int) -> Section:
+    section = Section(
+        f"Reminder sweep on {day.backend}: {users:,} learners' reminders over"
+        f" {minutes:,} minutes, {day.rows.get('cards', 0):,} cards"
+    )
+    rows = ", ".join(f"{k} {v:,}" for k, v in day.rows.items())
+    section.add("database fill", number(day.fill_seconds, 1, " s"), rows)
+    indexed = any("ix_reminders_next_at" in line for line in day.plan)
+    section.add(
+        "the claim reads", "next_at index" if indexed else "NO INDEX", "; ".join(day.plan)[:200]
+    )
+    section.add(
+        "first minute: reminders due / sent",
+        f"{day.due[0]} / {day.sent[0]}" if day.due else "n/a",
+        "sent: those with questions due",
+    )
+    first = day.wall_ms[0] if day.wall_ms else None
+    section.add(
+        "first minute: database time",
+        number(first, 1, " ms"),
+        verdict(first, REMINDERS_TARGET_MS, " ms")
+        + f" (its thread's CPU: {number(day.cpu_ms[0] if day.cpu_ms else None, 1, ' ms')})",
+    )
+    section.add(
+        f"all {len(day.due):,} minutes: reminders due / sent",
+        f"{sum(day.due):,} / {sum(day.sent):,}",
+    )
+    worst = max(day.wall_ms, default=None)
+    section.add(
+        "per minute: database time mean / p99 / max",
+        f"{number(_mean(day.wall_ms), 1)} / "
+        f"{number(reminders.percentile(day.wall_ms, 0.99), 1)} / {number(worst, 1, ' ms')}",
+        verdict(worst, REMINDERS_TARGET_MS, " ms (max)"),
+    )
+    due = sum(day.due)
+    section.add(
+        "per reminder: database time",
+        number(sum(day.wall_ms) / due if due else None, 2, " ms"),
+        f"all minutes: {number(sum(day.wall_ms) / 1000, 1, ' s')} in all",
+    )
+    section.add(
+        "per minute: whole sweep, sends included, mean / max",
+        f"{number(_mean(day.sweep_ms), 1)} / {number(max(day.sweep_ms, default=None), 1, ' ms')}",
+        "no rate limiter: the fake server answers at once",
+    )
+    section.notes.append(
+        "Database time is the wall time of the sweep's transactions on the bot's database"
+        " thread (claim and read a batch; record each send), while the sends run on the event"
+        " loop of the same process: an upper bound of the database's part."
+    )
+    return section
+
+
+def _reminders_at_start(start: reminders.StartFigures) -> Section:
+    section = Section(
+        f"Reminders through `quizbot run`: {start.due} due as it starts, production rate limiter on"
+    )
+    times = sorted(start.sent_at)
+    spread = times[-1] - times[0] if len(times) > 1 else None
+    section.add(
+        "reminders sent / due",
+        f"{len(times)} / {start.due}",
+        f"in {number(spread, 1, ' s')} ({number(len(times) / spread if spread else None, 1)}/s)",
+    )
+    second, ten = start.busiest(1.0), start.busiest(10.0)
+    bound = TELEGRAM_PER_SECOND + 10 * TELEGRAM_PER_SECOND
+    within = "met" if ten <= bound else "MISSED"
+    section.add(
+        "bot's messages in the busiest 1 s / 10 s",
+        f"{second} / {ten}",
+        f"reminders and replies; the rate limiter lets {TELEGRAM_PER_SECOND} go at once, then"
+        f" {TELEGRAM_PER_SECOND} a second: ≤ {bound} in 10 s: {within}",
+    )
+    p99 = reminders.percentile(start.waits_ms, 0.99)
+    section.add(
+        "other users' /help meanwhile: p50 / p99 / max",
+        f"{number(reminders.percentile(start.waits_ms, 0.5), 0)} / {number(p99, 0)} / "
+        f"{number(max(start.waits_ms, default=None), 0, ' ms')}",
+        verdict(p99, FAIRNESS_TARGET_MS, " ms (p99)")
+        + f"; {len(start.waits_ms)} timed, {start.unanswered} unanswered",
+    )
+    section.add("bot CPU meanwhile", number(start.cpu_seconds, 2, " s"))
+    section.notes += start.notes
+    section.notes.append(
+        "The reminders are the database of the sweep above (SQLite), with"
+        f" {start.due} learners' reminders made due just before the start: the start's sweep"
+        f" sends them, {SENDING} at a time, paced by the rate limiter."
     )
     return section
 

@@ -22,6 +22,7 @@ from bot.handlers import (
     mybanks,
     progress,
     quiz,
+    remind,
     results,
     review,
     roles,
@@ -48,6 +49,7 @@ FEATURES = (
     quiz,
     review,
     progress,
+    remind,
     drafts,
     typed,
     banks,
@@ -129,6 +131,8 @@ async def _start(application: QuizApplication) -> None:
     resumed = await application.bot_data.rounds.resume(application.bot, db)
     if resumed:
         log.info("resumed %d group round(s)", resumed)
+    # Reminders whose minute passed while the bot was down go out now, then each at its minute.
+    application.bot_data.reminders.start(application.bot, db, application.bot_data.clock)
 
 
 async def _on_stop(application: QuizApplication) -> None:
@@ -138,3 +142,4 @@ async def _on_stop(application: QuizApplication) -> None:
             await marks.run(db, lambda session: None)
         # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
         await application.bot_data.rounds.shutdown(db)
+        await application.bot_data.reminders.shutdown(db)

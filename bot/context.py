@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery import DeliveryMarks
 from bot.reading import UploadReader
+from bot.reminders import Reminders
 from bot.rounds import Rounds
 from bot.settings import Settings
 from bot.timers import RoundClock
@@ -26,6 +27,8 @@ class BotData:
         self.handled: set[int] = set()
         # Groups' live rounds: their timers and clock.
         self.rounds = Rounds()
+        # Learners' daily reminders: one sweep a minute, on the same clock.
+        self.reminders = Reminders()
         # Teachers' files are read in a worker process, started at the first one.
         self.reader = UploadReader()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("review", "Review the questions you are due to see again: /review [bank-id]"),
     ("progress", "What you have learned, what is due, and your day streak"),
     ("privacy", "Hide or show your name on the leaderboards"),
+    ("remind", "A daily reminder to review: /remind HH:MM [Area/City], or off"),
     ("help", "What I can do"),
     ("start", "Welcome and how it works"),
 ]
@@ -72,6 +73,10 @@ def help_text(is_teacher: bool, is_admin: bool = False) -> str:
         "In a group, an admin or a teacher starts a live round for everyone with "
         "/quiz &lt;bank-id&gt; [questions] [seconds]s: the faster a right answer, the more "
         "<i>round points</i> it earns on the group's own table (/leaderboard there)."
+    )
+    lines.append(
+        "\n⏰ /remind 08:00 reminds you every day at 08:00 when questions are due for review; "
+        "/remind 08:00 Europe/Berlin counts in your own time zone."
     )
     if is_teacher:
         lines.append(
@@ -337,6 +342,79 @@ def asked_again_later() -> str:
 
 def review_button() -> str:
     return "🔁 Review now"
+
+
+def reminder(due: int, streak: int) -> str:
+    verb = "is" if due == 1 else "are"
+    lines = [f"⏰ <b>Time to review</b>: {plural(due, 'question')} {verb} due."]
+    if streak:
+        lines.append(f"🔥 Your day streak: {plural(streak, 'day')} in a row.")
+    else:
+        lines.append("Answer one today to start a day streak.")
+    return "\n".join(lines)
+
+
+def reminder_set(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
+    times = _reminder_times(minute, zone, next_local, next_in)
+    return f"⏰ Reminder set: {times} /remind off ends it."
+
+
+def reminder_shown(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
+    return (
+        f"⏰ Your reminder: {_reminder_times(minute, zone, next_local, next_in)} "
+        "/remind HH:MM changes it, /remind off ends it."
+    )
+
+
+def _reminder_times(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
+    day = f"{next_local:%a} {next_local.day} {next_local:%b}"
+    return (
+        f"every day at {clock_time(minute)} ({escape(zone)}), when questions are due for review. "
+        f"Next: {day} at {next_local:%H:%M}, in {duration(next_in)}."
+    )
+
+
+def clock_time(minute: int) -> str:
+    """A minute of the day as a 24-hour clock shows it."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def no_reminder() -> str:
+    return (
+        "You have no reminder. /remind 08:00 reminds you every day at 08:00 when questions are "
+        "due for review, /remind 08:00 Europe/Berlin in your own time zone."
+    )
+
+
+def reminder_off(had_one: bool) -> str:
+    if had_one:
+        return "⏰ Reminder off: no more reminders. /remind HH:MM sets a new one."
+    return "You had no reminder. /remind HH:MM sets one."
+
+
+def remind_bad_time(word: str) -> str:
+    return (
+        f"“{escape(clip(word, 40))}” is not a time of day: send /remind HH:MM on the 24-hour "
+        "clock, e.g. /remind 08:00 or /remind 19:30."
+    )
+
+
+def remind_unknown_zone(word: str) -> str:
+    return (
+        f"“{escape(clip(word, 70))}” is not a time zone I know: give it as Area/City, "
+        "e.g. /remind 08:00 Europe/Berlin."
+    )
+
+
+def remind_usage(words: str) -> str:
+    return (
+        f"“{escape(clip(words, 70))}” is more than /remind takes: send /remind HH:MM "
+        "[Area/City] for a daily reminder, /remind off to end it, or /remind alone to see it."
+    )
+
+
+def remind_in_private() -> str:
+    return "Reminders are your own: send /remind to me in a private chat."
 
 
 def duration(span: timedelta) -> str:

@@ -23,11 +23,19 @@ class BotRunner:
     """Start, stop and restart the bot as its process would, on the same database."""
 
     def __init__(
-        self, settings: Settings, clock: RoundClock | None = None, heartbeat: float | None = None
+        self,
+        settings: Settings,
+        clock: RoundClock | None = None,
+        heartbeat: float | None = None,
+        *,
+        polling: bool = True,
     ) -> None:
         self.settings = settings
         self.clock = clock  # the rounds' clock, kept across restarts; None: the real one
         self.heartbeat = heartbeat  # seconds between the rounds' lease renewals; None: default
+        # False: a second process on the same database that gets no updates (a webhook process
+        # nothing is posted to), as two getUpdates would end each other's.
+        self.polling = polling
         self.app: QuizApplication | None = None
 
     @property
@@ -48,9 +56,10 @@ class BotRunner:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
         assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        if self.polling:
+            await self.app.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+            )
         await self.app.start()
 
     async def stop(self) -> None:
@@ -58,7 +67,8 @@ class BotRunner:
         if self.app is None:
             return
         assert self.app.updater is not None
-        await self.app.updater.stop()
+        if self.app.updater.running:
+            await self.app.updater.stop()
         await self.app.stop()
         if self.app.post_stop is not None:  # as run_polling does
             await self.app.post_stop(self.app)
