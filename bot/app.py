@@ -16,6 +16,7 @@ from bot.flood import FloodLimiter
 from bot.handlers import (
     banks,
     drafts,
+    editing,
     errors,
     fallback,
     groups,
@@ -51,6 +52,7 @@ FEATURES = (
     progress,
     remind,
     drafts,
+    editing,
     typed,
     banks,
     scores,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quiz.explain import clip
 from quiz.grading import MAX_REPLY_CHARS, Refusal
@@ -39,6 +39,8 @@ COMMANDS: list[tuple[str, str]] = [
 
 TEACHER_COMMANDS: list[tuple[str, str]] = [
     ("newbank", "Build a bank in chat: /newbank <title>, then send quiz polls"),
+    ("edit", "Delete or replace a bank's questions: /edit <bank-id>"),
+    ("bankfile", "A bank's file to edit offline: /bankfile <bank-id> [gift]"),
     ("mybanks", "Your banks: version, questions, learners, average score"),
     ("share", "A bank's share link: /share <bank-id> [revoke]"),
     ("publish", "List a bank in /banks for everyone: /publish <bank-id>"),
@@ -564,7 +566,10 @@ def upload_wrong_type(file_name: str) -> str:
 
 
 def upload_too_large(size: int, limit: int) -> str:
-    return f"That file is {size / 1_000_000:.1f} MB; a bank may be at most {limit // 1_000_000} MB."
+    return (
+        f"That file is {size / 1_000_000:.1f} MB, and I take files of at most "
+        f"{limit // 1_000_000} MB: nothing was stored."
+    )
 
 
 def bank_changes(saved: SaveResult) -> str:
@@ -774,6 +779,131 @@ def draft_source_set(title: str, length: int, questions: int) -> str:
         f"bank: its {plural(questions, 'question')}, and those you add, will quote it. "
         "/draft proposes questions from it."
     )
+
+
+def edit_usage() -> str:
+    return "Send /edit &lt;bank-id&gt; to change a bank's questions; /mybanks lists yours."
+
+
+def edit_page(bank_id: str, title: str, version: int, questions: Sequence[tuple[int, str]]) -> str:
+    lines = [
+        f"✏️ <b>{escape(title)}</b> (<code>{escape(bank_id)}</code>, version {version})",
+        "🗑 deletes a question; ✏️ replaces it with the next quiz poll or Aiken text you send. "
+        "Each change is a new version: learners' answers and scores stay.",
+        "",
+    ]
+    lines += [f"{n}. {escape(clip(text, 90))}" for n, text in questions]
+    return "\n".join(lines)
+
+
+def delete_question_button(number: int) -> str:
+    return f"🗑 {number}"
+
+
+def replace_question_button(number: int) -> str:
+    return f"✏️ {number}"
+
+
+def replace_waiting(text: str) -> str:
+    return (
+        f"Send the question that replaces “{escape(clip(text, 100))}”: a quiz poll, or the "
+        "question as Aiken text. /cancel keeps it as it is."
+    )
+
+
+def replace_help() -> str:
+    return (
+        "I am waiting for the question that replaces one of your bank's: send a quiz poll, or "
+        "Aiken text (options <code>A.</code>, <code>B.</code> …, then "
+        "<code>ANSWER: B</code>). /cancel keeps it as it is."
+    )
+
+
+def replacement_refused(problems: Sequence[str]) -> str:
+    if not problems:
+        return "Send one question to replace it, not several. It is unchanged for now."
+    return questions_refused(problems)
+
+
+def edit_last_question() -> str:
+    return (
+        "That is the bank's last question: a bank needs one. Replace it instead, or "
+        "/deletebank to remove the bank."
+    )
+
+
+def edit_question_gone() -> str:
+    return "That question is no longer in the bank (a newer version changed it). /edit again?"
+
+
+def edit_saved(result: SaveResult) -> str:
+    return (
+        f"💾 <code>{escape(result.bank_id)}</code> is now version {result.version}: "
+        f"{result.added} added, {result.changed} changed, {result.kept} kept, "
+        f"{result.retired} retired. Answers given before stay in history and scores."
+    )
+
+
+def bankfile_usage() -> str:
+    return (
+        "Send /bankfile &lt;bank-id&gt; for the bank's YAML file, or /bankfile &lt;bank-id&gt; "
+        "gift for Moodle GIFT."
+    )
+
+
+def bankfile_caption(bank_id: str, questions: int, gift: bool) -> str:
+    kind = "Moodle GIFT" if gift else "YAML"
+    return (
+        f"📄 <code>{escape(bank_id)}</code> as {kind}, {plural(questions, 'question')}. Edit it "
+        "and send it back: that is a new version."
+    )
+
+
+def draft_needs_source() -> str:
+    return (
+        "/draft writes questions from your bank's source, and it has none yet: send /source, "
+        "then the text (a file, or pasted)."
+    )
+
+
+def proposals_intro(count: int) -> str:
+    if not count:
+        return (
+            "I found nothing more to ask in that source: no sentence with a year, a date, a "
+            "number or a name that makes a fair question."
+        )
+    return (
+        f"✍️ {plural(count, 'question')} proposed from your source. Keep the ones you want: "
+        "only those join the bank, each quoting its sentence."
+    )
+
+
+def proposal(number: int, question: Mapping[str, Any]) -> str:
+    options = " · ".join(escape(str(o)) for o in question.get("options", []))
+    return (
+        f"<b>{number}.</b> {escape(str(question['question']))}\n"
+        f"Options: {options}\nAnswer: <b>{escape(str(question.get('answer', '')))}</b>"
+    )
+
+
+def keep_button() -> str:
+    return "✅ Keep"
+
+
+def drop_button() -> str:
+    return "✖️ Drop"
+
+
+def proposal_kept(question: Mapping[str, Any]) -> str:
+    return f"✅ Kept: {escape(clip(str(question['question']), 200))}"
+
+
+def proposal_dropped(question: Mapping[str, Any]) -> str:
+    return f"✖️ Dropped: {escape(clip(str(question['question']), 200))}"
+
+
+def already_settled() -> str:
+    return "That proposal was kept or dropped already."
 
 
 def draft_empty() -> str:

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from quiz.bank import (
     MAX_QUESTIONS,
@@ -31,6 +32,7 @@ from quiz.bank import (
     normalize_text,
 )
 from quiz.convert import slug
+from quiz.writing import question_data
 
 MAX_DRAFT_CHARS = MAX_SOURCE_CHARS  # as much as a bank's source holds
 GAP = "____"
@@ -865,3 +867,9 @@ def _proposal(candidate: _Candidate, answer: str, distractors: tuple[str, str, s
         kind=candidate.kind,
         position=sentence.start,
     )
+
+
+def proposed_questions(source_text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The proposals of `draft_questions`, as the bank file writes questions (to keep in a
+    draft until a teacher keeps or drops each)."""
+    return [question_data(p.to_question()) for p in draft_questions(source_text, limit=limit)]

@@ -32,6 +32,7 @@ class DraftState:
     source_title: str | None
     source_text: str
     questions: list[dict[str, Any]]
+    proposals: list[dict[str, Any]]  # from /draft, waiting for Keep or Drop
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,22 @@ def draft_of(session: Session, user_id: int) -> DraftState | None:
     draft = session.get(Draft, user_id)
     if draft is None:
         return None
-    return DraftState(draft.title, draft.source_title, draft.source_text, list(draft.questions))
+    return DraftState(
+        draft.title,
+        draft.source_title,
+        draft.source_text,
+        list(draft.questions),
+        list(draft.proposals),
+    )
 
 
 def open_draft(session: Session, user_id: int, title: str) -> bool:
     """Open a draft; False when one is open already (it is left as it is)."""
     if session.get(Draft, user_id) is not None:
         return False
-    session.add(Draft(user_id=user_id, title=title, questions=[], created_at=utcnow()))
+    session.add(
+        Draft(user_id=user_id, title=title, questions=[], proposals=[], created_at=utcnow())
+    )
     return True
 
 
@@ -79,6 +88,31 @@ def remove_question(session: Session, user_id: int, question_id: str) -> str | N
     removed = next(q for q in draft.questions if q.get("id") == question_id)
     draft.questions = kept
     return str(removed.get("question", ""))
+
+
+def propose(session: Session, user_id: int, proposals: list[dict[str, Any]]) -> bool:
+    """Offer these questions for Keep or Drop (in place of any offered before)."""
+    draft = session.get(Draft, user_id)
+    if draft is None:
+        return False
+    draft.proposals = proposals
+    return True
+
+
+def settle_proposal(
+    session: Session, user_id: int, question_id: str, keep: bool
+) -> dict[str, Any] | None:
+    """Keep a proposed question (it joins the draft) or drop it; None when it is not offered."""
+    draft = session.get(Draft, user_id)
+    if draft is None:
+        return None
+    offered = next((q for q in draft.proposals if q.get("id") == question_id), None)
+    if offered is None:
+        return None
+    draft.proposals = [q for q in draft.proposals if q is not offered]
+    if keep:
+        draft.questions = [*draft.questions, offered]
+    return offered
 
 
 def set_draft_source(session: Session, user_id: int, title: str, text: str) -> bool:

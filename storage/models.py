@@ -427,6 +427,8 @@ class Draft(Base):
     source_title: Mapped[str | None] = mapped_column(String(200))
     source_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     questions: Mapped[list[dict[str, Any]]]
+    # Questions /draft proposed from the source, waiting for Keep or Drop (same form).
+    proposals: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -19,12 +19,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import texts
 from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers import fallback
+from bot.handlers import editing, fallback
 from bot.handlers.common import in_group, note_sender, reply, teacher
 from bot.handlers.upload import read_upload, take_source
 from bot.library import import_bank
+from bot.reading import TooSlow
 from quiz.bank import MAX_TITLE_CHARS
 from quiz.convert import to_yaml
+from quiz.drafting import proposed_questions
 from quiz.polls import (
     Made,
     PollData,
@@ -38,6 +40,8 @@ from storage import banks, drafts
 from storage.drafts import Waiting
 
 UNDO = "u"  # callback data prefix: take a question out of the draft
+KEEP, DROP = "k", "y"  # callback data prefixes: keep a proposed question, or drop it
+PROPOSALS = 20  # questions /draft proposes at most
 MIN_PASTED_SOURCE = 200  # characters: shorter pasted text is a question, not a source
 
 
@@ -105,8 +109,11 @@ async def text_received(update: Update, context: Context) -> None:
             return
         await take_source(update, context, waits.bank_id, texts.pasted_source_title(), text)
         return
-    if drafting and looks_like_aiken(text):
+    replacing = waits is not None and waits.what is Waiting.REPLACE
+    if (drafting or replacing) and looks_like_aiken(text):
         await _add(update, context, lambda taken: questions_from_aiken(text, taken))
+    elif replacing:
+        await reply(update, texts.replace_help())
     elif drafting:
         await reply(update, texts.draft_text_help())
     else:
@@ -119,6 +126,10 @@ async def _add(
     """Add the questions `make(taken ids)` gives to the draft, or say why none were."""
     user = person(update)
     if user is None:
+        return
+    waits = await context.db.run(lambda session: drafts.waiting(session, user.id))
+    if waits is not None and waits.what is Waiting.REPLACE:  # /edit's Replace comes first
+        await editing.replace_question(update, context, waits, make(set()))
         return
 
     def add(session: Session) -> tuple[Made | Refusal | None, int]:
@@ -167,6 +178,61 @@ async def undo_button(update: Update, context: Context) -> None:
     await query.answer(texts.already_undone() if removed is None else None)
     if removed is not None and isinstance(query.message, Message):
         await query.edit_message_text(texts.question_undone(removed), parse_mode="HTML")
+
+
+async def draft_command(update: Update, context: Context) -> None:
+    """/draft: questions proposed from the open bank's source, each with Keep and Drop."""
+    user = person(update)
+    if user is None:
+        return
+    draft = await context.db.run(lambda session: drafts.draft_of(session, user.id))
+    if draft is None:
+        await reply(update, texts.no_draft())
+        return
+    if not draft.source_text:
+        await reply(update, texts.draft_needs_source())
+        return
+    limit = context.settings.upload_time_limit
+    try:  # rules over a long text: in the worker, within the time limit of a file
+        proposed = await context.bot_data.reader.run(
+            proposed_questions, (draft.source_text, PROPOSALS), limit, "/draft"
+        )
+    except TooSlow:
+        await reply(update, texts.upload_too_slow(draft.source_title or "/draft", limit))
+        return
+    have = {q["id"] for q in draft.questions}
+    fresh = [q for q in proposed if q["id"] not in have]
+    await context.db.run(lambda session: drafts.propose(session, user.id, fresh))
+    await reply(update, texts.proposals_intro(len(fresh)))
+    for number, question in enumerate(fresh, 1):
+        await reply(update, texts.proposal(number, question), _keep_or_drop(question["id"]))
+
+
+def _keep_or_drop(question_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.keep_button(), callback_data=f"{KEEP}:{question_id}"),
+                InlineKeyboardButton(texts.drop_button(), callback_data=f"{DROP}:{question_id}"),
+            ]
+        ]
+    )
+
+
+async def proposal_button(update: Update, context: Context) -> None:
+    """Keep or Drop under a proposed question: only its teacher's draft changes."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    action, _, question_id = query.data.partition(":")
+    keep = action == KEEP
+    settled = await context.db.run(
+        lambda session: drafts.settle_proposal(session, query.from_user.id, question_id, keep)
+    )
+    await query.answer(texts.already_settled() if settled is None else None)
+    if settled is not None and isinstance(query.message, Message):
+        text = texts.proposal_kept(settled) if keep else texts.proposal_dropped(settled)
+        await query.edit_message_text(text, parse_mode="HTML")
 
 
 async def done_command(update: Update, context: Context) -> None:
@@ -240,3 +306,5 @@ def register(application: QuizApplication) -> None:
     application.add_handler(CommandHandler("cancel", cancel_command, filters=private))
     application.add_handler(MessageHandler(private & filters.POLL, poll_received))
     application.add_handler(CallbackQueryHandler(undo_button, pattern=rf"^{UNDO}:"))
+    application.add_handler(CommandHandler("draft", draft_command, filters=private))
+    application.add_handler(CallbackQueryHandler(proposal_button, pattern=rf"^({KEEP}|{DROP}):"))

@@ -199,10 +199,18 @@ class FakeUser:
         As Telegram does: a quiz's right answers and explanation reach the bot only when the
         quiz was sent, not forwarded, to the private chat with it (or once it is closed).
         """
+        poll_id = str(next(self._tg._ids) + 6_000_000_000_000_000_000)
         poll: JSON = {
-            "id": str(next(self._tg._ids) + 6_000_000_000_000_000_000),
+            "id": poll_id,
             "question": question,
-            "options": [{"text": option, "voter_count": 0} for option in options],
+            "options": [
+                {
+                    "text": option,
+                    "voter_count": 0,
+                    "persistent_id": hashlib.sha1(f"{poll_id}:{i}".encode()).hexdigest()[:10],
+                }
+                for i, option in enumerate(options)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("source_title", sa.String(length=200), nullable=True),
         sa.Column("source_text", sa.Text(), server_default="", nullable=False),
         sa.Column("questions", sa.JSON(), nullable=False),
+        sa.Column("proposals", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
         sa.PrimaryKeyConstraint("user_id"),
