@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from bot.handlers.drafts import MIN_PASTED_SOURCE
+from bot.settings import Settings
 from quiz.bank import parse_bank
 from quiz.convert import convert
 from storage import banks
@@ -199,9 +200,14 @@ async def test_edit_deletes_and_replaces_questions_and_bankfile_sends_the_bank(
     tess.send("/edit the-water-cycle")
     listing = await said(fake, tess, mark)
     assert "version 1" in plain(text_of(listing))
-    print("LISTING", listing)
     rows = listing.params["reply_markup"]["inline_keyboard"]
     assert len(rows) == 3
+    # Another teacher pressing these buttons (forged into their own chat) changes nothing.
+    for forged in (rows[0][0]["callback_data"], "e:p:x:the-water-cycle", "e:d:x"):
+        answered = fake.mark()
+        olga.press(listing.result, forged, require_button=False)
+        alert = await fake.wait_for("answerCallbackQuery", since=answered)
+        assert "not yours" in alert.params.get("text", "")
     # Delete the first question: version 2, with one retired.
     mark = fake.mark()
     tess.press(listing.result, rows[0][0]["callback_data"])
@@ -237,6 +243,8 @@ async def test_edit_deletes_and_replaces_questions_and_bankfile_sends_the_bank(
     with bot.db.session() as session:
         row = session.scalar(select(BankRow).where(BankRow.id == "the-water-cycle"))
         assert row is not None and row.version == 3
+    # An admin may edit any teacher's bank.
+    assert "version 3" in await say(fake, admin, "/edit the-water-cycle")
 
 
 async def test_bad_input_while_building_gets_one_clear_reply(bot: BotRunner, fake: FakeTelegram):
@@ -246,8 +254,27 @@ async def test_bad_input_while_building_gets_one_clear_reply(bot: BotRunner, fak
     assert "nothing to cancel" in await say(fake, tess, "/cancel")
     await say(fake, tess, "/newbank Odd")
     assert "no question yet" in await say(fake, tess, "/done")
+    assert "Odd is still open" in await say(fake, tess, "/newbank Another")
     one = await send_poll(fake, tess, question="Only one?", options=["Yes"], correct=[0])
     assert "at least 2" in plain(text_of(one))
+    learner = fake.user(4242, "Lena")
+    theirs = await send_poll(fake, learner, question="Mine?", options=["A", "B"], correct=[0])
+    assert "Only teachers" in plain(text_of(theirs))
+    # Telegram's largest quiz: 12 options of 100 characters and a question of 300.
+    widest = [f"{i:02} " + "o" * 97 for i in range(12)]
+    big = await send_poll(fake, tess, question="q" * 299 + "?", options=widest, correct=[11])
+    assert "Question 1 added" in plain(text_of(big))
+    bold = [{"type": "bold", "offset": 0, "length": 4}]
+    styled = await send_poll(
+        fake,
+        tess,
+        question="Which is <b>bold</b>?",
+        options=["Bold", "Plain"],
+        correct=[0],
+        explanation="Bold text & more",
+        explanation_entities=bold,
+    )
+    assert "Question 2 added" in plain(text_of(styled))
     assert "Your bank is open" in await say(fake, tess, "just chatting")
     await say(fake, tess, "/source")
     mark = fake.mark()
@@ -256,7 +283,42 @@ async def test_bad_input_while_building_gets_one_clear_reply(bot: BotRunner, fak
     mark = fake.mark()
     tess.send_document("big.txt", b"x", declared_size=10 * 1024 * 1024, mime_type="text/plain")
     assert "I take files of at most 2 MB" in plain(text_of(await said(fake, tess, mark)))
-    assert "Dropped the bank Odd and its 0 questions" in await say(fake, tess, "/cancel")
+    with bot.db.session() as session:
+        draft = session.get(Draft, TEACHER_ID)
+        assert draft is not None
+        wide, styled_question = draft.questions
+        assert wide["options"] == widest and wide["answer"] == widest[11]
+        # The text as the teacher wrote it; the bot escapes it where it shows it.
+        assert styled_question["question"] == "Which is <b>bold</b>?"
+        assert styled_question["explanation"] == "Bold text & more"
+        assert not draft.source_text, "no half-read source was kept"
+    assert "Dropped the bank Odd and its 2 questions" in await say(fake, tess, "/cancel")
     with bot.db.session() as session:
         assert session.get(Draft, TEACHER_ID) is None
         assert banks.get_bank(session, "odd") is None
+
+
+async def test_a_draft_outlives_a_restart_and_is_saved_by_another_process(
+    settings: Settings, fake: FakeTelegram
+):
+    tess = fake.user(TEACHER_ID, "Tess")
+    first = BotRunner(settings)
+    await first.start()
+    try:
+        await say(fake, tess, "/newbank Rivers")
+        mark = fake.mark()
+        tess.send(AIKEN)
+        await saying(fake, tess, mark, "Question 2 added")
+    finally:
+        await first.stop()
+    second = BotRunner(settings)
+    await second.start()
+    try:
+        mark = fake.mark()
+        tess.send("/done")
+        assert "Saved the bank" in await saying(fake, tess, mark, "Saved the bank")
+        with second.db.session() as session:
+            assert session.get(Draft, TEACHER_ID) is None
+            assert len(banks.active_questions(session, "rivers")) == 2
+    finally:
+        await second.stop()

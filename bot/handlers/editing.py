@@ -89,9 +89,8 @@ async def edit_button(update: Update, context: Context) -> None:
     _, action, rest = [*query.data.split(":", 2), "", ""][:3]
     if action == "p":
         number, _, bank_id = rest.partition(":")
-        page = await context.db.run(
-            lambda session: _page(session, context, user, bank_id, int(number or 0))
-        )
+        to = int(number) if number.isdigit() else 0  # forged data: the first page
+        page = await context.db.run(lambda session: _page(session, context, user, bank_id, to))
         await query.answer(None if page is not None else texts.not_yours_alert())
         if page is not None:
             await query.edit_message_text(page[0], parse_mode="HTML", reply_markup=page[1])

@@ -191,6 +191,7 @@ class FakeUser:
         *,
         correct: list[int] | None = None,
         explanation: str | None = None,
+        explanation_entities: list[JSON] | None = None,
         forwarded_from: FakeUser | None = None,
         chat: FakeChat | None = None,
     ) -> JSON:
@@ -224,6 +225,8 @@ class FakeUser:
             poll["correct_option_ids"] = list(correct)
             if explanation is not None:
                 poll["explanation"] = explanation
+                if explanation_entities:
+                    poll["explanation_entities"] = explanation_entities
         content: JSON = {"poll": poll}
         if forwarded_from is not None:
             content["forward_origin"] = {
