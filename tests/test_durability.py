@@ -90,6 +90,33 @@ async def test_every_message_arrives_in_order_when_telegram_says_429(
         assert f"Score: <b>{sum(plans[user.id])}/3</b>" in summary
 
 
+async def test_a_quiz_started_before_a_crash_is_not_started_again(
+    fake: FakeTelegram, tmp_path: Path
+):
+    """The quiz is stored, then the process dies before anything reached the learner: the
+    restart asks the quiz's first question, and does not replay /quiz into a second quiz (which
+    would stop the first, whose question the learner may have answered meanwhile)."""
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'bot.db'}", QUESTIONS, QUIZBOT_RATE_LIMIT="false")
+    log = tmp_path / "bot.log"
+    learner = fake.user(77, "Lena")
+    fake.stall = lambda method, params: params.get("chat_id") == learner.id
+    async with quizbot_process(env, log) as first:
+        learner.send(f"/quiz {BANK} 3")
+        await fake.wait_for("sendMessage", chat_id=learner.id, timeout=30)  # held: the intro
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    fake.stall = None
+    async with quizbot_process(env, log):
+        poll = await fake.wait_for(
+            "sendPoll", chat_id=learner.id, predicate=lambda c: c.error is None, timeout=30
+        )
+        assert str(poll.params["question"]).startswith("[1/3] ")
+        await asyncio.sleep(1)  # time for a replayed /quiz to show itself
+    started = [c for c in delivered(fake, learner.id) if "Good luck" in text_of(c)]
+    assert started == [], "the /quiz was handled again after its quiz was stored"
+    assert len(delivered(fake, learner.id)) == 1
+
+
 async def test_kill_9_while_fifty_users_answer_loses_and_doubles_nothing(
     fake: FakeTelegram, tmp_path: Path
 ):

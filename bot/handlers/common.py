@@ -6,6 +6,9 @@ the sync functions here take the caller's session, so one trip can do several th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy.orm import Session
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -13,8 +16,30 @@ from telegram.constants import ParseMode
 from bot import texts
 from bot.access import is_teacher
 from bot.context import Context
+from storage import inbox
 from storage.banks import BankSummary, list_banks
 from storage.quizzes import upsert_chat, upsert_user
+
+T = TypeVar("T")
+
+
+async def with_update_handled(update: Update, context: Context, work: Callable[[Session], T]) -> T:
+    """`work` in the transaction that marks the update handled: the crash-safety rule.
+
+    After a crash the update is then either replayed (none of `work` was stored) or skipped
+    (all of it was), never both: a /quiz replayed after its quiz was stored would start a
+    second quiz and stop the first, whose question the learner may already have answered.
+    Deliveries waiting to be marked are written in the same transaction (DeliveryMarks).
+    """
+
+    def run(session: Session) -> T:
+        inbox.mark_handled(session, update.update_id)
+        return work(session)
+
+    # The application need not mark it again, even if this transaction fails: the update then
+    # stays unhandled in the inbox, for a replay at the next start.
+    context.bot_data.handled.add(update.update_id)
+    return await context.bot_data.marks.run(context.db, run)
 
 
 async def teacher_sender(update: Update, context: Context) -> int | None:

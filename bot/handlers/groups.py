@@ -14,7 +14,7 @@ from bot import delivery, keyboards, rounds, texts
 from bot.access import is_group_admin, person
 from bot.context import Context, QuizApplication
 from bot.handlers import quiz
-from bot.handlers.common import remember, reply, teacher
+from bot.handlers.common import remember, reply, teacher, with_update_handled
 from storage import banks, quizzes
 from storage.rounds import Step, abandon, current_step
 
@@ -111,7 +111,7 @@ async def start_round(
             now=context.bot_data.clock.now(),
         )
 
-    started = await context.db.run(begin)
+    started = await with_update_handled(update, context, begin)
     if isinstance(started, str):
         await reply(update, started)
         return

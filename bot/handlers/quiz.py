@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 from bot import delivery, keyboards, rounds, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import listed_here, remember, reply
+from bot.handlers.common import listed_here, remember, reply, with_update_handled
 from quiz.bank import QuestionKind
 from quiz.grading import TypedGrade
 from quiz.play import (
@@ -26,7 +26,7 @@ from quiz.play import (
     plan_quiz,
     to_original,
 )
-from storage import banks, inbox, learning, quizzes
+from storage import banks, learning, quizzes
 from storage.banks import Playable
 from storage.quizzes import Answered, ItemView
 
@@ -170,7 +170,9 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
     if chat is None or user is None:
         return
     # The transaction ends before anything is sent: no lock is held across network waits.
-    started = await context.db.run(
+    started = await with_update_handled(
+        update,
+        context,
         lambda session: plan_and_start(
             session,
             chat_id=chat.id,
@@ -179,7 +181,7 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
             count=count,
             player=Player(user.id),
             now=context.bot_data.clock.now(),
-        )
+        ),
     )
     if isinstance(started, str):
         await reply(update, started)
@@ -250,16 +252,12 @@ async def take_answer(
 
     def record(session: Session) -> Answered | str | None:
         quizzes.upsert_user(session, user.id, user.first_name, user.username)
-        inbox.mark_handled(session, update.update_id)
         view = find(session)
         if view is None:
             return texts.stale_question()
         return _grade(session, update, view, user.id, given, now)
 
-    # Marked in `record`'s transaction: the application need not mark it again (even if that
-    # transaction fails: then the update stays unhandled, for a replay at the next start).
-    context.bot_data.handled.add(update.update_id)
-    return await context.bot_data.marks.run(context.db, record)
+    return await with_update_handled(update, context, record)
 
 
 def _grade(

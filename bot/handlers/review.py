@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import delivery, keyboards, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
-from bot.handlers.common import in_group, note_sender, reply
+from bot.handlers.common import in_group, note_sender, reply, with_update_handled
 from bot.handlers.quiz import Started
 from quiz.play import option_order
 from storage import banks, learning, quizzes
@@ -50,7 +50,7 @@ async def start_review(update: Update, context: Context, bank_id: str | None) ->
         note_sender(session, update)
         return plan_review(session, chat.id, learner.id, bank_id, now)
 
-    started = await context.db.run(begin)
+    started = await with_update_handled(update, context, begin)
     if isinstance(started, str):
         await reply(update, started)
         return

@@ -348,6 +348,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.fault: Callable[[str, dict[str, Any]], FaultReply | None] | None = None
+        # Calls it takes and never answers, as over a network that hung (recorded as "stalled").
+        self.stall: Callable[[str, dict[str, Any]], bool] | None = None
         # The highest update_id the bot has confirmed (getUpdates offset - 1): Telegram
         # will never deliver it, or anything before it, again.
         self.confirmed = 0
@@ -688,6 +690,10 @@ class FakeTelegram:
             self.violations.append(f"{method}: " + "; ".join(errors))
             self._record(call)
             return _error(400, call.error)
+        if self.stall is not None and self.stall(method, params):
+            call.error = "stalled"
+            self._record(call)
+            await asyncio.Event().wait()  # until the client gives up or the server stops
         if self.fault is not None and (reply := self.fault(method, params)) is not None:
             call.error = reply.description
             self._record(call)
