@@ -35,6 +35,7 @@ BANK_ID = "bench-200"
 BANK_QUESTIONS = 200
 ANSWER_SPACING = 3.0  # no latency user answers more often than this (seconds)
 THROUGHPUT_IDS = 10_000_000  # user id ranges, so no two phases share a chat
+THROTTLED_IDS = 15_000_000
 LATENCY_IDS = 20_000_000
 FLOOR_IDS = 30_000_000
 FLOOR_LATENCY_IDS = 40_000_000
@@ -53,6 +54,7 @@ class Load:
     latency: bool  # both bots, open loop
     rss: bool  # the quiz bot's closed loop, for its peak RSS
     profile: Path | None = None
+    limits: bool = False  # Telegram's send limits on (the production rate limiter)
 
 
 @dataclass
@@ -84,15 +86,16 @@ async def run_quiz(fake: BenchTelegram, workdir: Path, load: Load) -> BotFigures
     """Start `quizbot run`, measure throughput, peak RSS and latency, stop it."""
     questions = workdir / "questions"
     write_bank(questions, BANK_ID, BANK_QUESTIONS)
-    # No send limits: else Telegram's 30 messages a second cap the figure.
+    # No send limits unless asked: else Telegram's 30 messages a second cap the figure.
     child = await procs.start_quizbot(
-        fake, workdir, "quizbot", workdir / "bench.db", questions, limits=False
+        fake, workdir, "quizbot", workdir / "bench.db", questions, limits=load.limits
     )
     figures = BotFigures()
     try:
         if load.throughput or load.rss or load.profile:
             rng = random.Random(1)
-            players = [QuizPlayer(fake, THROUGHPUT_IDS + i, [], rng=rng) for i in range(load.users)]
+            first = THROTTLED_IDS if load.limits else THROUGHPUT_IDS
+            players = [QuizPlayer(fake, first + i, [], rng=rng) for i in range(load.users)]
             await _throughput(child, players, load, figures, _quiz_kick, load.profile)
             figures.peak_rss_mb = procs.peak_rss_mb(child.pid)
         if load.latency:

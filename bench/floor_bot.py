@@ -1,4 +1,4 @@
-"""The floor: a bare PTB bot making the quiz's two calls per update, with no logic and no DB.
+"""The floor: a bare PTB bot making the quiz's call per update, with no logic and no DB.
 
 python -m bench.floor_bot TOKEN API_URL FILE_URL [CONCURRENCY]
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from telegram import InputPollOption, LinkPreviewOptions, Poll, Update
+from telegram import InputPollOption, Poll, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -21,22 +21,17 @@ OPTIONS = [InputPollOption(o) for o in ("c18a", "c18b", "c18c", "c18d")]
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The feedback, then the next question."""
+    """The next question, with the feedback as its description."""
     assert update.effective_chat is not None
-    chat_id = update.effective_chat.id
-    await context.bot.send_message(
-        chat_id,
-        FEEDBACK,
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
     await context.bot.send_poll(
-        chat_id,
+        update.effective_chat.id,
         QUESTION,
         OPTIONS,
         is_anonymous=False,
         type=Poll.QUIZ,
         correct_option_ids=[1],
+        description=FEEDBACK,
+        description_parse_mode=ParseMode.HTML,
     )
 
 

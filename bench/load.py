@@ -39,17 +39,22 @@ class Player:
     ready: bool = False  # a prompt is waiting for this user's answer
     waiting: Answered | None = None
     done: bool = False
+    answers: int = 0  # updates sent
+    sends: int = 0  # messages and polls the bot sent to this chat after the first answer
 
     def __post_init__(self) -> None:
         self.user = self.fake.user(self.user_id, f"Learner {self.user_id}")
         self.fake.listeners[self.user_id] = self.on_call
 
     def on_call(self, call: Call) -> None:
-        """React to the bot's call to this user's chat."""
+        """React to the bot's call to this user's chat: one call may answer the last update
+        and ask the next question (or end the session)."""
+        if self.answers and call.method.startswith("send"):
+            self.sends += 1
         if self.waiting is not None and self.is_reply(call):
             self.waiting.reply_at = call.at
             self.waiting = None
-        elif self.is_end(call):
+        if self.is_end(call):
             self.done = True
         elif call.method == "sendPoll":
             self.on_prompt(call)
@@ -62,6 +67,7 @@ class Player:
         if not self.ready or self.waiting is not None or self.done:
             return False
         self.ready = False
+        self.answers += 1
         sample = Answered(self.respond(), time.monotonic())
         self.waiting = sample
         self.log.append(sample)
@@ -85,7 +91,8 @@ class Player:
 
 @dataclass
 class QuizPlayer(Player):
-    """A learner: starts a quiz, answers each poll, timed by the verdict message."""
+    """A learner: starts a quiz, answers each poll, timed by the verdict (the next poll's
+    description, or the summary's message after the last answer)."""
 
     rng: random.Random = field(default_factory=random.Random)
     poll: Call | None = None
@@ -98,10 +105,10 @@ class QuizPlayer(Player):
         self.poll = call
 
     def is_reply(self, call: Call) -> bool:
-        return call.method == "sendMessage" and _text(call).startswith(FEEDBACK_MARKS)
+        return _text(call).startswith(FEEDBACK_MARKS)
 
     def is_end(self, call: Call) -> bool:
-        return call.method == "sendMessage" and _text(call).startswith(END_MARKS)
+        return call.method == "sendMessage" and any(m in _text(call) for m in END_MARKS)
 
     def respond(self) -> int:
         assert self.poll is not None
@@ -114,12 +121,12 @@ class QuizPlayer(Player):
 
 @dataclass
 class FloorPlayer(Player):
-    """A user of the floor bot: a message in, timed by the floor's sendMessage."""
+    """A user of the floor bot: a message in, timed by the floor's poll."""
 
     ready: bool = True  # the floor needs no set-up: the first message is the first "answer"
 
     def is_reply(self, call: Call) -> bool:
-        return call.method == "sendMessage"
+        return call.method == "sendPoll"
 
     def respond(self) -> int:
         self.user.send("c17b")
@@ -127,7 +134,8 @@ class FloorPlayer(Player):
 
 
 def _text(call: Call) -> str:
-    return str(call.params.get("text", ""))
+    """A message's text, or a poll's description."""
+    return str(call.params.get("text") or call.params.get("description") or "")
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class Throughput:
     users: int
     lost: int  # answers still without a reply after the drain
     finished: int  # users whose quiz ended inside the run
+    sends_per_answer: float  # the bot's sends to the users' chats per answer (all the run)
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,7 @@ async def closed_loop(
         len(players),
         lost(log),
         sum(p.done for p in players),
+        sum(p.sends for p in players) / max(1, sum(p.answers for p in players) - lost(log)),
     )
 
 

@@ -45,11 +45,13 @@ def number(value: float | None, digits: int = 1, unit: str = "") -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
-def verdict(value: float | None, target: float, unit: str) -> str:
-    """ "target ≤ X: met" or "missed"."""
+def verdict(value: float | None, target: float, unit: str, *, higher: bool = False) -> str:
+    """ "target ≤ X: met" or "MISSED" (`higher`: "target ≥ X")."""
+    sign = "≥" if higher else "≤"
     if value is None or math.isnan(value):
-        return f"target ≤ {target:g}{unit}"
-    return f"target ≤ {target:g}{unit}: {'met' if value <= target else 'MISSED'}"
+        return f"target {sign} {target:g}{unit}"
+    met = value >= target if higher else value <= target
+    return f"target {sign} {target:g}{unit}: {'met' if met else 'MISSED'}"
 
 
 def cpu_model() -> str:

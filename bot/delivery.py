@@ -38,6 +38,13 @@ from storage.quizzes import (
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_EXPLANATION_LIMIT = 200
+DESCRIPTION_LIMIT = 1024  # a poll's description, after entity parsing (sendPoll)
+MIN_ROOM = 400  # characters: with less room beside a question, its preface goes on its own
+MIN_PART = 40  # characters a clipped quote, explanation or answer keeps at least
+
+# A text that goes above a question in the same message (the previous answer's feedback, a
+# quiz's intro), given the room it may take in visible characters: one send instead of two.
+Preface = Callable[[int], str]
 
 
 def fits_poll(question: str, options: list[str]) -> bool:
@@ -56,25 +63,29 @@ def poll_explanation(explanation: str | None) -> str | None:
     return clip(" ".join(explanation.split()), POLL_EXPLANATION_LIMIT)
 
 
-async def send_question(bot: Bot, db: Database, view: ItemView, clock: RoundClock) -> None:
-    """Ask a quiz item and remember where and when it went: its answers are found by it, and
-    timed from then."""
-    message_id, poll_id = await ask(bot, view)
+async def send_question(
+    bot: Bot, db: Database, view: ItemView, clock: RoundClock, preface: Preface | None = None
+) -> None:
+    """Ask a quiz item (under `preface`) and remember where and when it went: its answers are
+    found by it, and timed from then."""
+    message_id, poll_id = await ask(bot, view, preface)
     sent = Delivery(view.item.id, message_id, poll_id, clock.now())
     await db.run(lambda session: mark_delivered(session, [], [sent]))
 
 
-async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
-    """Send a quiz item: a quiz poll when it fits, else a message with a button per option;
-    a typed question as a message that asks for a reply."""
+async def ask(bot: Bot, view: ItemView, preface: Preface | None = None) -> tuple[int, str | None]:
+    """Send a quiz item: a quiz poll when it fits (the preface as its description), else a
+    message with a button per option; a typed question as a message that asks for a reply."""
     question, item, quiz = view.question, view.item, view.quiz
     position = item.position + 1
     if QuestionKind(question.kind).typed:
         numeric = question.kind == QuestionKind.NUMERIC
+        body = texts.typed_question(position, quiz.total, question.text, numeric)
         sent = await bot.send_message(
             quiz.chat_id,
-            texts.typed_question(position, quiz.total, question.text, numeric),
+            await _prefaced(bot, quiz.chat_id, preface, body),
             parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
             # The learner's client opens a reply to this message: the next text is the answer.
             reply_markup=ForceReply(input_field_placeholder=texts.typed_placeholder(numeric)),
         )
@@ -83,9 +94,12 @@ async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
     titled = texts.question_header(position, quiz.total) + question.text
     multiple = len(question.correct) > 1
     if fits_poll(titled, options):
+        description = await _fitted(bot, quiz.chat_id, preface, DESCRIPTION_LIMIT)
         message = await bot.send_poll(
             quiz.chat_id,
             question=titled,
+            description=description,
+            description_parse_mode=ParseMode.HTML if description else None,
             options=[InputPollOption(o) for o in options],
             is_anonymous=False,
             type=Poll.QUIZ,
@@ -101,43 +115,86 @@ async def ask(bot: Bot, view: ItemView) -> tuple[int, str | None]:
             if multiple
             else keyboards.answer_buttons(item.id, len(options))
         )
+        body = texts.question_message(position, quiz.total, question.text, options, multiple)
         message = await bot.send_message(
             quiz.chat_id,
-            texts.question_message(position, quiz.total, question.text, options, multiple),
+            await _prefaced(bot, quiz.chat_id, preface, body),
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
         )
         poll_id = None
     return message.message_id, poll_id
 
 
-async def send_feedback(
-    bot: Bot,
+async def _prefaced(bot: Bot, chat_id: int, preface: Preface | None, body: str) -> str:
+    """A question's message text with its preface above it, when that fits beside it."""
+    room = texts.MESSAGE_LIMIT - texts.visible_length(body) - 2
+    before = await _fitted(bot, chat_id, preface, room)
+    return body if before is None else f"{before}\n\n{body}"
+
+
+async def _fitted(bot: Bot, chat_id: int, preface: Preface | None, room: int) -> str | None:
+    """The preface within `room`; when too little room is left (a long question), it goes
+    first as a message of its own, in full, and None is returned."""
+    if preface is None:
+        return None
+    if room >= MIN_ROOM and texts.visible_length(text := preface(room)) <= room:
+        return text
+    await _send_html(bot, chat_id, preface(texts.MESSAGE_LIMIT))
+    return None
+
+
+async def _send_html(bot: Bot, chat_id: int, text: str) -> None:
+    await bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+    )
+
+
+def feedback_text(
     view: ItemView,
     correct: bool,
     recall: Recall | None = None,
     note: str | None = None,
-) -> None:
+    room: int = texts.MESSAGE_LIMIT,
+) -> str:
     """Verdict, the right answer in full, the explanation and the source passage; in a review,
     when the question comes back (`recall`: what the answer did to the learner's card); and
-    any `note` (a typo forgiven)."""
+    any `note` (a typo forgiven). Within `room` visible characters: the quote is clipped first
+    (on a word boundary, with "…", its source still named), then the explanation, then the
+    answers."""
     question, quiz, bank = view.question, view.quiz, view.bank
-    await bot.send_message(
-        quiz.chat_id,
-        texts.feedback(
+    answers = [question.options[i] for i in question.correct]
+    notes = "\n".join(n for n in (note, _review_note(quiz, correct, recall)) if n)
+    full = {
+        "passage": question.passage or "",
+        "explanation": question.explanation or "",
+        "answers": "; ".join(answers),
+    }
+    caps = {part: len(text) for part, text in full.items()}
+    while True:
+        text = texts.feedback(
             correct=correct,
-            answers=[question.options[i] for i in question.correct],
-            explanation=question.explanation,
-            passage=question.passage,
+            answers=answers,
+            explanation=clip(full["explanation"], caps["explanation"]) or None,
+            passage=clip(full["passage"], caps["passage"]) or None,
             source_title=bank.source_title,
             source_url=bank.source_url,
             score=quiz.score,
             answered=view.item.position + 1,
-            note="\n".join(n for n in (note, _review_note(quiz, correct, recall)) if n),
-        ),
-        parse_mode=ParseMode.HTML,
-        link_preview_options=NO_PREVIEW,
-    )
+            note=notes,
+            answers_limit=caps["answers"],
+        )
+        over = texts.visible_length(text) - room
+        cut = next((part for part, cap in caps.items() if cap > MIN_PART), None)
+        if over <= 0 or cut is None:
+            return text
+        caps[cut] = max(MIN_PART, caps[cut] - over - 1)
+
+
+async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
+    """An answer's feedback as a message of its own (when it was owed at a restart)."""
+    await _send_html(bot, view.quiz.chat_id, feedback_text(view, correct))
 
 
 def _review_note(quiz: QuizState, correct: bool, recall: Recall | None) -> str | None:
@@ -220,15 +277,20 @@ async def follow_up(
     clock: RoundClock,
     note: str | None = None,
 ) -> None:
-    """Feedback for a recorded answer, then the next question or the summary.
+    """Feedback for a recorded answer with the next question (a poll's description, or above
+    the question in its message), or with the summary: one send per answer.
 
-    Both are marked delivered after both went out (see DeliveryMarks): after a crash in
-    between, the start-up redelivery may send one of them twice, but never loses one.
+    Both are marked delivered once it went out (see DeliveryMarks): after a crash before that,
+    the start-up redelivery may send them again, but never loses one.
     """
     view, quiz = answered.view, answered.view.quiz
-    await send_feedback(bot, view, answered.correct, answered.recall, note)
+
+    def feedback(room: int) -> str:
+        return feedback_text(view, answered.correct, answered.recall, note, room)
+
     if answered.following is None:
-        await _send_summary_text(bot, quiz, _title(quiz, view.bank.title), answered.results)
+        title = _title(quiz, view.bank.title)
+        await _send_summary_text(bot, quiz, title, answered.results, feedback(texts.MESSAGE_LIMIT))
 
         def finished(session: Session) -> None:
             mark_feedback_sent(session, answered.answer_id)
@@ -236,7 +298,7 @@ async def follow_up(
 
         await marks.run(db, finished)
         return
-    message_id, poll_id = await ask(bot, answered.following)
+    message_id, poll_id = await ask(bot, answered.following, feedback)
     sent = Delivery(answered.following.item.id, message_id, poll_id, clock.now())
     await marks.add(db, answered.answer_id, sent)
 
@@ -262,9 +324,20 @@ def _title(quiz: QuizState, bank_title: str | None) -> str:
 
 
 async def _send_summary_text(
-    bot: Bot, quiz: QuizState, title: str, results: list[AnsweredQuestion]
+    bot: Bot,
+    quiz: QuizState,
+    title: str,
+    results: list[AnsweredQuestion],
+    feedback: str | None = None,
 ) -> None:
+    """The summary, under the last answer's `feedback` when both fit one message."""
     text = texts.summary(title, quiz.score, results, quiz.status == "stopped")
+    if feedback is not None:
+        both = f"{feedback}\n\n{text}"
+        if texts.visible_length(both) <= texts.MESSAGE_LIMIT:
+            await _send_html(bot, quiz.chat_id, both)
+            return
+        await _send_html(bot, quiz.chat_id, feedback)
     for chunk in texts.split_message(text.split("\n")):
         await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
 

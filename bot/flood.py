@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter
 # limiter covers those) and about one a second per private chat, with short bursts.
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
-PRIVATE_BURST = 3  # a feedback and the next question go out together
+PRIVATE_BURST = 3  # short bursts, as Telegram allows (a quiz sends one message per answer)
 PRIVATE_PER_SECOND = 1
 MAX_RETRIES = 8
 MAX_TRACKED_CHATS = 1024

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from html import escape
@@ -239,11 +241,12 @@ def feedback(
     score: int,
     answered: int,
     note: str | None = None,
+    answers_limit: int = ANSWERS_LIMIT,
 ) -> str:
     """`note`: a line of its own under the score (when a review question comes back)."""
     verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
     label = "Answer" if len(answers) == 1 else "Answers"
-    lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>"]
+    lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), answers_limit))}</b>"]
     lines += explained(explanation, passage, source_title, source_url)
     lines.append(f"\nScore so far: {score}/{answered}")
     if note:
@@ -1108,6 +1111,15 @@ def plural(count: int, noun: str) -> str:
 
 def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
+
+
+_TAG = re.compile(r"<[^<>]*>")  # the bot's own tags: user text inside is always escaped
+
+
+def visible_length(text: str) -> int:
+    """The length Telegram counts for an HTML text: after entity parsing, in UTF-16 units."""
+    shown = html.unescape(_TAG.sub("", text))
+    return len(shown.encode("utf-16-le")) // 2
 
 
 def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

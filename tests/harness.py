@@ -98,9 +98,14 @@ def poll_id(call: Call) -> str:
     return str(call.result["poll"]["id"])
 
 
+# What a learner reads: messages, and the descriptions of quiz polls (the previous answer's
+# feedback travels in the next question's description).
+SHOWN = "sendMessage|sendPoll"
+
+
 def text_of(call: Call) -> str:
-    """The text a sendMessage/editMessageText call sent."""
-    return str(call.params.get("text", ""))
+    """The text a sendMessage/editMessageText call sent, or a sendPoll's description."""
+    return str(call.params.get("text") or call.params.get("description") or "")
 
 
 def plain(text: str) -> str:
@@ -138,7 +143,7 @@ def keyboard_of(fake: FakeTelegram, message: dict[str, Any]) -> list[list[dict[s
 async def feedback_after(fake: FakeTelegram, chat_id: int, since: int) -> Call:
     """The next feedback message (verdict and answer) sent to the chat."""
     return await fake.wait_for(
-        "sendMessage", chat_id=chat_id, since=since, predicate=lambda c: "Answer" in text_of(c)
+        SHOWN, chat_id=chat_id, since=since, predicate=lambda c: "Answer" in text_of(c)
     )
 
 

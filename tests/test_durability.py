@@ -14,7 +14,7 @@ import pytest
 from bot.settings import Settings
 from tests.conftest import QUESTIONS
 from tests.fakebot import Call, FakeTelegram, FakeUser, FaultReply
-from tests.harness import BotRunner, poll_id, text_of, wrong_option
+from tests.harness import SHOWN, BotRunner, poll_id, text_of, wrong_option
 from tests.processes import bot_env, quizbot_process
 
 BANK = "russia-iran-partnership"
@@ -22,7 +22,14 @@ SENDS = {"sendMessage", "sendPoll", "editMessageReplyMarkup"}
 
 
 def is_feedback(call: Call) -> bool:
-    return call.method == "sendMessage" and "Answer" in text_of(call)
+    """A message or a poll that carries an answer's feedback."""
+    return call.method in ("sendMessage", "sendPoll") and "Answer" in text_of(call)
+
+
+def kind(call: Call) -> str:
+    """What a delivered call carried: a poll or another message, after any feedback."""
+    shown = "poll" if call.method == "sendPoll" else "text"
+    return f"feedback+{shown}" if is_feedback(call) else shown
 
 
 def delivered(fake: FakeTelegram, chat_id: int) -> list[Call]:
@@ -80,12 +87,10 @@ async def test_every_message_arrives_in_order_when_telegram_says_429(
         await runner.stop()
     assert any(c.error and "Too Many Requests" in c.error for c in fake.calls), "no 429 injected"
     for user in users:
-        kinds = [
-            "poll" if c.method == "sendPoll" else "feedback" if is_feedback(c) else "text"
-            for c in delivered(fake, user.id)
-        ]
-        # intro, then question/feedback pairs in order, then the summary: nothing lost or doubled
-        assert kinds == ["text", *["poll", "feedback"] * 3, "text"], kinds
+        kinds = [kind(c) for c in delivered(fake, user.id)]
+        # The first question (with the intro), each next one with the previous feedback, then
+        # the last feedback with the summary: nothing lost or doubled, one send per answer.
+        assert kinds == ["poll", "feedback+poll", "feedback+poll", "feedback+text"], kinds
         summary = text_of(delivered(fake, user.id)[-1])
         assert f"Score: <b>{sum(plans[user.id])}/3</b>" in summary
 
@@ -102,7 +107,7 @@ async def test_a_quiz_started_before_a_crash_is_not_started_again(
     fake.stall = lambda method, params: params.get("chat_id") == learner.id
     async with quizbot_process(env, log) as first:
         learner.send(f"/quiz {BANK} 3")
-        await fake.wait_for("sendMessage", chat_id=learner.id, timeout=30)  # held: the intro
+        await fake.wait_for(SHOWN, chat_id=learner.id, timeout=30)  # held: the first question
         first.send_signal(signal.SIGKILL)
         await first.wait()
     fake.stall = None

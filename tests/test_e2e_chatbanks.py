@@ -14,7 +14,7 @@ from storage import banks
 from storage.models import BankRow, Draft
 from tests.conftest import ADMIN_ID, QUESTIONS, TEACHER_ID
 from tests.fakebot import Call, FakeTelegram, FakeUser
-from tests.harness import BotRunner, plain, poll_id, text_of
+from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
 
 LINK = re.compile(r"https://t\.me/quiz_test_bot\?start=([A-Za-z0-9_-]+)")
 SEED = (QUESTIONS / "sources" / "russia-iran-partnership.txt").read_text(encoding="utf-8")
@@ -134,9 +134,7 @@ async def test_a_teacher_builds_a_bank_from_polls_and_text_and_a_class_plays_it(
     poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     mark = fake.mark()
     ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
-    feedback = await fake.wait_for(
-        "sendMessage", chat_id=ann.id, since=mark, predicate=lambda c: "Correct" in text_of(c)
-    )
+    feedback = await feedback_after(fake, ann.id, mark)
     assert "<blockquote>" in text_of(feedback)
     assert "You have no bank open" in await say(fake, tess, "/done")
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.settings import Settings
 from storage.models import InboxUpdate
 from tests.fakebot import Call, FakeTelegram, FakeUser
-from tests.harness import BotRunner, poll_id, text_of
+from tests.harness import SHOWN, BotRunner, poll_id, text_of
 
 FLOOD = 100
 BOUND = 1.0  # seconds: another user's command is answered within this while the flood lasts
@@ -90,7 +90,7 @@ async def test_a_flooders_quiz_answers_still_count(limited_bot: BotRunner, fake:
     mark = fake.mark()
     mallory.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
     verdict = await fake.wait_for(
-        "sendMessage", lambda c: "Correct" in text_of(c), chat_id=mallory.id, since=mark
+        SHOWN, lambda c: "Correct" in text_of(c), chat_id=mallory.id, since=mark
     )
     assert "Score so far: 1/1" in text_of(verdict)
     await fake.wait_for("sendPoll", chat_id=mallory.id, since=mark)  # and the quiz goes on

@@ -9,7 +9,7 @@ import pytest
 
 from storage import scores
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
+from tests.harness import SHOWN, BotRunner, feedback_after, plain, poll_id, text_of
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ async def test_quiz_alone_offers_banks_and_a_button_starts_one(bot: BotRunner, f
 async def test_asking_for_more_questions_than_the_bank_has(bot: BotRunner, fake: FakeTelegram):
     ann = fake.user(101, "Ann")
     ann.send("/quiz russia-iran-partnership 500")
-    intro = await fake.wait_for("sendMessage", chat_id=ann.id)
+    intro = await fake.wait_for(SHOWN, chat_id=ann.id)
     assert "only 30 questions, so you get all of them" in text_of(intro)
     poll = await fake.wait_for("sendPoll", chat_id=ann.id)
     assert poll.params["question"].startswith("[1/30] ")
@@ -215,5 +215,5 @@ async def test_a_new_quiz_says_how_far_the_one_it_replaces_had_come(
     await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     mark = fake.mark()
     ann.send("/quiz russia-iran-partnership 2")
-    intro = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+    intro = await fake.wait_for(SHOWN, chat_id=ann.id, since=mark)
     assert "Your previous quiz here was stopped at 1/1 right." in text_of(intro)

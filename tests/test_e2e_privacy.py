@@ -12,7 +12,7 @@ from storage.models import BankAccess, QuizItem
 from storage.quizzes import active_quiz
 from tests.conftest import ADMIN_ID, TEACHER_ID
 from tests.fakebot import FakeTelegram
-from tests.harness import BotRunner, handled, plain, poll_id, text_of
+from tests.harness import SHOWN, BotRunner, handled, plain, poll_id, text_of
 from tests.test_e2e_teachers import GROUP_LINK, PRIVATE, say, upload
 
 ANN, BOB, MALLORY = 101, 102, 666
@@ -155,7 +155,7 @@ async def test_a_quiz_has_at_most_100_questions(
     ann = fake.user(ANN, "Ann")
     mark = fake.mark()
     ann.send("/quiz big 10000")
-    intro = await said_in(fake, ann.id, mark)
+    intro = plain(text_of(await fake.wait_for(SHOWN, chat_id=ann.id, since=mark)))
     assert "at most 100 questions, so you get 100" in intro
     poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     assert re.match(r"\[1/100\] ", poll.params["question"])

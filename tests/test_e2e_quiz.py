@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from quiz.bank import Bank, load_bank_file
+from bot.library import import_bank
+from quiz.bank import Bank, load_bank_file, parse_bank
 from tests.conftest import QUESTIONS
-from tests.fakebot import FakeTelegram
+from tests.fakebot import Call, FakeTelegram
 from tests.harness import (
+    SHOWN,
     BotRunner,
     feedback_after,
     plain,
@@ -87,9 +89,11 @@ async def test_a_whole_quiz_by_polls_explains_every_answer_from_the_source(
         assert lines[1] == "Answer: " + "; ".join(question.correct_texts)
         assert question.quote and question.quote in text
         assert SHIPPED.source_title and SHIPPED.source_title in text
-        assert feedback.params["parse_mode"] == "HTML"
+        mode = feedback.params.get("parse_mode") or feedback.params.get("description_parse_mode")
+        assert mode == "HTML"
     assert len(asked) == len(right), "a question repeated inside one quiz"
-    summary_text = text_of(summary)
+    assert feedbacks[-1][1] is summary, "the last feedback and the summary are one message"
+    summary_text = text_of(summary).split("Quiz finished", 1)[1]
     assert "Score: <b>3/5</b>" in summary_text
     assert summary_text.count("✅") == 3 and summary_text.count("❌") == 2
 
@@ -134,8 +138,89 @@ async def test_a_quiz_survives_a_restart_and_repeated_answers_count_once(
         "sendMessage", chat_id=ann.id, predicate=lambda c: "Quiz finished" in text_of(c)
     )
     assert "Score: <b>2/3</b>" in text_of(summary)
-    feedback = [c for c in fake.calls_to("sendMessage", ann.id) if "Answer" in text_of(c)]
+    feedback = [c for c in fake.calls_to(SHOWN, ann.id) if "Answer" in text_of(c)]
     assert len(feedback) == 3
     mark = fake.mark()
     ann.send("/score")
     assert "Points: <b>2</b>" in text_of(await fake.wait_for("sendMessage", since=mark))
+
+
+def sends_to(fake: FakeTelegram, chat_id: int, since: int) -> list[Call]:
+    """Every call since `since` that put a message or a poll in the chat."""
+    return [
+        c
+        for c in fake.calls[since:]
+        if c.method.startswith("send") and c.params.get("chat_id") == chat_id
+    ]
+
+
+async def test_each_answer_costs_one_send_the_feedback_rides_with_the_next_question(
+    bot: BotRunner, fake: FakeTelegram
+):
+    right = [True, False, True, True, False, True]
+    start = fake.mark()
+    feedbacks, _ = await take_quiz_by_polls(fake, 101, "Ann", right)
+    sends = sends_to(fake, 101, start)
+    # /quiz costs one send: the intro rides with the first question. Then each answer costs
+    # one: its feedback rides with the next question, the last one's with the summary (each
+    # answer cost two sends before: the feedback, then the next question).
+    assert sends[0].method == "sendPoll" and "Good luck" in text_of(sends[0])
+    assert len(sends[1:]) / len(right) <= 1.0, [c.method for c in sends]
+    polls = [c for c in sends if c.method == "sendPoll"]
+    assert "Good luck" in polls[0].params["description"]
+    for (_, feedback), following in zip(feedbacks[:-1], polls[1:], strict=True):
+        assert feedback is following, "the feedback is in the next question's description"
+        # Telegram's own explanation under the poll is the short one, shown at once.
+        assert len(following.params.get("explanation", "")) <= 200
+
+
+LONG_BANK = """\
+bank: 1
+id: long-quote
+title: Long quotes
+source:
+  title: A long text
+  text: "{source}"
+questions:
+  - id: first
+    question: Which word comes first in the text?
+    options: [word0, word1]
+    answer: word0
+    explanation: "{explanation}"
+    quote: "{quote}"
+  - id: last
+    question: Which word comes last in the text?
+    options: [word1, word0]
+    answer: word1
+    explanation: "{explanation}"
+    quote: "{quote}"
+"""
+
+
+async def test_feedback_too_long_for_a_description_is_clipped_on_a_word_with_its_source_named(
+    bot: BotRunner, fake: FakeTelegram
+):
+    quote = " ".join(f"word{i}" for i in range(200))[:985] + " end."
+    explanation = "Because " + "it is so " * 100
+    text = LONG_BANK.format(source=quote, explanation=explanation.strip(), quote=quote)
+    import_bank(bot.db, parse_bank(text, filename="long-quote.yaml", base_dir=None))
+    ann = fake.user(101, "Ann")
+    ann.send("/quiz long-quote")
+    first = await fake.wait_for("sendPoll", chat_id=ann.id)
+    mark = fake.mark()
+    ann.answer_poll(poll_id(first), first.params["correct_option_ids"])
+    second = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+    shown = plain(text_of(second))
+    # Telegram's limit, which the fake enforces too: 1,024 characters after entity parsing.
+    assert len(shown) <= 1024
+    assert shown.startswith("✅ Correct!\nAnswer: word0")
+    assert "…" in shown and "— A long text" in shown, "the quote is clipped, its source named"
+    clipped = shown.split("…")[0].split("\n")[-1]
+    assert quote.startswith(clipped) and quote[len(clipped)] == " ", "cut on a word boundary"
+    mark = fake.mark()
+    ann.answer_poll(poll_id(second), [wrong_option(second)])
+    last = await fake.wait_for(
+        "sendMessage", chat_id=ann.id, since=mark, predicate=lambda c: "Quiz finished" in text_of(c)
+    )
+    # The last feedback has a whole message's room: nothing clipped.
+    assert quote in plain(text_of(last)) and explanation.strip() in plain(text_of(last))

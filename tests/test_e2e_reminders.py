@@ -100,9 +100,8 @@ async def test_a_missed_question_is_reminded_at_its_minute_and_the_button_starts
     mark = fake.mark()
     ann.press(sent.result, button["callback_data"])
     assert "Review: 1 question due" in plain(
-        text_of(await fake.wait_for("sendMessage", chat_id=ann.id, since=mark))
+        text_of(await fake.wait_for("sendPoll", chat_id=ann.id, since=mark))
     )
-    await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
     shown = await ask(fake, ann, "/remind")
     assert shown.startswith("⏰ Your reminder: every day at 08:00 (UTC)")
     assert "at 08:00, in 1 day." in shown

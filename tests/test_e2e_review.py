@@ -12,6 +12,7 @@ from storage.models import Answer, Card
 from tests.clocks import ManualClock
 from tests.fakebot import Call, FakeTelegram, FakeUser
 from tests.harness import (
+    SHOWN,
     BotRunner,
     feedback_after,
     plain,
@@ -80,7 +81,7 @@ async def test_missed_questions_come_back_until_right_then_get_scheduled(
     # Both missed questions are due at once, the one missed first asked first.
     mark = fake.mark()
     ann.send("/review")
-    intro = plain(text_of(await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)))
+    intro = plain(text_of(await fake.wait_for(SHOWN, chat_id=ann.id, since=mark)))
     assert "2 questions due" in intro
     first = await next_poll(fake, ann, mark)
     assert poll_text(first) == missed[0]
@@ -106,7 +107,7 @@ async def test_missed_questions_come_back_until_right_then_get_scheduled(
     mark = fake.mark()
     ann.send("/review")
     assert "3 questions due" in plain(
-        text_of(await fake.wait_for("sendMessage", chat_id=ann.id, since=mark))
+        text_of(await fake.wait_for(SHOWN, chat_id=ann.id, since=mark))
     )
     with bot.db.session() as session:
         ratings = session.scalars(select(Answer.rating).where(Answer.user_id == ann.id)).all()

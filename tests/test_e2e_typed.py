@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storage.models import Answer
 from tests.conftest import TEACHER_ID
 from tests.fakebot import Call, FakeTelegram, FakeUser
-from tests.harness import BotRunner, plain, text_of, wrong_option
+from tests.harness import SHOWN, BotRunner, plain, text_of, wrong_option
 
 TYPED = """\
 bank: 1
@@ -63,7 +63,7 @@ async def type_reply(fake: FakeTelegram, user: FakeUser, question: Call, text: s
     """Reply to the question as Telegram's client does (ForceReply); the bot's next message."""
     mark = fake.mark()
     user.send(text, reply_to=question.result)
-    return plain(text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark)))
+    return plain(text_of(await fake.wait_for(SHOWN, chat_id=user.id, since=mark)))
 
 
 def is_question(call: Call) -> bool:
@@ -98,7 +98,8 @@ async def test_typed_questions_are_graded_leniently_and_say_what_was_forgiven(
             mark = fake.mark()
             ann.answer_poll(str(question.result["poll"]["id"]), [wrong_option(question)])
             continue
-        text = plain(text_of(question))
+        # The question, under the previous answer's feedback when there is one.
+        text = plain(text_of(question)).rsplit("Question ", 1)[1]
         assert "Type" in text and question.params["reply_markup"]["input_field_placeholder"]
         mark = fake.mark()
         if "buried" in text:

@@ -54,9 +54,13 @@ async def start_review(update: Update, context: Context, bank_id: str | None) ->
     if isinstance(started, str):
         await reply(update, started)
         return
-    await reply(update, started.intro)
-    if started.first is not None:
-        await delivery.send_question(context.bot, context.db, started.first, context.bot_data.clock)
+    if started.first is None:
+        await reply(update, started.intro)
+        return
+    intro = started.intro  # the first question's description: one send to start
+    await delivery.send_question(
+        context.bot, context.db, started.first, context.bot_data.clock, lambda room: intro
+    )
 
 
 def plan_review(

@@ -550,8 +550,9 @@ class FakeTelegram:
         return len(self.calls)
 
     def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
-        """Recorded calls of a method, optionally to one chat."""
-        name = self.spec.canonical(method) or method
+        """Recorded calls of a method (or several, as "sendMessage|sendPoll"), optionally to
+        one chat."""
+        name = "|".join(self.spec.canonical(m) or m for m in method.split("|"))
         return [c for c in self.calls if self._matches(c, name, chat_id)]
 
     def refused(self) -> list[Call]:
@@ -567,8 +568,10 @@ class FakeTelegram:
         timeout: float = 10.0,  # noqa: ASYNC109 - the tests' interface; deadline handled below
         since: int = 0,
     ) -> Call:
-        """The first call at index >= since matching method/chat_id/predicate, once it arrives."""
-        name = self.spec.canonical(method) or method
+        """The first call at index >= since matching method/chat_id/predicate, once it arrives.
+
+        `method` may name several, as "sendMessage|sendPoll"."""
+        name = "|".join(self.spec.canonical(m) or m for m in method.split("|"))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         i = since
@@ -606,7 +609,9 @@ class FakeTelegram:
 
     @staticmethod
     def _matches(call: Call, method: str, chat_id: int | None) -> bool:
-        return call.method == method and (chat_id is None or call.params.get("chat_id") == chat_id)
+        return call.method in method.split("|") and (
+            chat_id is None or call.params.get("chat_id") == chat_id
+        )
 
     def _describe_wait(self, method: str, chat_id: int | None, timeout: float, since: int) -> str:
         where = f" to chat {chat_id}" if chat_id is not None else ""
