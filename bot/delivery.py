@@ -160,9 +160,9 @@ def feedback_text(
 ) -> str:
     """Verdict, the right answer in full, the explanation and the source passage; in a review,
     when the question comes back (`recall`: what the answer did to the learner's card); and
-    any `note` (a typo forgiven). Within `room` visible characters: the quote is clipped first
-    (on a word boundary, with "…", its source still named), then the explanation, then the
-    answers."""
+    any `note` (a typo forgiven). Within `room` visible characters: the longest of the quote,
+    the explanation and the answers are clipped to one length (on a word boundary, with "…"),
+    and the source is still named."""
     question, quiz, bank = view.question, view.quiz, view.bank
     answers = [question.options[i] for i in question.correct]
     notes = "\n".join(n for n in (note, _review_note(quiz, correct, recall)) if n)
@@ -186,10 +186,21 @@ def feedback_text(
             answers_limit=caps["answers"],
         )
         over = texts.visible_length(text) - room
-        cut = next((part for part, cap in caps.items() if cap > MIN_PART), None)
-        if over <= 0 or cut is None:
+        lowered = _lowered(caps, over)
+        if over <= 0 or lowered == caps:  # fits, or nothing left to clip
             return text
-        caps[cut] = max(MIN_PART, caps[cut] - over - 1)
+        caps = lowered
+
+
+def _lowered(caps: dict[str, int], over: int) -> dict[str, int]:
+    """The caps with the longest brought down to one level that cuts `over` characters in all
+    (each cut costs one more, for its "…"); never under MIN_PART."""
+    low, high = MIN_PART, max(caps.values())
+    while low < high:  # the highest level that cuts enough
+        level = (low + high + 1) // 2
+        cut = sum(cap - level + 1 for cap in caps.values() if cap > level)
+        low, high = (level, high) if cut >= over else (low, level - 1)
+    return {part: min(cap, low) for part, cap in caps.items()}
 
 
 async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:

@@ -213,10 +213,13 @@ async def test_feedback_too_long_for_a_description_is_clipped_on_a_word_with_its
     shown = plain(text_of(second))
     # Telegram's limit, which the fake enforces too: 1,024 characters after entity parsing.
     assert len(shown) <= 1024
-    assert shown.startswith("✅ Correct!\nAnswer: word0")
+    assert shown.startswith("✅ Correct!\nAnswer: word")
     assert "…" in shown and "— A long text" in shown, "the quote is clipped, its source named"
-    clipped = shown.split("…")[0].split("\n")[-1]
-    assert quote.startswith(clipped) and quote[len(clipped)] == " ", "cut on a word boundary"
+    because, clipped = (line.removesuffix("…") for line in shown.split("\n")[2:5:2])
+    for whole, cut in ((explanation.strip(), because), (quote, clipped)):
+        assert whole.startswith(cut) and whole[len(cut)] == " ", "cut on a word boundary"
+        # Both long parts give way alike, so the quote is not cut to a stub.
+        assert len(cut) > 300
     mark = fake.mark()
     ann.answer_poll(poll_id(second), [wrong_option(second)])
     last = await fake.wait_for(

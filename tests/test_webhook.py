@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import QUESTIONS
 from tests.databases import BACKENDS, fresh_database
 from tests.fakebot import FakeTelegram, FakeUser
-from tests.harness import text_of
+from tests.harness import SHOWN, text_of
 from tests.processes import bot_env, free_port, quizbot_process
 
 SECRET = "s3cret-for-tests_only"
@@ -120,7 +120,7 @@ async def play_through_both(fake: FakeTelegram, http: aiohttp.ClientSession, por
     assert await post(http, ports[1], {**answer, "update_id": 12}) == 200
     await fake.wait_for("sendPoll", chat_id=ann.id, since=fake.calls.index(poll) + 1)
     await asyncio.sleep(0.5)
-    feedback = [c for c in fake.calls_to("sendMessage", ann.id) if "Answer" in text_of(c)]
+    feedback = [c for c in fake.calls_to(SHOWN, ann.id) if "Answer" in text_of(c)]
     assert len(feedback) == 1
     score = message_update(fake, ann, "/score", 13)
     mark = fake.mark()
