@@ -75,6 +75,7 @@ def before_answer(session: Session, user_id: int, question_id: int) -> Before:
     card = None
     if stored["state"] is not None:
         card = FsrsCard(
+            card_id=question_id,  # given: without one, fsrs sleeps 1 ms to make a unique id
             state=State(stored["state"]),
             step=stored["step"],
             stability=stored["stability"],
@@ -130,7 +131,7 @@ def after_answer(
     """
     now = _utc(now)
     card, _ = SCHEDULER.review_card(
-        before.card or FsrsCard(),
+        before.card or FsrsCard(card_id=question_id, due=now),  # see before_answer
         rating,
         now,
         review_duration=round(seconds * 1000) if seconds is not None else None,
