@@ -199,6 +199,11 @@ def _throughput(
     section.add("quiz bot CPU", number(_pct(quiz.bot_cpu), 0, " %"), "of one core, in the window")
     section.add("floor CPU", number(_pct(floor.bot_cpu), 0, " %"), "of one core, in the window")
     section.add(
+        "CPU per answer: quiz bot / floor",
+        f"{number(_cpu_ms(quiz), 2, ' ms')} / {number(_cpu_ms(floor), 2, ' ms')}",
+        "the bot's CPU share ÷ its rate, first pair",
+    )
+    section.add(
         "fake server + users CPU",
         f"{number(_pct(quiz.bench_cpu), 0, ' %')} / {number(_pct(floor.bench_cpu), 0, ' %')}",
         "this process, during the quiz / the floor run",
@@ -257,6 +262,12 @@ async def _throttled(fake: BenchTelegram, workdir: Path, args: argparse.Namespac
 def _sends(pairs: list[tuple[bots.BotFigures, bots.BotFigures]]) -> float | None:
     """The quiz bot's sends per answer, over its closed-loop runs."""
     return _mean([q.throughput.sends_per_answer for q, _ in pairs if q.throughput])
+
+
+def _cpu_ms(figures: bots.BotFigures) -> float | None:
+    """CPU milliseconds per answer (or per update) in the throughput window."""
+    rate = _rate(figures)
+    return 1000 * figures.bot_cpu / rate if figures.bot_cpu is not None and rate else None
 
 
 def _rate(figures: bots.BotFigures) -> float | None:
