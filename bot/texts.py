@@ -58,9 +58,18 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+NAME_CHARS = 64  # Telegram's own limit for a first name; a forged update can carry more
+
+
+def user_text(text: str, limit: int = NAME_CHARS) -> str:
+    """Text a user chose (a name, a group's title), clipped and escaped for HTML: the one
+    way such text enters a message, so that none can outgrow Telegram's limits."""
+    return escape(clip(text.strip(), limit))
+
+
 def welcome(first_name: str) -> str:
     return (
-        f"👋 Hi {escape(first_name)}! I quiz you on what you read. After every answer I show "
+        f"👋 Hi {user_text(first_name)}! I quiz you on what you read. After every answer I show "
         "the right answer and <b>the passage of the source that proves it</b>.\n\n"
         "Tap a bank below or send /quiz to start. /help lists everything I can do."
     )
@@ -496,7 +505,7 @@ def leaderboard_text(
 ) -> str:
     """A table; a group's counts round points (speed), the others one point a right answer."""
     unit = "round point" if round_points else "point"
-    title = "🏆 <b>Leaderboard</b>" + (f" — {escape(scope)}" if scope else "")
+    title = "🏆 <b>Leaderboard</b>" + (f" — {user_text(scope, 128)}" if scope else "")
     title += " · this week" if weekly else " · all time"
     title += " · round points" if round_points else ""
     if not board.top:
@@ -519,7 +528,7 @@ def _entry_line(entry: Entry) -> str:
 
 def display_name(first_name: str, username: str | None) -> str:
     """A user's first name, or @username when the name is blank."""
-    name = clip(first_name.strip(), 64)
+    name = clip(first_name.strip(), NAME_CHARS)
     return name or (f"@{username}" if username else "anonymous learner")
 
 
@@ -1229,7 +1238,8 @@ def export_too_large(bank_id: str, size: int, limit: int) -> str:
 
 
 def weblink(link: str, group: str | None, renewed: bool) -> str:
-    lines = [f"🌐 The live leaderboard of <b>{escape(group or 'this group')}</b> on the web:"]
+    group_name = user_text(group or "this group", 128)  # Telegram's limit for a chat's title
+    lines = [f"🌐 The live leaderboard of <b>{group_name}</b> on the web:"]
     lines.append(escape(link))
     if renewed:
         lines.append("\nThis is a new address: the old one no longer works.")

@@ -217,3 +217,24 @@ async def test_a_new_quiz_says_how_far_the_one_it_replaces_had_come(
     ann.send("/quiz russia-iran-partnership 2")
     intro = await fake.wait_for(SHOWN, chat_id=ann.id, since=mark)
     assert "Your previous quiz here was stopped at 1/1 right." in text_of(intro)
+
+
+async def test_a_name_or_title_of_any_length_never_makes_a_message_too_long(
+    bot: BotRunner, fake: FakeTelegram
+):
+    # Telegram's own clients stop at 64 characters for a name and 128 for a title; forged
+    # updates do not. Every reply still fits (the fake refuses what Telegram would).
+    huge = fake.user(4242, "N" * 4096, "hugename")
+    mark = fake.mark()
+    huge.send("/start")
+    hello = await fake.wait_for("sendMessage", chat_id=huge.id, since=mark)
+    assert hello.error is None and plain(text_of(hello)).startswith("👋 Hi " + "N" * 60)
+    group = fake.group(-4242, "T" * 4096)
+    fake.chat_admins[group.id] = {huge.id}
+    for command in ("/leaderboard", "/leaderboard week"):
+        mark = fake.mark()
+        huge.send(command, chat=group)
+        reply = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
+        assert reply.error is None and "T" * 100 in text_of(reply)
+        assert "T" * 200 not in text_of(reply)
+    assert not fake.violations
