@@ -20,6 +20,7 @@ from storage import inbox
 from storage.banks import get_bank
 from storage.db import Database
 from storage.learning import Recall
+from storage.models import QuizKind, QuizStatus
 from storage.quizzes import (
     Answered,
     AnsweredQuestion,
@@ -209,7 +210,7 @@ async def send_feedback(bot: Bot, view: ItemView, correct: bool) -> None:
 
 
 def _review_note(quiz: QuizState, correct: bool, recall: Recall | None) -> str | None:
-    if quiz.kind != "review" or recall is None:
+    if quiz.kind != QuizKind.REVIEW or recall is None:
         return None
     if not correct:
         return texts.asked_again_later()
@@ -329,7 +330,7 @@ async def send_summary(bot: Bot, db: Database, quiz: QuizState) -> None:
 
 def _title(quiz: QuizState, bank_title: str | None) -> str:
     """What a quiz's summary is called: its bank's title, or a review's own."""
-    if quiz.kind == "review" or bank_title is None:
+    if quiz.kind == QuizKind.REVIEW or bank_title is None:
         return texts.review_title()
     return bank_title
 
@@ -342,7 +343,7 @@ async def _send_summary_text(
     feedback: str | None = None,
 ) -> None:
     """The summary, under the last answer's `feedback` when both fit one message."""
-    text = texts.summary(title, quiz.score, results, quiz.status == "stopped")
+    text = texts.summary(title, quiz.score, results, quiz.status == QuizStatus.STOPPED)
     if feedback is not None:
         both = f"{feedback}\n\n{text}"
         if texts.visible_length(both) <= texts.MESSAGE_LIMIT:

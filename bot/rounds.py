@@ -27,6 +27,7 @@ from quiz.play import is_correct, to_original
 from storage import rounds
 from storage.banks import get_bank
 from storage.db import Database
+from storage.models import QuizStatus
 from storage.quizzes import ItemView, mark_sent, mark_summary_sent
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ async def post_table(bot: Bot, db: Database, quiz_id: int) -> None:
         bank = get_bank(session, bank_id)
         title = bank.title if bank is not None else bank_id
         standings = rounds.round_table(session, quiz_id)
-        return quiz.chat_id, texts.round_table(title, standings, quiz.status == "stopped")
+        return quiz.chat_id, texts.round_table(title, standings, quiz.status == QuizStatus.STOPPED)
 
     table = await db.run(read)
     if table is None:

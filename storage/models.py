@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -243,6 +244,22 @@ class QuestionRow(Base):
     )
 
 
+class QuizKind(StrEnum):
+    """What a quiz is (stored as its value)."""
+
+    SOLO = "solo"  # one learner in a private chat
+    ROUND = "round"  # a live round in a group: everyone answers, scored by time
+    REVIEW = "review"  # one learner's due questions, a wrong one asked again later in it
+
+
+class QuizStatus(StrEnum):
+    """Where a quiz stands (stored as its value)."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"  # every question answered (a round: every question's time is up)
+    STOPPED = "stopped"  # ended early: /stop, or a new quiz in the chat
+
+
 class Quiz(Base):
     __tablename__ = "quizzes"
 
@@ -251,10 +268,10 @@ class Quiz(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     # Teachers' reports count attempts by bank; None: a review, drawn from every bank.
     bank_id: Mapped[str | None] = mapped_column(ForeignKey("banks.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    # "solo": one learner in a private chat; "round": a live round in a group, everyone answers;
-    # "review": one learner's due questions, a wrong one asked again later in the same review.
-    kind: Mapped[str] = mapped_column(String(16), default="solo", server_default="solo")
+    status: Mapped[str] = mapped_column(String(16), default=QuizStatus.ACTIVE.value)  # QuizStatus
+    kind: Mapped[str] = mapped_column(  # QuizKind
+        String(16), default=QuizKind.SOLO.value, server_default=QuizKind.SOLO.value
+    )
     open_period: Mapped[int | None] = mapped_column(Integer)  # a round's seconds per question
     position: Mapped[int] = mapped_column(Integer, default=0)  # index of the current item
     total: Mapped[int] = mapped_column(Integer)

@@ -27,6 +27,8 @@ from storage.models import (
     QuestionRow,
     Quiz,
     QuizItem,
+    QuizKind,
+    QuizStatus,
     Score,
     User,
     utcnow,
@@ -79,13 +81,13 @@ def upsert_chat(session: Session, chat_id: int, chat_type: str, title: str | Non
 
 def active_quiz(session: Session, chat_id: int) -> Quiz | None:
     """The quiz running in this chat, if any."""
-    return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status="active"))
+    return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status=QuizStatus.ACTIVE))
 
 
 def waiting_typed(session: Session, chat_id: int, user_id: int) -> ItemView | None:
     """The learner's own quiz's current question here, if it waits for a typed answer."""
     quiz = active_quiz(session, chat_id)
-    if quiz is None or quiz.user_id != user_id or quiz.kind == "round":
+    if quiz is None or quiz.user_id != user_id or quiz.kind == QuizKind.ROUND:
         return None
     view = current_item(session, quiz)
     return view if view is not None and QuestionKind(view.question.kind).typed else None
@@ -114,7 +116,7 @@ def start_quiz(
     """
     previous = active_quiz(session, chat_id)
     if previous is not None:
-        finish_quiz(previous, status="stopped")
+        finish_quiz(previous, status=QuizStatus.STOPPED)
         previous.summary_sent_at = utcnow()  # replaced, not stopped by hand: no summary
         session.flush()  # free the one-active-quiz-per-chat slot before taking it
     quiz = Quiz(
@@ -122,7 +124,7 @@ def start_quiz(
         user_id=user_id,
         bank_id=bank_id,
         total=len(items),
-        kind="review" if review else "solo" if open_period is None else "round",
+        kind=_kind(review, open_period),
         open_period=open_period,
     )
     session.add(quiz)
@@ -135,7 +137,13 @@ def start_quiz(
     return quiz
 
 
-def finish_quiz(quiz: Quiz, *, status: str = "finished") -> None:
+def _kind(review: bool, open_period: int | None) -> QuizKind:
+    if review:
+        return QuizKind.REVIEW
+    return QuizKind.SOLO if open_period is None else QuizKind.ROUND
+
+
+def finish_quiz(quiz: Quiz, *, status: QuizStatus = QuizStatus.FINISHED) -> None:
     """Close a quiz as finished or stopped."""
     quiz.status = status
     quiz.finished_at = utcnow()
@@ -160,12 +168,17 @@ class QuizState:
     chat_id: int
     user_id: int
     bank_id: str | None  # None: a review, drawn from every bank
-    status: str
+    status: QuizStatus
     position: int
     total: int
     score: int
-    kind: str  # "solo", "round" or "review"
+    kind: QuizKind
     open_period: int | None  # a round's seconds per question
+
+    def __post_init__(self) -> None:
+        # Read from rows as plain strings: made the enums they stand for.
+        object.__setattr__(self, "status", QuizStatus(self.status))
+        object.__setattr__(self, "kind", QuizKind(self.kind))
 
     @classmethod
     def of(cls, quiz: Quiz) -> QuizState:
@@ -220,7 +233,7 @@ class ItemView:
     @property
     def is_current(self) -> bool:
         """Still waiting for its answer."""
-        return self.quiz.status == "active" and self.quiz.position == self.item.position
+        return self.quiz.status == QuizStatus.ACTIVE and self.quiz.position == self.item.position
 
 
 # The answer path reads Core rows into plain dataclasses: loading ORM objects (identity map,
@@ -350,10 +363,10 @@ def record_answer(
     if counted is None:
         return None  # a repeat
     quiz, position = view.quiz, view.item.position + 1
-    if quiz.kind == "review" and not correct and retry_order is not None:
+    if quiz.kind == QuizKind.REVIEW and not correct and retry_order is not None:
         _ask_again(session, quiz, view.question.id, retry_order)
         quiz = replace(quiz, total=quiz.total + 1)
-    status = "finished" if position >= quiz.total else quiz.status
+    status = QuizStatus.FINISHED if position >= quiz.total else quiz.status
     session.execute(
         _MOVE_ON,
         {
@@ -361,7 +374,7 @@ def record_answer(
             "gain": int(correct),
             "at": position,
             "status": status,
-            "finished": now if status == "finished" else None,
+            "finished": now if status == QuizStatus.FINISHED else None,
         },
     )
     quiz = replace(quiz, score=quiz.score + int(correct), position=position, status=status)
@@ -653,9 +666,9 @@ def summaries_owed(session: Session) -> list[QuizState]:
     rows = session.execute(
         select(*_QUIZ_COLUMNS)
         .where(
-            _QUIZZES.c.status != "active",
+            _QUIZZES.c.status != QuizStatus.ACTIVE,
             _QUIZZES.c.summary_sent_at.is_(None),
-            _QUIZZES.c.kind == "solo",  # a round's timer posts its own table (bot.rounds)
+            _QUIZZES.c.kind == QuizKind.SOLO,  # a round's timer posts its own table (bot.rounds)
         )
         .order_by(_QUIZZES.c.id)
     )
@@ -666,8 +679,8 @@ def questions_owed(session: Session) -> list[ItemView]:
     """The current question of every running quiz where it was never delivered."""
     rows = session.execute(
         _items(
-            (_QUIZZES.c.status == "active")
-            & (_QUIZZES.c.kind == "solo")  # a round's timer asks its own (bot.rounds)
+            (_QUIZZES.c.status == QuizStatus.ACTIVE)
+            & (_QUIZZES.c.kind == QuizKind.SOLO)  # a round's timer asks its own (bot.rounds)
             & (_QUIZZES.c.position == _ITEMS.c.position)
             & _ITEMS.c.sent_at.is_(None)
         ).order_by(_QUIZZES.c.id)
@@ -699,7 +712,7 @@ _NEXT_ITEM = (
 def _answered(session: Session, view: ItemView, counted: Counted, correct: bool) -> Answered:
     quiz = view.quiz
     following = None
-    if quiz.status == "active":
+    if quiz.status == QuizStatus.ACTIVE:
         row = session.execute(_NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position}).first()
         if row is not None:
             split, asked = len(_ITEM_COLUMNS), len(_ITEM_COLUMNS) + len(_QUESTION_COLUMNS)

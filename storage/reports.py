@@ -13,7 +13,7 @@ from sqlalchemy import Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.learning import learned_shares
-from storage.models import Answer, QuestionRow, Quiz, QuizItem, User, utcnow
+from storage.models import Answer, QuestionRow, Quiz, QuizItem, QuizKind, User, utcnow
 
 EXPORT_BATCH = 1000  # rows fetched at a time: a big bank streams in constant memory
 
@@ -101,7 +101,7 @@ def bank_stats(session: Session, bank_ids: Collection[str]) -> dict[str, BankSta
             Answer.user_id.label("user_id"),
             (func.sum(case((Answer.correct, 1.0), else_=0.0)) / func.count()).label("share"),
         )
-        .where(Quiz.bank_id.in_(stats), Quiz.kind != "review")
+        .where(Quiz.bank_id.in_(stats), Quiz.kind != QuizKind.REVIEW)
         .group_by(Quiz.bank_id, Quiz.id, Answer.user_id)
         .subquery()
     )

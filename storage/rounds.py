@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Integer, case, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.scoring import answer_points, streak_before
-from storage.models import Answer, Quiz, QuizItem, User, utcnow
+from storage.models import Answer, Quiz, QuizItem, QuizKind, QuizStatus, User, utcnow
 from storage.quizzes import (
     ItemView,
     QuizState,
@@ -124,7 +124,7 @@ def close_question(session: Session, view: ItemView, now: datetime) -> None:
     """Time is up and the results are out: move the round on, or finish it after the last."""
     session.execute(update(QuizItem).where(QuizItem.id == view.item.id).values(closed_at=now))
     quiz = session.get_one(Quiz, view.quiz.id)
-    if quiz.status != "active":
+    if quiz.status != QuizStatus.ACTIVE:
         return  # stopped meanwhile
     quiz.position = view.item.position + 1
     if quiz.position >= quiz.total:
@@ -142,7 +142,7 @@ class Step:
 def current_step(session: Session, quiz_id: int) -> Step | None:
     """The round's current question; None once the round is over."""
     quiz = session.get(Quiz, quiz_id)
-    if quiz is None or quiz.status != "active":
+    if quiz is None or quiz.status != QuizStatus.ACTIVE:
         return None
     view = current_item(session, quiz)
     return Step(view, _delivery(session, view.item.id)[0]) if view is not None else None
@@ -163,8 +163,8 @@ def abandon(session: Session, chat_id: int) -> None:
 def abandon_round(session: Session, quiz_id: int) -> None:
     """End the round, or give up its table, without posting: the bot may not post there."""
     quiz = session.get_one(Quiz, quiz_id)
-    if quiz.status == "active":
-        finish_quiz(quiz, status="stopped")
+    if quiz.status == QuizStatus.ACTIVE:
+        finish_quiz(quiz, status=QuizStatus.STOPPED)
     if quiz.summary_sent_at is None:
         quiz.summary_sent_at = utcnow()
 
@@ -172,7 +172,7 @@ def abandon_round(session: Session, quiz_id: int) -> None:
 def table_owed(session: Session, quiz_id: int) -> bool:
     """The round is over and its table not posted yet."""
     quiz = session.get_one(Quiz, quiz_id)
-    return quiz.status != "active" and quiz.summary_sent_at is None
+    return quiz.status != QuizStatus.ACTIVE and quiz.summary_sent_at is None
 
 
 def rounds_to_resume(session: Session, now: datetime) -> list[QuizState]:
@@ -180,8 +180,8 @@ def rounds_to_resume(session: Session, now: datetime) -> list[QuizState]:
     quizzes = session.scalars(
         select(Quiz)
         .where(
-            Quiz.kind == "round",
-            (Quiz.status == "active") | Quiz.summary_sent_at.is_(None),
+            Quiz.kind == QuizKind.ROUND,
+            (Quiz.status == QuizStatus.ACTIVE) | Quiz.summary_sent_at.is_(None),
             _lease_free(now),
         )
         .order_by(Quiz.id)

@@ -16,6 +16,7 @@ from bot.context import Context, QuizApplication
 from bot.handlers import quiz
 from bot.handlers.common import remember, reply, teacher, with_update_handled
 from storage import banks, quizzes
+from storage.models import QuizKind, QuizStatus
 from storage.rounds import Step, abandon, current_step
 
 DEFAULT_SECONDS = 20
@@ -142,8 +143,8 @@ async def stop_command(update: Update, context: Context) -> None:
         stopped = quizzes.active_quiz(session, chat.id)
         if stopped is None:
             return None  # it ended while we asked who may stop it, and posted its own table
-        step = current_step(session, stopped.id) if stopped.kind == "round" else None
-        quizzes.finish_quiz(stopped, status="stopped")
+        step = current_step(session, stopped.id) if stopped.kind == QuizKind.ROUND else None
+        quizzes.finish_quiz(stopped, status=QuizStatus.STOPPED)
         return quizzes.QuizState.of(stopped), step
 
     ended = await context.db.run(stop)
@@ -152,7 +153,7 @@ async def stop_command(update: Update, context: Context) -> None:
     state, step = ended
     if step is not None and step.sent is not None:  # votes after /stop would count for nothing
         await rounds.stop_poll(context.bot, chat.id, step.sent.message_id)
-    if state.kind == "round":
+    if state.kind == QuizKind.ROUND:
         await rounds.post_table(context.bot, context.db, state.id)
     else:  # a solo quiz started here before groups played rounds
         await delivery.send_summary(context.bot, context.db, state)

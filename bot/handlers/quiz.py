@@ -28,6 +28,7 @@ from quiz.play import (
 )
 from storage import banks, learning, quizzes
 from storage.banks import Playable
+from storage.models import QuizKind, QuizStatus
 from storage.quizzes import Answered, ItemView
 
 MAX_QUESTIONS_ARG = 10_000
@@ -207,7 +208,7 @@ async def stop_command(update: Update, context: Context) -> None:
         if quiz is None or quiz.user_id != user.id:
             return (quizzes.QuizState.of(quiz) if quiz is not None else None), None
         poll_message = quizzes.open_poll(session, quiz)
-        quizzes.finish_quiz(quiz, status="stopped")
+        quizzes.finish_quiz(quiz, status=QuizStatus.STOPPED)
         return quizzes.QuizState.of(quiz), poll_message
 
     state, poll_message = await context.db.run(stop)
@@ -272,7 +273,7 @@ def _grade(
     given: Sequence[int] | Typed,
     now: datetime,
 ) -> Answered | str | None:
-    if view.quiz.kind == "round":  # a group's live round: anyone answers, scored by time
+    if view.quiz.kind == QuizKind.ROUND:  # a group's live round: anyone answers, scored by time
         if update.poll_answer is None or isinstance(given, Typed):  # its questions are polls
             return texts.stale_question()
         rounds.take_answer(session, view, user_id, given, now)
