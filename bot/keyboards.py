@@ -1,4 +1,4 @@
-"""Inline keyboards and the callback data they carry (always well under 64 bytes)."""
+"""Inline keyboards; their callback data is made by bot.callbacks (typed, size-checked)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,20 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
+from bot import callbacks, texts
+from bot.callbacks import Action
 from bot.texts import option_label, plural
 from storage.banks import BankSummary
 
-# Callback data prefixes: q = start quiz on a bank, a = answer, t = toggle (multi), d = done,
-# x = delete a bank (confirmed or not), r = start a review.
-START_QUIZ = "q"
-START_REVIEW = "r"
-DELETE_BANK = "x"
-ANSWER = "a"
-TOGGLE = "t"
-DONE = "d"
 ROW_WIDTH = 6
+ANSWERS = (Action.ANSWER, Action.TOGGLE, Action.DONE)  # the buttons of a question
 
 
 @dataclass(frozen=True)
 class AnswerData:
     """A pressed answer button: the quiz item and the shown options chosen (bit mask)."""
 
-    action: str
+    action: Action
     item_id: int
     mask: int
 
@@ -36,18 +30,15 @@ class AnswerData:
         return [i for i in range(self.mask.bit_length()) if self.mask >> i & 1]
 
 
-def parse_answer(data: str) -> AnswerData | None:
+def parse_answer(data: str | None) -> AnswerData | None:
     """Decode answer/toggle/done data; None for anything we never issued."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] not in (ANSWER, TOGGLE, DONE):
+    pressed = callbacks.decode(data)
+    if pressed is None or pressed.action not in ANSWERS or len(pressed.fields) != 2:
         return None
-    try:
-        item_id, mask = int(parts[1]), int(parts[2])
-    except ValueError:
+    item_id, mask = pressed.number(0), pressed.number(1)
+    if item_id is None or mask is None or item_id <= 0 or mask >= 1 << 12:
         return None
-    if item_id <= 0 or not 0 <= mask < 1 << 12:
-        return None
-    return AnswerData(parts[0], item_id, mask)
+    return AnswerData(pressed.action, item_id, mask)
 
 
 def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
@@ -57,7 +48,7 @@ def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     f"{b.title} ({plural(b.questions, 'question')})",
-                    callback_data=f"{START_QUIZ}:{b.id}",
+                    callback_data=callbacks.encode(Action.START_QUIZ, b.id),
                 )
             ]
             for b in banks
@@ -68,7 +59,13 @@ def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
 def review_now() -> InlineKeyboardMarkup:
     """One button that starts a review of the due questions."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.review_button(), callback_data=f"{START_REVIEW}:")]]
+        [
+            [
+                InlineKeyboardButton(
+                    texts.review_button(), callback_data=callbacks.encode(Action.START_REVIEW)
+                )
+            ]
+        ]
     )
 
 
@@ -77,8 +74,14 @@ def confirm_delete(bank_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🗑 Delete", callback_data=f"{DELETE_BANK}:yes:{bank_id}"),
-                InlineKeyboardButton("Keep it", callback_data=f"{DELETE_BANK}:no:{bank_id}"),
+                InlineKeyboardButton(
+                    texts.delete_button(),
+                    callback_data=callbacks.encode(Action.DELETE_BANK, "yes", bank_id),
+                ),
+                InlineKeyboardButton(
+                    texts.keep_bank_button(),
+                    callback_data=callbacks.encode(Action.DELETE_BANK, "no", bank_id),
+                ),
             ]
         ]
     )
@@ -87,7 +90,9 @@ def confirm_delete(bank_id: str) -> InlineKeyboardMarkup:
 def answer_buttons(item_id: int, option_count: int) -> InlineKeyboardMarkup:
     """A, B, C… buttons for a single-answer question."""
     buttons = [
-        InlineKeyboardButton(option_label(i), callback_data=f"{ANSWER}:{item_id}:{1 << i}")
+        InlineKeyboardButton(
+            option_label(i), callback_data=callbacks.encode(Action.ANSWER, item_id, 1 << i)
+        )
         for i in range(option_count)
     ]
     return InlineKeyboardMarkup(_rows(buttons))
@@ -101,11 +106,13 @@ def toggle_buttons(item_id: int, option_count: int, selected: int) -> InlineKeyb
     buttons = [
         InlineKeyboardButton(
             ("☑️ " if selected >> i & 1 else "") + option_label(i),
-            callback_data=f"{TOGGLE}:{item_id}:{selected ^ (1 << i)}",
+            callback_data=callbacks.encode(Action.TOGGLE, item_id, selected ^ (1 << i)),
         )
         for i in range(option_count)
     ]
-    done = InlineKeyboardButton("Done", callback_data=f"{DONE}:{item_id}:{selected}")
+    done = InlineKeyboardButton(
+        texts.done_button(), callback_data=callbacks.encode(Action.DONE, item_id, selected)
+    )
     return InlineKeyboardMarkup([*_rows(buttons), [done]])
 
 

@@ -731,6 +731,18 @@ def question_added(number: int, text: str) -> str:
     return f"✅ Question {number} added: {escape(clip(text, 120))}"
 
 
+def delete_button() -> str:
+    return "🗑 Delete"
+
+
+def keep_bank_button() -> str:
+    return "Keep it"
+
+
+def done_button() -> str:
+    return "Done"
+
+
 def undo_button() -> str:
     return "↩️ Undo"
 

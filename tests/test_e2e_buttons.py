@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.callbacks import Action, encode
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner, feedback_after, keyboard_of, plain, text_of
 
@@ -109,7 +110,7 @@ async def test_someone_elses_button_and_forged_data_are_refused(
     refusal = await fake.wait_for("answerCallbackQuery", since=mark)
     assert "someone else" in refusal.params["text"]
     mark = fake.mark()
-    eve.press(question.result, "a:999999:1", require_button=False)
+    eve.press(question.result, encode(Action.ANSWER, 999999, 1), require_button=False)
     refusal = await fake.wait_for("answerCallbackQuery", since=mark)
     assert "no longer open" in refusal.params["text"]
     mark = fake.mark()

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from bot.callbacks import Action, encode
 from bot.handlers.drafts import MIN_PASTED_SOURCE
 from bot.settings import Settings
 from quiz.bank import parse_bank
@@ -201,7 +202,13 @@ async def test_edit_deletes_and_replaces_questions_and_bankfile_sends_the_bank(
     rows = listing.params["reply_markup"]["inline_keyboard"]
     assert len(rows) == 3
     # Another teacher pressing these buttons (forged into their own chat) changes nothing.
-    for forged in (rows[0][0]["callback_data"], "e:p:x:the-water-cycle", "e:d:x"):
+    forgeries = (
+        rows[0][0]["callback_data"],
+        encode(Action.EDIT_PAGE, 0, "the-water-cycle"),
+        encode(Action.EDIT_PAGE, "x", "the-water-cycle"),
+        encode(Action.EDIT_DELETE, "x"),
+    )
+    for forged in forgeries:
         answered = fake.mark()
         olga.press(listing.result, forged, require_button=False)
         alert = await fake.wait_for("answerCallbackQuery", since=answered)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.bankgen import write_bank
+from bot.callbacks import Action, encode
 from storage.models import BankAccess, QuizItem
 from storage.quizzes import active_quiz
 from tests.conftest import ADMIN_ID, TEACHER_ID
@@ -75,7 +76,9 @@ async def test_a_forged_button_scores_nothing_in_a_groups_round(bot: BotRunner, 
     mallory.send("/help")
     her_message = (await fake.wait_for("sendMessage", chat_id=mallory.id, since=mark)).result
     mask = 1 << poll.params["correct_option_ids"][0]
-    await handled(bot, mallory.press(her_message, f"a:{item}:{mask}", require_button=False))
+    await handled(
+        bot, mallory.press(her_message, encode(Action.ANSWER, item, mask), require_button=False)
+    )
     mark = fake.mark()
     ann.send("/stop@quiz_test_bot", chat=group)
     table = await fake.wait_for(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.callbacks import Action, encode
 from storage import banks
 from tests.conftest import ADMIN_ID, TEACHER_ID
 from tests.fakebot import FakeTelegram
@@ -150,23 +151,23 @@ async def test_deleting_asks_first_and_keeps_history(bot: BotRunner, fake: FakeT
     assert "The water cycle" in await say(fake, ann, "/banks"), "nothing changes before confirming"
     # Someone else pressing the button (a forged callback) changes nothing.
     mark = fake.mark()
-    ann.press(ask.result, "x:yes:water", require_button=False)
+    ann.press(ask.result, encode(Action.DELETE_BANK, "yes", "water"), require_button=False)
     await fake.wait_for("answerCallbackQuery", since=mark)
     assert "The water cycle" in await say(fake, ann, "/banks")
 
     mark = fake.mark()
-    tess.press(ask.result, "x:no:water")
+    tess.press(ask.result, encode(Action.DELETE_BANK, "no", "water"))
     kept = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
     assert "Kept" in text_of(kept)
     mark = fake.mark()
     tess.send("/deletebank water")
     ask = await fake.wait_for("sendMessage", chat_id=tess.id, since=mark)
     mark = fake.mark()
-    tess.press(ask.result, "x:yes:water")
+    tess.press(ask.result, encode(Action.DELETE_BANK, "yes", "water"))
     deleted = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
     assert "Deleted" in text_of(deleted)
     mark = fake.mark()  # a second tap that left before the edit arrived
-    tess.press(ask.result, "x:yes:water", require_button=False)
+    tess.press(ask.result, encode(Action.DELETE_BANK, "yes", "water"), require_button=False)
     again = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
     assert "already deleted" in text_of(again)
     assert "water" not in await say(fake, ann, "/banks")

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.callbacks import Action, encode
 from bot.fairness import (
     ANSWER_PENDING,
     GROUP_MEMBER_BUDGET,
@@ -120,16 +121,24 @@ def test_a_lane_holds_a_few_commands_and_asks_once_to_slow_down():
 def test_answers_are_never_shed_by_a_flood_of_commands():
     gate = FloodGate(Clock())
     admit_all(gate, [message(ANN, text=f"spam {i}") for i in range(50)])
-    answers = [poll_answer(ANN), button(ANN, "a:7:1"), button(ANN, "t:7:3"), button(ANN, "d:7:3")]
+    answers = [
+        poll_answer(ANN),
+        button(ANN, encode(Action.ANSWER, 7, 1)),
+        button(ANN, encode(Action.TOGGLE, 7, 3)),
+        button(ANN, encode(Action.DONE, 7, 3)),
+    ]
     assert all(isinstance(gate.admit(a), Ticket) for a in answers)
     # A bank button is a command like any other.
-    assert gate.admit(button(ANN, "q:some-bank")) is not None
-    assert not isinstance(gate.admit(button(ANN, "q:some-bank")), Ticket)
+    bank = encode(Action.START_QUIZ, "some-bank")
+    assert gate.admit(button(ANN, bank)) is not None
+    assert not isinstance(gate.admit(button(ANN, bank)), Ticket)
 
 
 def test_a_forged_flood_of_answers_is_still_bounded():
     gate = FloodGate(Clock())
-    verdicts = admit_all(gate, [button(ANN, "a:7:1") for _ in range(ANSWER_PENDING + 3)])
+    verdicts = admit_all(
+        gate, [button(ANN, encode(Action.ANSWER, 7, 1)) for _ in range(ANSWER_PENDING + 3)]
+    )
     assert sum(isinstance(v, Ticket) for v in verdicts) == ANSWER_PENDING
     assert verdicts[-1] is Verdict.SHED
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import texts
+from bot import callbacks, texts
 from bot.access import person
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers import editing, fallback
 from bot.handlers.common import in_group, note_sender, reply, teacher
@@ -39,8 +40,6 @@ from quiz.polls import (
 from storage import banks, drafts
 from storage.drafts import Waiting
 
-UNDO = "u"  # callback data prefix: take a question out of the draft
-KEEP, DROP = "k", "y"  # callback data prefixes: keep a proposed question, or drop it
 PROPOSALS = 20  # questions /draft proposes at most
 MIN_PASTED_SOURCE = 200  # characters: shorter pasted text is a question, not a source
 
@@ -156,7 +155,9 @@ async def _add(
 async def _confirm(update: Update, made: Made, count: int) -> None:
     first = count - len(made.questions) + 1
     for number, question in enumerate(made.questions, first):
-        undo = InlineKeyboardButton(texts.undo_button(), callback_data=f"{UNDO}:{question['id']}")
+        undo = InlineKeyboardButton(
+            texts.undo_button(), callback_data=callbacks.encode(Action.UNDO, question["id"])
+        )
         await reply(
             update,
             texts.question_added(number, question["question"]),
@@ -171,7 +172,8 @@ async def undo_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    question_id = query.data.partition(":")[2]
+    pressed = callbacks.decode(query.data)
+    question_id = (pressed.text(0) if pressed is not None else None) or ""
     removed = await context.db.run(
         lambda session: drafts.remove_question(session, query.from_user.id, question_id)
     )
@@ -212,8 +214,12 @@ def _keep_or_drop(question_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.keep_button(), callback_data=f"{KEEP}:{question_id}"),
-                InlineKeyboardButton(texts.drop_button(), callback_data=f"{DROP}:{question_id}"),
+                InlineKeyboardButton(
+                    texts.keep_button(), callback_data=callbacks.encode(Action.KEEP, question_id)
+                ),
+                InlineKeyboardButton(
+                    texts.drop_button(), callback_data=callbacks.encode(Action.DROP, question_id)
+                ),
             ]
         ]
     )
@@ -224,8 +230,9 @@ async def proposal_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    action, _, question_id = query.data.partition(":")
-    keep = action == KEEP
+    pressed = callbacks.decode(query.data)
+    question_id = (pressed.text(0) if pressed is not None else None) or ""
+    keep = pressed is not None and pressed.action is Action.KEEP
     settled = await context.db.run(
         lambda session: drafts.settle_proposal(session, query.from_user.id, question_id, keep)
     )
@@ -305,6 +312,10 @@ def register(application: QuizApplication) -> None:
     application.add_handler(CommandHandler("done", done_command, filters=private))
     application.add_handler(CommandHandler("cancel", cancel_command, filters=private))
     application.add_handler(MessageHandler(private & filters.POLL, poll_received))
-    application.add_handler(CallbackQueryHandler(undo_button, pattern=rf"^{UNDO}:"))
+    application.add_handler(
+        CallbackQueryHandler(undo_button, pattern=callbacks.pattern(Action.UNDO))
+    )
     application.add_handler(CommandHandler("draft", draft_command, filters=private))
-    application.add_handler(CallbackQueryHandler(proposal_button, pattern=rf"^({KEEP}|{DROP}):"))
+    application.add_handler(
+        CallbackQueryHandler(proposal_button, pattern=callbacks.pattern(Action.KEEP, Action.DROP))
+    )

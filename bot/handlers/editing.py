@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks, texts
 from bot.access import is_admin, owns, person
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply, teacher_sender
 from bot.library import import_bank
@@ -29,7 +30,6 @@ from storage.banks import SaveResult
 from storage.drafts import Waiting, WaitState
 from storage.models import QuestionRow
 
-EDIT = "e"  # callback data: e:d:<question row> delete, e:r:<row> replace, e:p:<page>:<bank>
 PAGE = 8  # questions a page of /edit lists
 
 
@@ -63,15 +63,19 @@ def _page(
     text = texts.edit_page(bank.id, bank.title, bank.version, [(n, q.text) for n, q in shown])
     rows = [
         [
-            InlineKeyboardButton(texts.delete_question_button(n), callback_data=f"{EDIT}:d:{q.id}"),
             InlineKeyboardButton(
-                texts.replace_question_button(n), callback_data=f"{EDIT}:r:{q.id}"
+                texts.delete_question_button(n),
+                callback_data=callbacks.encode(Action.EDIT_DELETE, q.id),
+            ),
+            InlineKeyboardButton(
+                texts.replace_question_button(n),
+                callback_data=callbacks.encode(Action.EDIT_REPLACE, q.id),
             ),
         ]
         for n, q in shown
     ]
     turns = [
-        InlineKeyboardButton(label, callback_data=f"{EDIT}:p:{to}:{bank.id}")
+        InlineKeyboardButton(label, callback_data=callbacks.encode(Action.EDIT_PAGE, to, bank.id))
         for label, to in (("◀️", number - 1), ("▶️", number + 1))
         if 0 <= to < pages
     ]
@@ -85,22 +89,24 @@ async def edit_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or not isinstance(query.message, Message):
         return
-    user = query.from_user.id
-    _, action, rest = [*query.data.split(":", 2), "", ""][:3]
-    if action == "p":
-        number, _, bank_id = rest.partition(":")
-        to = int(number) if number.isdigit() else 0  # forged data: the first page
+    user, pressed = query.from_user.id, callbacks.decode(query.data)
+    if pressed is None:  # matched the pattern, not data we made
+        await query.answer(texts.not_yours_alert())
+        return
+    if pressed.action is Action.EDIT_PAGE:
+        to, bank_id = pressed.number(0) or 0, pressed.text(1) or ""  # forged: the first page
         page = await context.db.run(lambda session: _page(session, context, user, bank_id, to))
         await query.answer(None if page is not None else texts.not_yours_alert())
         if page is not None:
             await query.edit_message_text(page[0], parse_mode="HTML", reply_markup=page[1])
         return
+    rest = pressed.text(0) or ""
     row = await context.db.run(lambda session: _own_question(session, context, user, rest))
     if row is None:
         await query.answer(texts.not_yours_alert())
         return
     await query.answer()
-    if action == "r":
+    if pressed.action is Action.EDIT_REPLACE:
         await context.db.run(
             lambda session: drafts.wait_for(session, user, Waiting.REPLACE, row.bank_id, row.key)
         )
@@ -216,4 +222,5 @@ def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("edit", edit_command))
     application.add_handler(CommandHandler("bankfile", bankfile_command))
-    application.add_handler(CallbackQueryHandler(edit_button, pattern=rf"^{EDIT}:[dpr]:"))
+    edits = callbacks.pattern(Action.EDIT_DELETE, Action.EDIT_REPLACE, Action.EDIT_PAGE)
+    application.add_handler(CallbackQueryHandler(edit_button, pattern=edits))

@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot import texts
+from bot import callbacks, texts
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply
 from storage import quizzes
@@ -38,7 +38,7 @@ async def anything_else(update: Update, context: Context) -> None:
 
 
 async def unknown_button(update: Update, context: Context) -> None:
-    """Callback data no handler took: an old message's button, or forged data."""
+    """Callback data this bot did not make: an older release's button, or forged data."""
     query = update.callback_query
     if query is None or query.data is None:  # a game's button: nothing of ours
         return
@@ -50,7 +50,7 @@ async def unknown_button(update: Update, context: Context) -> None:
 
 def register(application: QuizApplication) -> None:
     """Add the catch-all handlers; call after every other module registered."""
-    application.add_handler(CallbackQueryHandler(unknown_button))
+    application.add_handler(CallbackQueryHandler(unknown_button, pattern=callbacks.not_ours))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(
         MessageHandler(

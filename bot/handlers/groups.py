@@ -10,8 +10,9 @@ from telegram import Chat, ChatMember, Update
 from telegram.constants import ParseMode, PollLimit
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
-from bot import delivery, keyboards, rounds, texts
+from bot import callbacks, delivery, rounds, texts
 from bot.access import is_group_admin, person
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers import quiz
 from bot.handlers.common import remember, reply, teacher, with_update_handled
@@ -73,9 +74,9 @@ async def bank_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await remember(update, context)
-    await start_round(
-        update, context, RoundArgs(query.data.partition(":")[2], None, DEFAULT_SECONDS)
-    )
+    pressed = callbacks.decode(query.data)
+    bank_id = (pressed.text(0) if pressed is not None else None) or ""
+    await start_round(update, context, RoundArgs(bank_id, None, DEFAULT_SECONDS))
 
 
 async def start_round(
@@ -189,5 +190,7 @@ def register(application: QuizApplication) -> None:
     groups = filters.ChatType.GROUPS
     application.add_handler(CommandHandler("quiz", round_command, filters=groups))
     application.add_handler(CommandHandler("stop", stop_command, filters=groups))
-    application.add_handler(CallbackQueryHandler(bank_button, pattern=rf"^{keyboards.START_QUIZ}:"))
+    application.add_handler(
+        CallbackQueryHandler(bank_button, pattern=callbacks.pattern(Action.START_QUIZ))
+    )
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import callbacks, keyboards, texts
 from bot.access import is_admin, is_teacher, owns
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import in_group, reply, teacher_sender
 from storage import banks
@@ -88,7 +89,11 @@ async def delete_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    _, choice, bank_id = [*query.data.split(":", 2), "", ""][:3]
+    pressed = callbacks.decode(query.data)
+    choice, bank_id = (pressed.text(0), pressed.text(1)) if pressed is not None else (None, None)
+    if bank_id is None:  # matched the pattern, not data we made
+        await query.answer(texts.not_yours_alert())
+        return
     user_id = query.from_user.id
 
     def decide(session: Session) -> str | None:
@@ -159,5 +164,5 @@ def register(application: QuizApplication) -> None:
     application.add_handler(CommandHandler("unpublish", unpublish_command))
     application.add_handler(CommandHandler("deletebank", deletebank_command))
     application.add_handler(
-        CallbackQueryHandler(delete_button, pattern=rf"^{keyboards.DELETE_BANK}:")
+        CallbackQueryHandler(delete_button, pattern=callbacks.pattern(Action.DELETE_BANK))
     )

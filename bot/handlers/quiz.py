@@ -11,8 +11,9 @@ from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
-from bot import delivery, keyboards, rounds, texts
+from bot import callbacks, delivery, keyboards, rounds, texts
 from bot.access import person
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import listed_here, remember, reply, with_update_handled
 from quiz.bank import QuestionKind
@@ -229,7 +230,9 @@ async def bank_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await remember(update, context)
-    await begin_quiz(update, context, query.data.partition(":")[2], None)
+    pressed = callbacks.decode(query.data)
+    bank_id = pressed.text(0) if pressed is not None else None
+    await begin_quiz(update, context, bank_id or "", None)
 
 
 @dataclass(frozen=True)
@@ -333,10 +336,10 @@ async def answer_button(update: Update, context: Context) -> None:
     if query is None or query.data is None:
         return
     data = keyboards.parse_answer(query.data)
-    if data is None:
+    if data is None:  # matched the pattern, but not data we made: forged
         await query.answer(texts.stale_question())
         return
-    if data.action == keyboards.TOGGLE:
+    if data.action == Action.TOGGLE:
         await _toggle(context, query, data)
         return
     if not data.mask:
@@ -384,6 +387,6 @@ def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("quiz", quiz_command))
     application.add_handler(CommandHandler("stop", stop_command))
-    answers = "|".join((keyboards.ANSWER, keyboards.TOGGLE, keyboards.DONE))
-    application.add_handler(CallbackQueryHandler(answer_button, pattern=rf"^({answers}):"))
+    answers = callbacks.pattern(*keyboards.ANSWERS)
+    application.add_handler(CallbackQueryHandler(answer_button, pattern=answers))
     application.add_handler(PollAnswerHandler(poll_answer))

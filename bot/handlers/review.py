@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import delivery, keyboards, texts
+from bot import callbacks, delivery, texts
 from bot.access import person
+from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import in_group, note_sender, reply, with_update_handled
 from bot.handlers.quiz import Started
@@ -102,5 +103,5 @@ def register(application: QuizApplication) -> None:
     """Add this module's handlers."""
     application.add_handler(CommandHandler("review", review_command))
     application.add_handler(
-        CallbackQueryHandler(review_button, pattern=rf"^{keyboards.START_REVIEW}:")
+        CallbackQueryHandler(review_button, pattern=callbacks.pattern(Action.START_REVIEW))
     )
