@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, texts
@@ -182,14 +182,23 @@ async def undo_button(update: Update, context: Context) -> None:
         await query.edit_message_text(texts.question_undone(removed), parse_mode="HTML")
 
 
-async def draft_command(update: Update, context: Context) -> None:
-    """/draft: questions proposed from the open bank's source, each with Keep and Drop."""
+async def _sender_draft(
+    update: Update, context: Context
+) -> tuple[User | None, drafts.DraftState | None]:
+    """The sender and their open draft; a sender with none is told so."""
     user = person(update)
     if user is None:
-        return
+        return None, None
     draft = await context.db.run(lambda session: drafts.draft_of(session, user.id))
     if draft is None:
         await reply(update, texts.no_draft())
+    return user, draft
+
+
+async def draft_command(update: Update, context: Context) -> None:
+    """/draft: questions proposed from the open bank's source, each with Keep and Drop."""
+    user, draft = await _sender_draft(update, context)
+    if user is None or draft is None:
         return
     if not draft.source_text:
         await reply(update, texts.draft_needs_source())
@@ -244,12 +253,8 @@ async def proposal_button(update: Update, context: Context) -> None:
 
 async def done_command(update: Update, context: Context) -> None:
     """/done: save the draft as a private bank (version 1) and give its share links."""
-    user = person(update)
-    if user is None:
-        return
-    draft = await context.db.run(lambda session: drafts.draft_of(session, user.id))
-    if draft is None:
-        await reply(update, texts.no_draft())
+    user, draft = await _sender_draft(update, context)
+    if user is None or draft is None:
         return
     if not draft.questions:
         await reply(update, texts.draft_empty())

@@ -185,13 +185,19 @@ async def begin_quiz(update: Update, context: Context, bank_id: str, count: int 
             now=context.bot_data.clock.now(),
         ),
     )
+    await ask_first(update, context, started)
+
+
+async def ask_first(update: Update, context: Context, started: Started | str) -> None:
+    """The first question of a quiz or review just started, with its intro as the question's
+    preface (one send to start), or why none started."""
     if isinstance(started, str):
         await reply(update, started)
         return
     if started.first is None:
         await reply(update, started.intro)
         return
-    intro = started.intro  # the first question's description: one send to start
+    intro = started.intro
     await delivery.send_question(
         context.bot, context.db, started.first, context.bot_data.clock, lambda room: intro
     )

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, delivery, texts
+from bot import callbacks, texts
 from bot.access import person
 from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import in_group, note_sender, reply, with_update_handled
-from bot.handlers.quiz import Started
+from bot.handlers.quiz import Started, ask_first
 from quiz.play import option_order
 from storage import banks, learning, quizzes
 
@@ -51,17 +51,7 @@ async def start_review(update: Update, context: Context, bank_id: str | None) ->
         note_sender(session, update)
         return plan_review(session, chat.id, learner.id, bank_id, now)
 
-    started = await with_update_handled(update, context, begin)
-    if isinstance(started, str):
-        await reply(update, started)
-        return
-    if started.first is None:
-        await reply(update, started.intro)
-        return
-    intro = started.intro  # the first question's description: one send to start
-    await delivery.send_question(
-        context.bot, context.db, started.first, context.bot_data.clock, lambda room: intro
-    )
+    await ask_first(update, context, await with_update_handled(update, context, begin))
 
 
 def plan_review(
