@@ -140,6 +140,19 @@ def keyboard_of(fake: FakeTelegram, message: dict[str, Any]) -> list[list[dict[s
     return list(latest.get("reply_markup", {}).get("inline_keyboard", []))
 
 
+async def reply_of(fake: FakeTelegram, user: FakeUser, text: str, **kw: Any) -> Call:
+    """Send a message as the user (`kw`: FakeUser.send's, e.g. chat=); the bot's next
+    message to them."""
+    mark = fake.mark()
+    user.send(text, **kw)
+    return await fake.wait_for("sendMessage", chat_id=user.id, since=mark)
+
+
+async def say(fake: FakeTelegram, user: FakeUser, text: str, **kw: Any) -> str:
+    """Send a message as the user; the bot's next message to them, as they read it."""
+    return plain(text_of(await reply_of(fake, user, text, **kw)))
+
+
 async def feedback_after(fake: FakeTelegram, chat_id: int, since: int) -> Call:
     """The next feedback message (verdict and answer) sent to the chat."""
     return await fake.wait_for(

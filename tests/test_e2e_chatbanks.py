@@ -15,7 +15,7 @@ from storage import banks
 from storage.models import BankRow, Draft
 from tests.conftest import ADMIN_ID, QUESTIONS, TEACHER_ID
 from tests.fakebot import Call, FakeTelegram, FakeUser
-from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
+from tests.harness import BotRunner, feedback_after, plain, poll_id, say, text_of
 
 LINK = re.compile(r"https://t\.me/quiz_test_bot\?start=([A-Za-z0-9_-]+)")
 SEED = (QUESTIONS / "sources" / "russia-iran-partnership.txt").read_text(encoding="utf-8")
@@ -48,12 +48,6 @@ async def saying(fake: FakeTelegram, user: FakeUser, since: int, words: str) -> 
         "sendMessage", chat_id=user.id, since=since, predicate=lambda c: words in plain(text_of(c))
     )
     return plain(text_of(call))
-
-
-async def say(fake: FakeTelegram, user: FakeUser, text: str) -> str:
-    mark = fake.mark()
-    user.send(text)
-    return plain(text_of(await said(fake, user, mark)))
 
 
 async def send_poll(fake: FakeTelegram, user: FakeUser, **poll) -> Call:

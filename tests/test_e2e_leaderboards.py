@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from tests.fakebot import FakeTelegram
 from tests.fakebot.server import FakeUser
-from tests.harness import BotRunner, plain, poll_id, text_of
+from tests.harness import BotRunner, poll_id, say, text_of
 
 BANK = "russia-iran-partnership"
-
-
-async def say(fake: FakeTelegram, user: FakeUser, text: str) -> str:
-    mark = fake.mark()
-    user.send(text)
-    return plain(text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark)))
 
 
 async def score_one(fake: FakeTelegram, user: FakeUser) -> None:

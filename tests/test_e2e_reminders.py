@@ -15,7 +15,7 @@ from storage import reminders
 from storage.db import Database
 from tests.clocks import ManualClock, ShiftedClock
 from tests.fakebot import Call, FakeTelegram, FakeUser, FaultReply
-from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of, wrong_option
+from tests.harness import BotRunner, feedback_after, plain, poll_id, say, text_of, wrong_option
 
 BANK_ID = "russia-iran-partnership"
 EIGHT = 8 * 60
@@ -52,13 +52,6 @@ async def answer_one(fake: FakeTelegram, user: FakeUser, right: bool) -> None:
     )
 
 
-async def ask(fake: FakeTelegram, user: FakeUser, command: str) -> str:
-    """The bot's reply to a command, as the learner reads it."""
-    mark = fake.mark()
-    user.send(command)
-    return plain(text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark)))
-
-
 def eight_oclock(clock: ManualClock, minute: int = EIGHT) -> datetime:
     """The next time the clock (UTC, the bot's zone in these tests) shows `minute`."""
     return reminders.next_at(minute, ZoneInfo("UTC"), clock.now())
@@ -85,7 +78,7 @@ async def test_a_missed_question_is_reminded_at_its_minute_and_the_button_starts
     ann = fake.user(101, "Ann")
     await answer_one(fake, ann, right=False)
     eight = eight_oclock(clock)
-    reply = await ask(fake, ann, "/remind 08:00")
+    reply = await say(fake, ann, "/remind 08:00")
     assert reply.startswith("⏰ Reminder set: every day at 08:00 (UTC), when questions are due")
     assert f"Next: {eight:%a} {eight.day} {eight:%b} at 08:00, in " in reply
     await move_to(clock, eight - timedelta(seconds=1))
@@ -102,7 +95,7 @@ async def test_a_missed_question_is_reminded_at_its_minute_and_the_button_starts
     assert "Review: 1 question due" in plain(
         text_of(await fake.wait_for("sendPoll", chat_id=ann.id, since=mark))
     )
-    shown = await ask(fake, ann, "/remind")
+    shown = await say(fake, ann, "/remind")
     assert shown.startswith("⏰ Your reminder: every day at 08:00 (UTC)")
     assert "at 08:00, in 1 day." in shown
     assert len(reminders_to(fake, ann)) == 1
@@ -116,7 +109,7 @@ async def test_nothing_due_sends_nothing_until_something_is(
     await move_to(clock, eight - timedelta(minutes=5))
     await answer_one(fake, ann, right=True)  # due again 10 minutes later: 08:05
     for learner in (ann, bob):  # Bob never answered anything
-        assert "Reminder set" in await ask(fake, learner, "/remind 08:00")
+        assert "Reminder set" in await say(fake, learner, "/remind 08:00")
     await move_to(clock, eight)
     await move_to(clock, eight + timedelta(minutes=10))
     assert not reminders_to(fake, ann) and not reminders_to(fake, bob)
@@ -132,7 +125,7 @@ async def test_a_restart_around_the_minute_sends_it_exactly_once(
 ):
     ann = fake.user(101, "Ann")
     await answer_one(fake, ann, right=False)
-    await ask(fake, ann, "/remind 08:00")
+    await say(fake, ann, "/remind 08:00")
     eight = eight_oclock(clock)
     await move_to(clock, eight - timedelta(seconds=30))
     await bot.stop()
@@ -161,7 +154,7 @@ async def test_two_processes_on_one_database_send_each_reminder_once(
     learners = [fake.user(101 + n, f"Learner {n}") for n in range(6)]
     for learner in learners:
         await answer_one(fake, learner, right=False)
-        await ask(fake, learner, "/remind 08:00")
+        await say(fake, learner, "/remind 08:00")
     other = BotRunner(settings, clock, polling=False)
     await other.start()
     try:
@@ -178,7 +171,7 @@ async def test_a_reminder_a_dead_process_held_goes_out_once_its_lease_runs_out(
 ):
     ann = fake.user(101, "Ann")
     await answer_one(fake, ann, right=False)
-    await ask(fake, ann, "/remind 08:00")
+    await say(fake, ann, "/remind 08:00")
     eight = eight_oclock(clock)
     await move_to(clock, eight - timedelta(seconds=1))
     await bot.stop()
@@ -199,7 +192,7 @@ async def test_a_learner_who_blocked_the_bot_has_the_reminder_switched_off(
     ann, bob = fake.user(101, "Ann"), fake.user(102, "Bob")
     for learner in (ann, bob):
         await answer_one(fake, learner, right=False)
-        await ask(fake, learner, "/remind 08:00")
+        await say(fake, learner, "/remind 08:00")
     blocked = FaultReply(403, "Forbidden: bot was blocked by the user")
     down = iter([FaultReply(502, "Bad Gateway")])  # Bob's first try: Telegram is unreachable
 
@@ -219,7 +212,7 @@ async def test_a_learner_who_blocked_the_bot_has_the_reminder_switched_off(
     await move_to(clock, eight + timedelta(minutes=1))  # Bob's goes out at the next minute
     assert len(reminders_to(fake, bob)) == 1
     fake.fault = None
-    assert "You have no reminder" in await ask(fake, ann, "/remind")
+    assert "You have no reminder" in await say(fake, ann, "/remind")
 
 
 async def test_wrong_input_gets_one_line_saying_what_is_expected(
@@ -234,15 +227,15 @@ async def test_wrong_input_gets_one_line_saying_what_is_expected(
         ("/remind off", "You had no reminder."),
         ("/remind", "You have no reminder."),
     ]:
-        reply = await ask(fake, ann, command)
+        reply = await say(fake, ann, command)
         assert reply.startswith(expected) and "\n" not in reply, (command, reply)
-    reply = await ask(fake, ann, "/remind 7:30 europe/berlin")
+    reply = await say(fake, ann, "/remind 7:30 europe/berlin")
     assert "every day at 07:30 (Europe/Berlin)" in reply
     # The zone is now Ann's own: a new time without one keeps it, and so does her streak.
-    assert "every day at 09:15 (Europe/Berlin)" in await ask(fake, ann, "/remind 09:15")
+    assert "every day at 09:15 (Europe/Berlin)" in await say(fake, ann, "/remind 09:15")
     with db.session() as session:
         assert reminders.own_zone(session, ann.id) == "Europe/Berlin"
-    assert (await ask(fake, ann, "/remind OFF")).startswith("⏰ Reminder off")
+    assert (await say(fake, ann, "/remind OFF")).startswith("⏰ Reminder off")
     group = fake.group(-100555, "Class")
     mark = fake.mark()
     ann.send("/remind 08:00", chat=group)
@@ -252,7 +245,7 @@ async def test_wrong_input_gets_one_line_saying_what_is_expected(
 
 async def test_help_and_the_menu_mention_remind(bot: BotRunner, fake: FakeTelegram):
     ann = fake.user(101, "Ann")
-    assert "/remind 08:00 reminds you every day" in await ask(fake, ann, "/help")
+    assert "/remind 08:00 reminds you every day" in await say(fake, ann, "/help")
     commands = fake.calls_to("setMyCommands")[0].params["commands"]
     assert "remind" in {c["command"] for c in commands}
 
@@ -265,7 +258,7 @@ async def test_in_real_time_a_reminder_comes_at_its_minute(settings: Settings, f
     try:
         ann = fake.user(101, "Ann")
         await answer_one(fake, ann, right=False)
-        assert "Reminder set" in await ask(fake, ann, "/remind 08:00")
+        assert "Reminder set" in await say(fake, ann, "/remind 08:00")
         call = await fake.wait_for("sendMessage", lambda c: REMINDER in text_of(c), chat_id=ann.id)
         assert runner.app is not None
         assert runner.app.bot_data.clock.now() >= eight

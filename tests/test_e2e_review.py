@@ -18,6 +18,7 @@ from tests.harness import (
     plain,
     poll_id,
     poll_text,
+    say,
     text_of,
     wrong_option,
 )
@@ -37,12 +38,6 @@ async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner
     await runner.start()
     yield runner
     await runner.stop()
-
-
-async def say(fake: FakeTelegram, user: FakeUser, text: str) -> str:
-    mark = fake.mark()
-    user.send(text)
-    return plain(text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark)))
 
 
 async def answer(fake: FakeTelegram, user: FakeUser, poll: Call, right: bool) -> str:

@@ -9,7 +9,7 @@ from storage import banks
 from tests.conftest import ADMIN_ID, TEACHER_ID
 from tests.fakebot import FakeTelegram
 from tests.fakebot.server import FakeUser
-from tests.harness import BotRunner, feedback_after, plain, poll_id, text_of
+from tests.harness import BotRunner, feedback_after, plain, poll_id, reply_of, text_of
 from tests.test_e2e_upload import GOOD
 
 PRIVATE = GOOD.replace("visibility: public\n", "")
@@ -41,10 +41,8 @@ ANSWER: A
 
 
 async def say(fake: FakeTelegram, user: FakeUser, text: str, **kw) -> str:
-    """Send a message and return the text of the bot's next reply to that user."""
-    mark = fake.mark()
-    user.send(text, **kw)
-    return text_of(await fake.wait_for("sendMessage", chat_id=user.id, since=mark))
+    """The bot's next reply to the user, as HTML (see harness.say for what they read)."""
+    return text_of(await reply_of(fake, user, text, **kw))
 
 
 async def upload(fake: FakeTelegram, user: FakeUser, name: str, content: str) -> str:
