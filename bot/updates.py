@@ -48,17 +48,47 @@ def store_fresh(
 
 
 class DurableBot(ExtBot[int]):
-    """A bot whose getUpdates stores what it fetched before returning it."""
+    """A bot whose getUpdates stores what it fetched before returning it, and reads a batch
+    one update at a time when python-telegram-bot cannot read all of it."""
 
     def __init__(self, *args: Any, inbox_db: Database, marks: DeliveryMarks, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():  # PTB objects are read-only once built
             self.inbox_db = inbox_db
             self.marks = marks
+            self._fetched: list[dict[str, Any]] = []  # the last getUpdates batch, as JSON
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            self._fetched = result
+        return result
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        updates = await super().get_updates(*args, **kwargs)
+        self._fetched = []
+        try:
+            updates = await super().get_updates(*args, **kwargs)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            # One update PTB cannot read (a field of another Bot API version, a forged
+            # payload) would fail the batch at every retry: the bot would stall for everyone.
+            if not self._fetched:
+                raise
+            log.warning("a batch of updates cannot be read as a whole (%s)", error)
+            read = (_readable(payload, self) for payload in self._fetched)
+            updates = tuple(update for update in read if update is not None)
         return await self.inbox_db.call(store_fresh, self.inbox_db, self.marks, updates)
+
+
+def _readable(payload: dict[str, Any], bot: ExtBot[int]) -> Update | None:
+    """The update; when it cannot be read, an empty one with its id: nothing handles it, and
+    its id still moves the next getUpdates offset past it, so Telegram does not send it
+    again. None when not even its id can be read."""
+    try:
+        return Update.de_json(payload, bot)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        update_id = payload.get("update_id")
+        log.warning("skipped update %r, which cannot be read: %s", update_id, error)
+        return Update(update_id) if isinstance(update_id, int) else None
 
 
 class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):

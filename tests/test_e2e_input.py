@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -238,3 +239,23 @@ async def test_a_name_or_title_of_any_length_never_makes_a_message_too_long(
         assert reply.error is None and "T" * 100 in text_of(reply)
         assert "T" * 200 not in text_of(reply)
     assert not fake.violations
+
+
+async def test_an_update_the_framework_cannot_read_does_not_stop_the_bot(
+    bot: BotRunner, fake: FakeTelegram
+):
+    # A poll answer as Bot API 9.5 sent it (no option_persistent_ids), and a message whose
+    # date is not a number: python-telegram-bot raises on either while reading the batch.
+    ann = fake.user(101, "Ann")
+    fake.push_update({"poll_answer": {"poll_id": "1", "user": ann.to_dict(), "option_ids": [0]}})
+    fake.push_update(
+        {"message": {"message_id": 9, "date": "soon", "chat": {"id": 101, "type": "private"}}}
+    )
+    mark = fake.mark()
+    ann.send("/help")
+    help_reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, timeout=10)
+    assert "/quiz" in text_of(help_reply)
+    # The unreadable ones were confirmed to Telegram, not fetched again and again.
+    await asyncio.sleep(1.5)
+    polls = [c for c in fake.calls_to("getUpdates") if c.error is None][-3:]
+    assert all(c.result == [] for c in polls[1:]), "the bad updates came back"
