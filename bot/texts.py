@@ -897,16 +897,26 @@ def proposals_intro(count: int) -> str:
             "number or a name that makes a fair question."
         )
     return (
-        f"✍️ {plural(count, 'question')} proposed from your source. Keep the ones you want: "
-        "only those join the bank, each quoting its sentence."
+        f"✍️ {plural(count, 'question')} proposed from your source, one at a time here. Keep "
+        "the ones you want: only those join the bank, each quoting its sentence."
     )
 
 
-def proposal(number: int, question: Mapping[str, Any]) -> str:
+def proposal(question: Mapping[str, Any], left: int) -> str:
+    """A proposed question; `left`: how many more wait after it."""
     options = " · ".join(escape(str(o)) for o in question.get("options", []))
+    after = f"{left} more after this one." if left else "The last one."
     return (
-        f"<b>{number}.</b> {escape(str(question['question']))}\n"
-        f"Options: {options}\nAnswer: <b>{escape(str(question.get('answer', '')))}</b>"
+        f"❓ {escape(str(question['question']))}\n"
+        f"Options: {options}\nAnswer: <b>{escape(str(question.get('answer', '')))}</b>\n"
+        f"<i>{after}</i>"
+    )
+
+
+def proposals_done(questions: int) -> str:
+    return (
+        f"That was the last proposal. Your bank has {plural(questions, 'question')}: /done "
+        "saves it, /draft proposes again from the source."
     )
 
 

@@ -99,9 +99,17 @@ def propose(session: Session, user_id: int, proposals: list[dict[str, Any]]) -> 
     return True
 
 
-def settle_proposal(
-    session: Session, user_id: int, question_id: str, keep: bool
-) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Settled:
+    """A proposal kept or dropped, and what is left to decide."""
+
+    question: dict[str, Any]
+    following: dict[str, Any] | None  # the next proposal, if any
+    left: int  # proposals still waiting, `following` included
+    questions: int  # the draft's questions now
+
+
+def settle_proposal(session: Session, user_id: int, question_id: str, keep: bool) -> Settled | None:
     """Keep a proposed question (it joins the draft) or drop it; None when it is not offered."""
     draft = session.get(Draft, user_id)
     if draft is None:
@@ -112,7 +120,8 @@ def settle_proposal(
     draft.proposals = [q for q in draft.proposals if q is not offered]
     if keep:
         draft.questions = [*draft.questions, offered]
-    return offered
+    following = draft.proposals[0] if draft.proposals else None
+    return Settled(offered, following, len(draft.proposals), len(draft.questions))
 
 
 def set_draft_source(session: Session, user_id: int, title: str, text: str) -> bool:

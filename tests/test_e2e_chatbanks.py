@@ -144,26 +144,27 @@ async def test_drafts_from_an_article_are_kept_or_dropped(bot: BotRunner, fake: 
     assert "is the source of your bank" in plain(text_of(await said(fake, tess, mark)))
     mark = fake.mark()
     tess.send("/draft")
-    intro = await said(fake, tess, mark)
-    found = re.search(r"(\d+) questions proposed", plain(text_of(intro)))
+    card = await said(fake, tess, mark)
+    found = re.search(r"(\d+) questions proposed", plain(text_of(card)))
     assert found is not None and int(found.group(1)) >= 15
     count = int(found.group(1))
-    last = await fake.wait_for(
-        "sendMessage",
-        chat_id=tess.id,
-        since=mark,
-        predicate=lambda c: text_of(c).startswith(f"<b>{count}.</b>"),
-    )
-    proposals = [
-        c for c in fake.calls_to("sendMessage", tess.id)[-count:] if "Keep" in str(c.params)
-    ]
-    assert len(proposals) == count and proposals[-1] is last
-    keep, drop = proposals[:3], proposals[3:5]
-    for call, button in [(c, 0) for c in keep] + [(c, 1) for c in drop]:
-        data = call.params["reply_markup"]["inline_keyboard"][0][button]["callback_data"]
+    # One message, turned to the next proposal at each press: Keep 3, Drop 2.
+    choices = [0, 0, 0, 1, 1]
+    asked = []
+    for number, button in enumerate(choices, 1):
+        shown = plain(text_of(card))
+        asked.append(shown.split("❓ ", 1)[1].split("\n", 1)[0])
+        left = count - number
+        assert (f"{left} more after this one." if left else "The last one.") in shown
+        data = card.params["reply_markup"]["inline_keyboard"][0][button]["callback_data"]
         mark = fake.mark()
-        tess.press(call.result, data)
-        await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
+        tess.press(card.result, data)
+        card = await fake.wait_for("editMessageText", chat_id=tess.id, since=mark)
+        card.result = {**card.result, "reply_markup": card.params.get("reply_markup", {})}
+    assert len(set(asked)) == len(choices), "each proposal was shown once"
+    assert f"{count - len(choices) - 1} more after this one." in plain(text_of(card))
+    sends = [c for c in fake.calls_to("sendMessage", tess.id) if "Keep" in str(c.params)]
+    assert len(sends) == 1, "the proposals came as one message"
     saved = await say(fake, tess, "/done")
     assert "with 3 questions" in saved
     with bot.db.session() as session:

@@ -214,12 +214,16 @@ async def draft_command(update: Update, context: Context) -> None:
     have = {q["id"] for q in draft.questions}
     fresh = [q for q in proposed if q["id"] not in have]
     await context.db.run(lambda session: drafts.propose(session, user.id, fresh))
-    await reply(update, texts.proposals_intro(len(fresh)))
-    for number, question in enumerate(fresh, 1):
-        await reply(update, texts.proposal(number, question), _keep_or_drop(question["id"]))
+    if not fresh:
+        await reply(update, texts.proposals_intro(0))
+        return
+    # One message, edited to the next proposal at each Keep or Drop: one send, not twenty.
+    first = texts.proposal(fresh[0], len(fresh) - 1)
+    await reply(update, f"{texts.proposals_intro(len(fresh))}\n\n{first}", _keep_or_drop(fresh[0]))
 
 
-def _keep_or_drop(question_id: str) -> InlineKeyboardMarkup:
+def _keep_or_drop(question: dict[str, Any]) -> InlineKeyboardMarkup:
+    question_id = str(question["id"])
     return InlineKeyboardMarkup(
         [
             [
@@ -235,7 +239,8 @@ def _keep_or_drop(question_id: str) -> InlineKeyboardMarkup:
 
 
 async def proposal_button(update: Update, context: Context) -> None:
-    """Keep or Drop under a proposed question: only its teacher's draft changes."""
+    """Keep or Drop under a proposed question: only its teacher's draft changes, and the
+    message turns to the next proposal."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -246,9 +251,16 @@ async def proposal_button(update: Update, context: Context) -> None:
         lambda session: drafts.settle_proposal(session, query.from_user.id, question_id, keep)
     )
     await query.answer(texts.already_settled() if settled is None else None)
-    if settled is not None and isinstance(query.message, Message):
-        text = texts.proposal_kept(settled) if keep else texts.proposal_dropped(settled)
-        await query.edit_message_text(text, parse_mode="HTML")
+    if settled is None or not isinstance(query.message, Message):
+        return
+    done = (texts.proposal_kept if keep else texts.proposal_dropped)(settled.question)
+    markup = None
+    if settled.following is None:
+        text = f"{done}\n\n{texts.proposals_done(settled.questions)}"
+    else:
+        text = f"{done}\n\n{texts.proposal(settled.following, settled.left - 1)}"
+        markup = _keep_or_drop(settled.following)
+    await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 async def done_command(update: Update, context: Context) -> None:
