@@ -227,3 +227,51 @@ async def test_feedback_too_long_for_a_description_is_clipped_on_a_word_with_its
     )
     # The last feedback has a whole message's room: nothing clipped.
     assert quote in plain(text_of(last)) and explanation.strip() in plain(text_of(last))
+
+
+WIDE_BANK = """\
+bank: 1
+id: wide
+title: Wide questions
+questions:
+  - id: first
+    question: "{question} first?"
+    options: {options}
+    answer: "{answer}"
+    explanation: "{explanation}"
+  - id: second
+    question: "{question} second?"
+    options: {options}
+    answer: "{answer}"
+    explanation: "{explanation}"
+"""
+
+
+async def test_feedback_with_too_little_room_beside_a_long_question_goes_first_on_its_own(
+    bot: BotRunner, fake: FakeTelegram
+):
+    # Questions too long for a poll come as messages with buttons; these leave no room for
+    # the previous answer's feedback, which then goes first as a message of its own, whole.
+    options = [f"Option {i} " + "o" * 280 for i in range(12)]
+    explanation = "Because " + "it is so " * 60
+    text = WIDE_BANK.format(
+        question="q" * 990,
+        options="[" + ", ".join(f'"{o}"' for o in options) + "]",
+        answer=options[3],
+        explanation=explanation.strip(),
+    )
+    import_bank(bot.db, parse_bank(text, filename="wide.yaml", base_dir=None))
+    ann = fake.user(101, "Ann")
+    ann.send("/quiz wide")
+    first = await fake.wait_for("sendMessage", chat_id=ann.id, predicate=is_question)
+    mark = fake.mark()
+    ann.press(first.result, first.params["reply_markup"]["inline_keyboard"][0][3]["callback_data"])
+    feedback = await feedback_after(fake, ann.id, mark)
+    second = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, predicate=is_question)
+    assert fake.calls.index(feedback) < fake.calls.index(second)
+    assert "Answer" not in plain(text_of(second)).split("Question 2/2")[0]
+    assert explanation.strip() in plain(text_of(feedback)), "the feedback went whole"
+
+
+def is_question(call: Call) -> bool:
+    return "reply_markup" in call.params and "Question" in text_of(call)
