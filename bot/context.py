@@ -31,6 +31,9 @@ class BotData:
         self.reminders = Reminders()
         # Teachers' files are read in a worker process, started at the first one.
         self.reader = UploadReader()
+        # The name this process last stored for each answering user: an answer stores it only
+        # when it changed (one statement less per answer). Users are never deleted.
+        self.names: dict[int, tuple[str, str | None]] = {}
 
     @property
     def clock(self) -> RoundClock:

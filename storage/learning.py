@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from storage.banks import reachable_by
 from storage.db import table_of, upserting_insert, zone_of
-from storage.models import BankRow, Card, QuestionRow, User
+from storage.models import BankRow, Card, QuestionRow, QuestionTime, User
 
 # The package's published parameters until the bot's own review log is fitted; its interval
 # fuzzing spreads the reviews of questions learned together over several days.
@@ -30,6 +30,7 @@ EASY_SHARE = 1 / 3  # of the usual time: a right answer faster than that is rate
 LONGEST_TIMED = 600.0  # seconds: a longer wait is an answer given later, not time spent on it
 
 _CARDS, _QUESTIONS, _USERS = table_of(Card), table_of(QuestionRow), table_of(User)
+_TIMES = table_of(QuestionTime)
 _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
@@ -55,8 +56,8 @@ class Recall:
 _BEFORE = (
     select(
         *(_CARDS.c[name] for name in _CARD_FIELDS),
-        _QUESTIONS.c.timed_answers,
-        _QUESTIONS.c.answer_seconds,
+        _TIMES.c.timed_answers,
+        _TIMES.c.answer_seconds,
         _USERS.c.zone,
     )
     .select_from(_QUESTIONS)
@@ -64,6 +65,7 @@ _BEFORE = (
     .outerjoin(
         _CARDS, (_CARDS.c.question_id == _QUESTIONS.c.id) & (_CARDS.c.user_id == _USERS.c.id)
     )
+    .outerjoin(_TIMES, _TIMES.c.question_id == _QUESTIONS.c.id)
     .where(_QUESTIONS.c.id == bindparam("question"))
 )
 
@@ -151,18 +153,44 @@ def after_answer(
     }
     _save_card(session, row)
     if seconds is not None:
-        session.execute(_TIMED, {"question": question_id, "seconds": seconds})
+        _add_time(session, question_id, seconds)
     return Recall(rating, due, now)
 
 
 _TIMED = (
-    update(_QUESTIONS)
-    .where(_QUESTIONS.c.id == bindparam("question"))
+    update(_TIMES)
+    .where(_TIMES.c.question_id == bindparam("question"))
     .values(
-        timed_answers=_QUESTIONS.c.timed_answers + 1,
-        answer_seconds=_QUESTIONS.c.answer_seconds + bindparam("seconds"),
+        timed_answers=_TIMES.c.timed_answers + 1,
+        answer_seconds=_TIMES.c.answer_seconds + bindparam("seconds"),
     )
 )
+
+
+def _add_time(session: Session, question_id: int, seconds: float) -> None:
+    """Count one more timed answer to the question."""
+    values = {"question": question_id, "seconds": seconds}
+    upsert = _time_upsert(session.get_bind().dialect.name)
+    if upsert is not None:
+        session.execute(upsert, values)
+    elif not session.execute(_TIMED, values).rowcount:  # type: ignore[attr-defined]
+        row = {"question_id": question_id, "timed_answers": 1, "answer_seconds": seconds}
+        session.execute(_TIMES.insert().values(row))
+
+
+@functools.cache
+def _time_upsert(dialect: str) -> Any | None:
+    upserting = upserting_insert(dialect, _TIMES)
+    if upserting is None:
+        return None
+    new = upserting.values(
+        question_id=bindparam("question"), timed_answers=1, answer_seconds=bindparam("seconds")
+    )
+    added = {
+        "timed_answers": _TIMES.c.timed_answers + 1,
+        "answer_seconds": _TIMES.c.answer_seconds + new.excluded.answer_seconds,
+    }
+    return new.on_conflict_do_update(index_elements=["question_id"], set_=added)
 
 
 def _save_card(session: Session, row: dict[str, Any]) -> None:

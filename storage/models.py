@@ -226,10 +226,6 @@ class QuestionRow(Base):
     # A numeric question's accepted range (tolerance included); None for the other kinds.
     numeric_low: Mapped[float | None] = mapped_column(Float)
     numeric_high: Mapped[float | None] = mapped_column(Float)
-    # How long learners take to answer it, summed: a right answer in under a third of the
-    # usual time is rated Easy for spaced review.
-    timed_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    answer_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     __table_args__ = (
         # One current row per question id; retired rows of the same id are its history.
@@ -392,6 +388,21 @@ Index(
     ChatScore.week_points_at,
     ChatScore.user_id,
 )
+
+
+class QuestionTime(Base):
+    """How long learners take to answer a question, summed: a right answer in under a third
+    of the usual time is rated Easy for spaced review.
+
+    A row of its own, not columns of `questions`: every answer adds to it, and rewriting a
+    question's row (its text, options, passage) at every answer cost a fifth of the answer's CPU.
+    """
+
+    __tablename__ = "question_times"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    timed_answers: Mapped[int] = mapped_column(Integer)
+    answer_seconds: Mapped[float] = mapped_column(Float)
 
 
 class Card(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.library import import_bank
 from quiz.bank import Bank, load_bank_file, parse_bank
+from storage.models import User
 from tests.conftest import QUESTIONS
 from tests.fakebot import Call, FakeTelegram
 from tests.harness import (
@@ -275,3 +276,22 @@ async def test_feedback_with_too_little_room_beside_a_long_question_goes_first_o
 
 def is_question(call: Call) -> bool:
     return "reply_markup" in call.params and "Question" in text_of(call)
+
+
+async def test_a_learner_renamed_between_answers_is_shown_by_the_new_name(
+    bot: BotRunner, fake: FakeTelegram
+):
+    # An answer stores the learner's name only when it changed: each change still shows.
+    names = ["Ann", "Annie", "Ann"]
+    ann = fake.user(101, names[0])
+    mark = fake.mark()
+    ann.send(f"/quiz {BANK_ID} 3")
+    for name in names:
+        ann = fake.user(101, name)
+        poll = await fake.wait_for("sendPoll", chat_id=ann.id, since=mark)
+        mark = fake.mark()
+        ann.answer_poll(poll_id(poll), poll.params["correct_option_ids"])
+        await feedback_after(fake, ann.id, mark)
+        with bot.db.session() as session:
+            stored = session.get(User, ann.id)
+            assert stored is not None and stored.first_name == name

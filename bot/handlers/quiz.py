@@ -241,6 +241,9 @@ async def bank_button(update: Update, context: Context) -> None:
     await begin_quiz(update, context, bank_id or "", None)
 
 
+KNOWN_NAMES = 100_000  # users whose stored name this process remembers (about 20 MB at most)
+
+
 @dataclass(frozen=True)
 class Typed:
     """A typed reply to a typed question, and its grade (made before the transaction)."""
@@ -263,15 +266,23 @@ async def take_answer(
     replayed (nothing was recorded) or skipped (everything was).
     """
     now = context.bot_data.clock.now()  # a round's speed points count to here
+    names, name = context.bot_data.names, (user.first_name, user.username)
+    renamed = names.get(user.id) != name
 
     def record(session: Session) -> Answered | str | None:
-        quizzes.upsert_user(session, user.id, user.first_name, user.username)
+        if renamed:
+            quizzes.upsert_user(session, user.id, user.first_name, user.username)
         view = find(session)
         if view is None:
             return texts.stale_question()
         return _grade(session, update, view, user.id, given, now)
 
-    return await with_update_handled(update, context, record)
+    taken = await with_update_handled(update, context, record)
+    if renamed:  # stored: the transaction committed
+        if len(names) >= KNOWN_NAMES:
+            names.clear()
+        names[user.id] = name
+    return taken
 
 
 def _grade(

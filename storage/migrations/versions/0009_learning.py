@@ -27,8 +27,6 @@ ADDED: dict[str, list[sa.Column[Any]]] = {
     "questions": [
         sa.Column("numeric_low", sa.Float(), nullable=True),
         sa.Column("numeric_high", sa.Float(), nullable=True),
-        sa.Column("timed_answers", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("answer_seconds", sa.Float(), server_default="0", nullable=False),
     ],
     "answers": [
         sa.Column("rating", sa.SmallInteger(), nullable=True),
@@ -62,6 +60,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "question_id"),
     )
     op.create_index("ix_cards_question", "cards", ["question_id"])
+    op.create_table(
+        "question_times",
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("timed_answers", sa.Integer(), nullable=False),
+        sa.Column("answer_seconds", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["questions.id"]),
+        sa.PrimaryKeyConstraint("question_id"),
+    )
     active = sa.text("active")
     op.create_index(
         "ix_cards_queue",
@@ -87,6 +93,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("reminders")
+    op.drop_table("question_times")
     op.drop_table("cards")
     # A review drew from every bank; where a quiz has one bank, it goes by its first question's,
     # so that no answer is lost.
