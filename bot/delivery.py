@@ -185,6 +185,7 @@ def feedback_text(
             answered=view.item.position + 1,
             note=notes,
             answers_limit=caps["answers"],
+            asked=question.text,
         )
         over = texts.visible_length(text) - room
         lowered = _lowered(caps, over)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the types of what the texts format; `quizbot import` loads 
 MESSAGE_LIMIT = 4096
 # Room for a long answer list next to a 1000-character explanation and passage.
 ANSWERS_LIMIT = 1500
+ASKED_CHARS = 60  # of the answered question, named at the top of its feedback
 
 COMMANDS: list[tuple[str, str]] = [
     ("quiz", "Start a quiz: /quiz <bank-id> [number of questions]"),
@@ -251,9 +252,14 @@ def feedback(
     answered: int,
     note: str | None = None,
     answers_limit: int = ANSWERS_LIMIT,
+    asked: str | None = None,
 ) -> str:
-    """`note`: a line of its own under the score (when a review question comes back)."""
+    """`note`: a line of its own under the score (when a review question comes back);
+    `asked`: the question answered, named on the verdict's line (the feedback travels with
+    the next question, so it says which one it is about)."""
     verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
+    if asked:
+        verdict += f" <i>{answered}. {escape(clip(asked, ASKED_CHARS))}</i>"
     label = "Answer" if len(answers) == 1 else "Answers"
     lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), answers_limit))}</b>"]
     lines += explained(explanation, passage, source_title, source_url)

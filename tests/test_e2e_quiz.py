@@ -81,12 +81,14 @@ async def test_a_whole_quiz_by_polls_explains_every_answer_from_the_source(
     right = [True, True, False, True, False]
     feedbacks, summary = await take_quiz_by_polls(fake, 101, "Ann", right)
     asked = set()
-    for (poll, feedback), was_right in zip(feedbacks, right, strict=True):
+    for number, ((poll, feedback), was_right) in enumerate(zip(feedbacks, right, strict=True), 1):
         question = question_for(SHIPPED, poll_text(poll))
         asked.add(question.id)
         text = plain(text_of(feedback))
         lines = text.split("\n")
-        assert lines[0] == ("✅ Correct!" if was_right else "❌ Not quite.")
+        # The verdict names the question it is about: it travels with the next one.
+        verdict = "✅ Correct!" if was_right else "❌ Not quite."
+        assert lines[0].startswith(f"{verdict} {number}. {question.text[:50]}")
         assert lines[1] == "Answer: " + "; ".join(question.correct_texts)
         assert question.quote and question.quote in text
         assert SHIPPED.source_title and SHIPPED.source_title in text
@@ -214,7 +216,8 @@ async def test_feedback_too_long_for_a_description_is_clipped_on_a_word_with_its
     shown = plain(text_of(second))
     # Telegram's limit, which the fake enforces too: 1,024 characters after entity parsing.
     assert len(shown) <= 1024
-    assert shown.startswith("✅ Correct!\nAnswer: word")
+    assert shown.startswith("✅ Correct! 1. Which word comes")
+    assert shown.split("\n")[1].startswith("Answer: word")
     assert "…" in shown and "— A long text" in shown, "the quote is clipped, its source named"
     because, clipped = (line.removesuffix("…") for line in shown.split("\n")[2:5:2])
     for whole, cut in ((explanation.strip(), because), (quote, clipped)):
