@@ -74,12 +74,12 @@ class DurableBot(ExtBot[int]):
             if not self._fetched:
                 raise
             log.warning("a batch of updates cannot be read as a whole (%s)", error)
-            read = (_readable(payload, self) for payload in self._fetched)
+            read = (readable(payload, self) for payload in self._fetched)
             updates = tuple(update for update in read if update is not None)
         return await self.inbox_db.call(store_fresh, self.inbox_db, self.marks, updates)
 
 
-def _readable(payload: dict[str, Any], bot: ExtBot[int]) -> Update | None:
+def readable(payload: dict[str, Any], bot: ExtBot[int]) -> Update | None:
     """The update; when it cannot be read, an empty one with its id: nothing handles it, and
     its id still moves the next getUpdates offset past it, so Telegram does not send it
     again. None when not even its id can be read."""
