@@ -519,15 +519,23 @@ def _resolve_question(spec: QuestionSpec) -> Question:
 def _numeric_range(spec: QuestionSpec) -> tuple[NumericRange, str]:
     """A numeric question's range, and its answer as shown."""
     if isinstance(spec.answer, int | float) and not isinstance(spec.answer, bool):
-        tolerance = spec.tolerance or 0
-        shown = _number_text(spec.answer)
+        answer, tolerance = _as_shown(spec.answer), _as_shown(spec.tolerance or 0)
+        shown = _number_text(answer)
         if tolerance:
             shown += TOLERANCE_SIGN + _number_text(tolerance)
-        return NumericRange(spec.answer - tolerance, spec.answer + tolerance), shown
+        return NumericRange(answer - tolerance, answer + tolerance), shown
     assert spec.min is not None and spec.max is not None
-    low, high = spec.min, spec.max
+    low, high = _as_shown(spec.min), _as_shown(spec.max)
     shown = _number_text(low) if low == high else f"{_number_text(low)}–{_number_text(high)}"
     return NumericRange(low, high), shown
+
+
+def _as_shown(number: float) -> float:
+    """2013.0 as the 2013 it is shown as: sums with a long integer then stay exact, as they do
+    for the same bank written as GIFT and read back (0 ± 9007199254740993)."""
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        return int(number)
+    return number
 
 
 def _number_text(number: float) -> str:
