@@ -96,7 +96,7 @@ async def _scenario(
     pending = []
     for n in range(OTHERS * ROUNDS):
         user_id = OTHERS_FROM + n % OTHERS
-        pending.append(asyncio.create_task(_timed(fake, user_id, COMMANDS[n % len(COMMANDS)])))
+        pending.append(asyncio.create_task(timed_reply(fake, user_id, COMMANDS[n % len(COMMANDS)])))
         await asyncio.sleep(COMMAND_SPACING)
         if n % OTHERS == OTHERS - 1:
             await asyncio.gather(*pending[-OTHERS:])  # one command per user in flight
@@ -112,8 +112,11 @@ async def _scenario(
     return scenario
 
 
-async def _timed(fake: BenchTelegram, user_id: int, command: str) -> float | None:
-    """Milliseconds from sending the command to the bot's first message in that chat."""
+async def timed_reply(
+    fake: BenchTelegram, user_id: int, command: str, patience: float = REPLY_TIMEOUT
+) -> float | None:
+    """Milliseconds from sending the command to the bot's first message in that chat; None
+    when none came within `patience` seconds."""
     user = fake.user(user_id, f"User {user_id}")
     replied: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
@@ -125,7 +128,7 @@ async def _timed(fake: BenchTelegram, user_id: int, command: str) -> float | Non
     sent = time.monotonic()
     user.send(command)
     try:
-        return 1000 * (await asyncio.wait_for(replied, REPLY_TIMEOUT) - sent)
+        return 1000 * (await asyncio.wait_for(replied, patience) - sent)
     except TimeoutError:
         return None
     finally:

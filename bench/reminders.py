@@ -28,6 +28,7 @@ from telegram import Bot
 
 from bench import procs
 from bench.bankgen import write_bank
+from bench.fairness import timed_reply
 from bench.fake import BenchTelegram
 from bot.library import import_directory
 from bot.reminders import Reminders, minute_after
@@ -320,7 +321,7 @@ async def _others_meanwhile(
         await asyncio.sleep(n * COMMAND_SPACING)
         while not done.is_set():
             began = loop.time()
-            waited = await _timed_help(fake, OTHERS_FROM + n)
+            waited = await timed_reply(fake, OTHERS_FROM + n, "/help", REPLY_TIMEOUT)
             if waited is None:
                 figures.unanswered += 1
             else:
@@ -328,26 +329,6 @@ async def _others_meanwhile(
             await asyncio.sleep(max(0.0, period - (loop.time() - began)))
 
     await asyncio.gather(*(other(n) for n in range(OTHERS)))
-
-
-async def _timed_help(fake: BenchTelegram, user_id: int) -> float | None:
-    """Milliseconds from /help to the bot's reply in that chat."""
-    user = fake.user(user_id, f"User {user_id}")
-    replied: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-
-    def on_call(call: Call) -> None:
-        if call.method == "sendMessage" and not replied.done():
-            replied.set_result(call.at)
-
-    fake.listeners[user_id] = on_call
-    sent = time.monotonic()
-    user.send("/help")
-    try:
-        return 1000 * (await asyncio.wait_for(replied, REPLY_TIMEOUT) - sent)
-    except TimeoutError:
-        return None
-    finally:
-        del fake.listeners[user_id]
 
 
 def percentile(values: list[float], q: float) -> float | None:

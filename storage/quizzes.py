@@ -84,6 +84,12 @@ def active_quiz(session: Session, chat_id: int) -> Quiz | None:
     return session.scalar(select(Quiz).filter_by(chat_id=chat_id, status=QuizStatus.ACTIVE))
 
 
+def running_progress(session: Session, chat_id: int) -> tuple[int, int] | None:
+    """The score and position of the quiz running here (which a new one will stop), if any."""
+    running = active_quiz(session, chat_id)
+    return (running.score, running.position) if running is not None else None
+
+
 def waiting_typed(session: Session, chat_id: int, user_id: int) -> ItemView | None:
     """The learner's own quiz's current question here, if it waits for a typed answer."""
     quiz = active_quiz(session, chat_id)

@@ -11,6 +11,7 @@ import pytest
 from bot.settings import Settings
 from storage import db as database
 from storage.db import Database
+from tests.clocks import ManualClock
 from tests.databases import BACKENDS, fresh_database
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner
@@ -73,6 +74,21 @@ def settings(fake: FakeTelegram, database_url: str, questions_dir: Path) -> Sett
         api_url=fake.api_url,
         file_url=fake.file_url,
     )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock the test moves by hand: rounds, answers, reviews and reminders read it."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def clocked_bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner]:
+    """The real application on the manual clock (a module's `bot` may return it)."""
+    runner = BotRunner(settings, clock)
+    await runner.start()
+    yield runner
+    await runner.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,18 +22,10 @@ REMINDER = "Time to review"
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner]:
+async def bot(clocked_bot: BotRunner, clock: ManualClock) -> BotRunner:
     """The real application on the manual clock, its sweep done with the current minute."""
-    runner = BotRunner(settings, clock)
-    await runner.start()
     await clock.until_asleep("reminders")
-    yield runner
-    await runner.stop()
+    return clocked_bot
 
 
 async def answer_one(fake: FakeTelegram, user: FakeUser, right: bool) -> None:

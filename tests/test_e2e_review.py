@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
 from storage.models import Answer, Card
 from tests.clocks import ManualClock
 from tests.fakebot import Call, FakeTelegram, FakeUser
@@ -28,16 +25,9 @@ DAY = 86400
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings, clock)
-    await runner.start()
-    yield runner
-    await runner.stop()
+def bot(clocked_bot: BotRunner) -> BotRunner:
+    """The real application on the manual clock: reviews fall due as the test moves it."""
+    return clocked_bot
 
 
 async def answer(fake: FakeTelegram, user: FakeUser, poll: Call, right: bool) -> str:

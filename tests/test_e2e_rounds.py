@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,17 +36,9 @@ GROUP_ID = -100777
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[BotRunner]:
+def bot(clocked_bot: BotRunner) -> BotRunner:
     """The real application, its rounds on the manual clock."""
-    runner = BotRunner(settings, clock)
-    await runner.start()
-    yield runner
-    await runner.stop()
+    return clocked_bot
 
 
 def class_7b(fake: FakeTelegram) -> tuple[FakeChat, list[FakeUser]]:

@@ -132,8 +132,7 @@ def plan_and_start(
         shuffle_options=[q.kind == "choice" for q in questions],
         familiarity=_familiarity(session, player, bank.id, questions, now),
     )
-    running = quizzes.active_quiz(session, chat_id)
-    replaced = (running.score, running.position) if running is not None else None
+    replaced = quizzes.running_progress(session, chat_id)
     quiz = quizzes.start_quiz(
         session,
         chat_id=chat_id,

@@ -65,8 +65,7 @@ def plan_review(
     if not due:
         return _nothing_due(summary, now)
     shapes = {q.id: q for q in banks.questions_by_id(session, due)}
-    running = quizzes.active_quiz(session, chat_id)
-    replaced = (running.score, running.position) if running is not None else None
+    replaced = quizzes.running_progress(session, chat_id)
     quiz = quizzes.start_quiz(
         session,
         chat_id=chat_id,
