@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot import texts
 from bot.library import import_bank
 from quiz.bank import Bank, load_bank_file, parse_bank
+from quiz.explain import clip
 from storage.models import User
 from tests.conftest import QUESTIONS
 from tests.fakebot import Call, FakeTelegram
@@ -88,7 +90,7 @@ async def test_a_whole_quiz_by_polls_explains_every_answer_from_the_source(
         lines = text.split("\n")
         # The verdict names the question it is about: it travels with the next one.
         verdict = "✅ Correct!" if was_right else "❌ Not quite."
-        assert lines[0].startswith(f"{verdict} {number}. {question.text[:50]}")
+        assert lines[0] == f"{verdict} {number}. {clip(question.text, texts.ASKED_CHARS)}"
         assert lines[1] == "Answer: " + "; ".join(question.correct_texts)
         assert question.quote and question.quote in text
         assert SHIPPED.source_title and SHIPPED.source_title in text
