@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint try validate bench
+.PHONY: run test lint try validate bench locales
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,12 @@ validate: $(STAMP)  ## check the shipped banks
 
 bench: $(STAMP)  ## the benchmark: quiz bot vs a bare PTB bot, /leaderboard, import, memory, reminders (~10 min)
 	$(BIN)/python -m bench
+
+# Keywords: bot/i18n.py's t(message, ...), nt(singular, plural, n, ...) and N_(message).
+BABEL := $(BIN)/pybabel
+BABEL_KEYWORDS := -k t -k nt:1,2 -k N_
+locales: $(STAMP)  ## after changing a text: extract it, update the catalogs (.po), compile them (.mo, committed)
+	$(BABEL) extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-output --no-wrap \
+		--project quizbot -o bot/locales/messages.pot .
+	$(BABEL) update -i bot/locales/messages.pot -d bot/locales --add-location=file --no-wrap --ignore-obsolete
+	$(BABEL) compile -d bot/locales --statistics

@@ -8,7 +8,7 @@ from typing import cast
 from telegram.ext import Application, Defaults
 from telegram.request import HTTPXRequest
 
-from bot import delivery, menus
+from bot import delivery, languages, menus
 from bot.context import CONTEXT_TYPES, QuizApplication
 from bot.delivery import DeliveryMarks
 from bot.fairness import FairUpdateProcessor, shedding
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 # Order matters: the first matching handler wins, so the catch-alls come last.
 FEATURES = (
+    languages,  # first: every update's language, before any handler speaks
     start,
     mybanks,
     roles,

@@ -33,6 +33,7 @@ class Action(StrEnum):
     EDIT_DELETE = "ed"  # question row id
     EDIT_REPLACE = "er"  # question row id
     EDIT_PAGE = "ep"  # page number, bank id
+    LANGUAGE = "l"  # language code
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.choices import Choices
 from bot.delivery import DeliveryMarks
 from bot.reading import UploadReader
 from bot.reminders import Reminders
@@ -34,6 +35,8 @@ class BotData:
         # The name this process last stored for each answering user: an answer stores it only
         # when it changed (one statement less per answer). Users are never deleted.
         self.names: dict[int, tuple[str, str | None]] = {}
+        # The language chosen in each chat, read once (bot.languages).
+        self.languages = Choices()
 
     @property
     def clock(self) -> RoundClock:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
 from bot.callbacks import Action
+from bot.i18n import Language
 from bot.texts import option_label, plural
 from storage.banks import BankSummary
 
@@ -118,3 +119,18 @@ def toggle_buttons(item_id: int, option_count: int, selected: int) -> InlineKeyb
 
 def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + ROW_WIDTH] for i in range(0, len(buttons), ROW_WIDTH)]
+
+
+def language_buttons(now: Language) -> InlineKeyboardMarkup:
+    """One button per language, named in itself; the one spoken now is ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"✓ {language.native_name}" if language is now else language.native_name,
+                    callback_data=callbacks.encode(Action.LANGUAGE, language.value),
+                )
+                for language in Language
+            ]
+        ]
+    )

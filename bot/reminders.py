@@ -19,7 +19,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.timers import RoundClock
 from storage import reminders
 from storage.db import Database
@@ -130,11 +130,10 @@ class Reminders:
 
 async def _deliver(bot: Bot, nudge: reminders.Nudge) -> reminders.Outcome:
     try:
+        with i18n.speaking(i18n.language_of(nudge.language) or i18n.DEFAULT):
+            text, buttons = texts.reminder(nudge.due, nudge.streak), keyboards.review_now()
         await bot.send_message(
-            nudge.reminder.user_id,
-            texts.reminder(nudge.due, nudge.streak),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboards.review_now(),
+            nudge.reminder.user_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
         )
     except Forbidden as error:
         log.info("reminder of user %d switched off: %s", nudge.reminder.user_id, error)

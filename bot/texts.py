@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n import Language, t
 from quiz.explain import clip
 from quiz.grading import MAX_REPLY_CHARS, Refusal
 
@@ -36,6 +37,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("progress", "What you have learned, what is due, and your day streak"),
     ("privacy", "Hide or show your name on the leaderboards"),
     ("remind", "A daily reminder to review: /remind HH:MM [Area/City], or off"),
+    ("language", "Choose my language: English, Русский, فارسی"),
     ("help", "What I can do"),
     ("start", "Welcome and how it works"),
 ]
@@ -1396,3 +1398,32 @@ def round_table(title: str, standings: Sequence[Standing], stopped: bool) -> lis
     ]
     lines.append("\n/leaderboard shows this group's table over all its rounds.")
     return lines
+
+
+# /language
+
+
+def language_menu(now: Language, group: bool) -> str:
+    if group:
+        return t(
+            "🌐 Choose this group's language: its rounds and tables speak it. Now: {language}.",
+            language=now.native_name,
+        )
+    return t("🌐 Choose the language I speak with you. Now: {language}.", language=now.native_name)
+
+
+def language_chosen(group: bool) -> str:
+    """Said in the language just chosen."""
+    if group:
+        return t("✅ This group's rounds and tables are in English now.")
+    return t("✅ I speak English with you now. /help lists what I can do.")
+
+
+def language_admins_only() -> str:
+    return t("Only this group's admins can choose its language.")
+
+
+def language_not_spoken(asked: str, menu: str) -> str:
+    return t("I do not speak “{asked}”.", asked=user_text(asked, 16)) + (
+        f"\n{menu}" if menu else ""
+    )

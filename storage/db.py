@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from typing import Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,14 @@ WORKERS = 1
 _SERVING = ContextVar("the bot's work on the event loop", default=False)
 ON_LOOP: Literal["warn", "raise"] = "warn"  # the tests raise, to find every such place
 log = logging.getLogger(__name__)
+
+
+async def _on_thread(pool: ThreadPoolExecutor | None, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` on a thread of `pool` (None: the loop's default), in a copy of the
+    caller's context (its language, say) that is not "the event loop's work"."""
+    context = copy_context()
+    context.run(_SERVING.set, False)
+    return await asyncio.get_running_loop().run_in_executor(pool, context.run, function, *args)
 
 
 class DatabaseOnLoop(RuntimeError):
@@ -79,14 +87,12 @@ class Database:
         """`function(*args)` on a database thread, for work that opens its own sessions."""
         if self._workers is None:
             self._workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="database")
-        # run_in_executor copies no context: the thread is not the event loop's work.
-        return await asyncio.get_running_loop().run_in_executor(self._workers, function, *args)
+        return await _on_thread(self._workers, function, *args)
 
     async def call_aside(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on a thread of its own, for long work (a report, an import) that
         should not hold up the bot's other database work meanwhile."""
-        # Not asyncio.to_thread: that copies the context, and with it "the event loop's work".
-        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+        return await _on_thread(None, function, *args)
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         with self.session() as session:

@@ -492,6 +492,19 @@ class Reminder(Base):
     next_at: Mapped[datetime] = mapped_column(index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(32))
     lease_until: Mapped[datetime | None]
+    # The learner's language when they set it, for one who never chose one with /language.
+    language: Mapped[str | None] = mapped_column(String(8))
+
+
+class ChatLanguage(Base):
+    """The language chosen with /language for a chat: a user's private chat (its id is the
+    user's) or a group, chosen by its admins. None chosen: the user's Telegram language."""
+
+    __tablename__ = "chat_languages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(8))
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class InboxUpdate(Base):

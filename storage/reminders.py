@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from storage.db import table_of, zone_of
 from storage.learning import current_streak, due_summary, learner_zone
-from storage.models import Reminder, User
+from storage.models import ChatLanguage, Reminder, User
 
 # A reminder found more than this late (the bot was down at its minute) is not sent: a morning
 # reminder arriving at night helps nobody. It moves on to its next minute instead.
 LATEST = timedelta(hours=12)
 
-_REMINDERS, _USERS = table_of(Reminder), table_of(User)
+_REMINDERS, _USERS, _LANGUAGES = table_of(Reminder), table_of(User), table_of(ChatLanguage)
 
 
 def next_at(minute: int, zone: ZoneInfo, after: datetime) -> datetime:
@@ -66,8 +66,11 @@ def reminder_of(session: Session, user_id: int) -> Schedule | None:
     return Schedule(row.minute, row.zone, row.next_at) if row is not None else None
 
 
-def set_reminder(session: Session, user_id: int, minute: int, zone: str, now: datetime) -> Schedule:
-    """Remind the learner (their row exists) daily at `minute` in `zone`, from now on.
+def set_reminder(
+    session: Session, user_id: int, minute: int, zone: str, now: datetime, language: str
+) -> Schedule:
+    """Remind the learner (their row exists) daily at `minute` in `zone`, from now on, in
+    `language` unless they choose another with /language.
 
     Any lease is dropped: a send already under way for the old time then changes nothing.
     """
@@ -78,6 +81,7 @@ def set_reminder(session: Session, user_id: int, minute: int, zone: str, now: da
         session.add(row)
     row.minute, row.zone, row.next_at = schedule.minute, schedule.zone, schedule.next_at
     row.lease_owner = row.lease_until = None
+    row.language = language
     return schedule
 
 
@@ -105,6 +109,7 @@ class Claimed:
     minute: int
     zone: str
     due_at: datetime  # the minute it was due, in UTC
+    language: str | None  # the learner's when they set it
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -132,7 +137,11 @@ def claim_due(
         .where(_REMINDERS.c.user_id.in_(chosen.scalar_subquery()), due)
         .values(lease_owner=owner, lease_until=until)
         .returning(
-            _REMINDERS.c.user_id, _REMINDERS.c.minute, _REMINDERS.c.zone, _REMINDERS.c.next_at
+            _REMINDERS.c.user_id,
+            _REMINDERS.c.minute,
+            _REMINDERS.c.zone,
+            _REMINDERS.c.next_at,
+            _REMINDERS.c.language,
         )
     )
     return sorted((Claimed(*row) for row in rows), key=lambda c: (c.due_at, c.user_id))
@@ -140,11 +149,13 @@ def claim_due(
 
 @dataclass(frozen=True)
 class Nudge:
-    """A claimed reminder to send now: how many questions are due, and the day streak."""
+    """A claimed reminder to send now: how many questions are due, the day streak, and the
+    language to say it in (the one chosen with /language, else the reminder's)."""
 
     reminder: Claimed
     due: int
     streak: int
+    language: str | None
 
 
 def nudges(session: Session, claimed: Sequence[Claimed], owner: str, now: datetime) -> list[Nudge]:
@@ -162,6 +173,14 @@ def nudges(session: Session, claimed: Sequence[Claimed], owner: str, now: dateti
             )
         )
     }
+    chosen = {
+        chat_id: language
+        for chat_id, language in session.execute(
+            select(_LANGUAGES.c.chat_id, _LANGUAGES.c.language).where(
+                _LANGUAGES.c.chat_id.in_([c.user_id for c in claimed])
+            )
+        )
+    }
     default = zone_of(session)
     sending, quiet = [], []
     for reminder in claimed:
@@ -172,7 +191,8 @@ def nudges(session: Session, claimed: Sequence[Claimed], owner: str, now: dateti
             continue
         streak, day, zone = learners[reminder.user_id]
         today = now.astimezone(learner_zone(zone, default)).date()
-        sending.append(Nudge(reminder, due, current_streak(streak, day, today)))
+        language = chosen.get(reminder.user_id, reminder.language)
+        sending.append(Nudge(reminder, due, current_streak(streak, day, today), language))
     if quiet:
         session.execute(_MOVE_ON, [_moved_on(r, owner, now, default) for r in quiet])
     return sending

@@ -114,7 +114,7 @@ def learner(
             now=answered,
             seconds=None,
         )
-        reminders.set_reminder(session, user_id, minute, "UTC", NOW)
+        reminders.set_reminder(session, user_id, minute, "UTC", NOW, "en")
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_nothing_due_sends_nothing_and_moves_on(demo: Database):
     learner(demo, 1, missed=False, answered=DUE_AT - timedelta(minutes=5))  # due at 08:05
     with demo.session() as session:
         quizzes.upsert_user(session, 2, "Never answered", None)
-        reminders.set_reminder(session, 2, EIGHT - 40, "UTC", NOW)  # 07:20: tomorrow
+        reminders.set_reminder(session, 2, EIGHT - 40, "UTC", NOW, "en")  # 07:20: tomorrow
     assert sweep(demo, "a", DUE_AT) == []
     assert next_of(demo, 1) == DUE_AT + timedelta(days=1)
     assert sweep(demo, "a", utc(2027, 1, 6, 7, 20)) == []  # nothing ever due
@@ -213,7 +213,7 @@ def test_a_reminder_changed_while_it_is_sent_keeps_the_change(demo: Database):
     learner(demo, 1, missed=True)
     [taken] = claim(demo, "a", DUE_AT)
     with demo.session() as session:
-        reminders.set_reminder(session, 1, EIGHT + 30, "UTC", DUE_AT)
+        reminders.set_reminder(session, 1, EIGHT + 30, "UTC", DUE_AT, "en")
     with demo.session() as session:
         assert not settle(session, taken, Outcome.SENT, "a", DUE_AT)
     assert next_of(demo, 1) == utc(2027, 1, 5, 8, 30)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import texts
+from bot import i18n, texts
 from bot.access import person
 from bot.context import Context, QuizApplication
 from bot.handlers.common import in_group, note_sender, reply
@@ -124,7 +124,9 @@ async def remind_command(update: Update, context: Context) -> None:
         if request.zone is not None:
             reminders.set_own_zone(session, learner.id, request.zone)
         zone = request.zone or reminders.own_zone(session, learner.id) or bot_zone
-        return reminders.set_reminder(session, learner.id, request.minute, zone, now)
+        return reminders.set_reminder(
+            session, learner.id, request.minute, zone, now, i18n.current().value
+        )
 
     done = await context.db.run(act)
     if isinstance(done, reminders.Schedule):
