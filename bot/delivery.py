@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import Bot, ForceReply, InputPollOption, LinkPreviewOptions, Poll
 from telegram.constants import ParseMode, PollLimit
 
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.timers import RoundClock
 from quiz.bank import QuestionKind
 from quiz.explain import clip
@@ -363,12 +363,20 @@ async def deliver_owed(bot: Bot, db: Database, clock: RoundClock) -> int:
     """
     feedback = await db.run(feedback_owed)
     for owed in feedback:
-        await send_feedback(bot, owed.view, owed.correct)
+        with _speaking_as(owed.view.quiz):
+            await send_feedback(bot, owed.view, owed.correct)
         await db.run(functools.partial(mark_feedback_sent, answer_id=owed.answer_id))
     summaries = await db.run(summaries_owed)
     questions = await db.run(questions_owed)
     for quiz in summaries:
-        await send_summary(bot, db, quiz)
+        with _speaking_as(quiz):
+            await send_summary(bot, db, quiz)
     for view in questions:
-        await send_question(bot, db, view, clock)
+        with _speaking_as(view.quiz):
+            await send_question(bot, db, view, clock)
     return len(feedback) + len(summaries) + len(questions)
+
+
+def _speaking_as(quiz: QuizState) -> AbstractContextManager[None]:
+    """In the language the quiz was started in."""
+    return i18n.speaking(i18n.language_of(quiz.language) or i18n.DEFAULT)

@@ -25,7 +25,7 @@ from telegram import Bot, Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
-from bot import texts
+from bot import i18n, texts
 from bot.delivery import DeliveryMarks
 from bot.keyboards import parse_answer
 from storage.db import Database, event_loop_work
@@ -251,10 +251,15 @@ def shedding(bot: Bot, db: Database, marks: DeliveryMarks) -> ShedHandler:
 
 
 async def _ask_to_slow_down(bot: Bot, update: Update) -> None:
+    # In the sender's app language: a flood is not worth a statement to read their choice.
+    user = update.effective_user
+    code = user.language_code if user is not None else None
+    with i18n.speaking(i18n.language_of(code) or i18n.DEFAULT):
+        said = texts.slow_down()
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.slow_down(), show_alert=True)
+        await update.callback_query.answer(said, show_alert=True)
     elif update.effective_chat is not None:
-        await bot.send_message(update.effective_chat.id, texts.slow_down())
+        await bot.send_message(update.effective_chat.id, said)
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):

@@ -12,8 +12,9 @@ import asyncio
 import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -21,12 +22,13 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot import delivery, texts
+from bot import delivery, i18n, texts
 from bot.timers import ChatTasks, RoundClock
 from quiz.play import is_correct, to_original
 from storage import rounds
 from storage.banks import get_bank
 from storage.db import Database
+from storage.languages import chosen_language
 from storage.models import QuizStatus
 from storage.quizzes import ItemView, mark_sent, mark_summary_sent
 
@@ -183,6 +185,18 @@ async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
         )
 
 
+async def _in_chat_language(db: Database, chat_id: int, work: Coroutine[Any, Any, None]) -> None:
+    """`work` in the language the group chose (its task's own context), else in English: a
+    round resumed after a restart speaks as the one started by /quiz did."""
+    try:
+        code = await db.run(lambda session: chosen_language(session, chat_id))
+    except BaseException:
+        work.close()  # never started: no "never awaited" warning
+        raise
+    i18n.use(i18n.language_of(code) or i18n.DEFAULT)
+    await work
+
+
 class Rounds:
     """The rounds running in this process: one task per chat, all on one clock.
 
@@ -202,9 +216,8 @@ class Rounds:
 
     def start(self, bot: Bot, db: Database, chat_id: int, quiz_id: int) -> None:
         """Run the round in the background, in place of any task the chat had."""
-        task = self._tasks.start(
-            chat_id, run_round(bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id))
-        )
+        work = run_round(bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id))
+        task = self._tasks.start(chat_id, _in_chat_language(db, chat_id, work))
         self._running[quiz_id] = task
         task.add_done_callback(lambda done: self._forget(quiz_id, done))
 

@@ -269,6 +269,8 @@ class Quiz(Base):
         String(16), default=QuizKind.SOLO.value, server_default=QuizKind.SOLO.value
     )
     open_period: Mapped[int | None] = mapped_column(Integer)  # a round's seconds per question
+    # The language it was started in (bot.i18n): what a restart still owes is said in it.
+    language: Mapped[str | None] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer, default=0)  # index of the current item
     total: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer, default=0)

@@ -114,11 +114,13 @@ def start_quiz(
     items: Sequence[tuple[int, Sequence[int]]],
     open_period: int | None = None,
     review: bool = False,
+    language: str | None = None,
 ) -> Quiz:
     """Start a quiz of (question row id, option order) items; a running quiz here is stopped.
 
     With `open_period` (seconds per question) it is a group's live round; with `review`, a
-    learner's review of due questions (of every bank when `bank_id` is None).
+    learner's review of due questions (of every bank when `bank_id` is None). `language` is
+    the one it was started in: what a restart still owes its chat is said in it.
     """
     previous = active_quiz(session, chat_id)
     if previous is not None:
@@ -132,6 +134,7 @@ def start_quiz(
         total=len(items),
         kind=_kind(review, open_period),
         open_period=open_period,
+        language=language,
     )
     session.add(quiz)
     session.flush()
@@ -180,6 +183,7 @@ class QuizState:
     score: int
     kind: QuizKind
     open_period: int | None  # a round's seconds per question
+    language: str | None  # the one it was started in
 
     def __post_init__(self) -> None:
         # Read from rows as plain strings: made the enums they stand for.

@@ -11,7 +11,7 @@ from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
-from bot import callbacks, delivery, keyboards, rounds, texts
+from bot import callbacks, delivery, i18n, keyboards, rounds, texts
 from bot.access import person
 from bot.callbacks import Action
 from bot.context import Context, QuizApplication
@@ -140,6 +140,7 @@ def plan_and_start(
         bank_id=bank.id,
         items=[(questions[p.index].id, p.option_order) for p in plan],
         open_period=open_period,
+        language=i18n.current().value,
     )
     if open_period is None:
         intro = texts.quiz_started(bank.title, quiz.total, len(questions), replaced)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, texts
+from bot import callbacks, i18n, texts
 from bot.access import person
 from bot.callbacks import Action
 from bot.context import Context, QuizApplication
@@ -76,6 +76,7 @@ def plan_review(
             for qid in due
         ],
         review=True,
+        language=i18n.current().value,
     )
     intro = texts.review_started(len(due), summary.due - len(due), replaced)
     return Started(intro, quizzes.current_item(session, quiz))
