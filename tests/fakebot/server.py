@@ -1054,6 +1054,30 @@ class FakeTelegram:
         scope = json.dumps(p.get("scope", {"type": "default"}), sort_keys=True)
         return scope, p.get("language_code", "")
 
+    def menu_seen(self, user: FakeUser, chat_id: int | None = None) -> list[JSON]:
+        """The command menu Telegram shows `user` in a chat (their private chat by default):
+        the first set list in the Bot API's order of scopes, each with the user's app
+        language before without ("Determining list of commands" in Telegram's docs)."""
+        chat = user.id if chat_id is None else chat_id
+        scopes: list[JSON] = [{"type": "chat", "chat_id": chat}]
+        if chat_id is None or chat_id == user.id:
+            scopes.append({"type": "all_private_chats"})
+        else:
+            scopes.insert(0, {"type": "chat_member", "chat_id": chat, "user_id": user.id})
+            if user.id in self.chat_admins.get(chat, set()):
+                scopes += [{"type": "chat_administrators", "chat_id": chat}]
+                scopes += [{"type": "all_chat_administrators"}]
+            scopes.append({"type": "all_group_chats"})
+        scopes.append({"type": "default"})
+        own = (user.language_code or "").split("-")[0].lower()  # "ru-RU" sees the "ru" list
+        codes = [own, ""] if own else [""]
+        for scope in scopes:
+            for code in codes:
+                key = (json.dumps(scope, sort_keys=True), code)
+                if key in self._commands:
+                    return list(self._commands[key])
+        return []
+
     async def _set_my_commands(self, p: JSON, files: dict[str, Upload]) -> Any:
         self._commands[self._commands_key(p)] = p["commands"]
         return True
