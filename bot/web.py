@@ -311,16 +311,17 @@ def _json_twin(request: web.Request, period: str) -> str:
 
 
 def _html_page(request: web.Request, table: Table, zone: ZoneInfo) -> web.Response:
-    weekly = table.period == "week"
     language = i18n.current().value
-    since = week_start(table.updated_at, zone) if weekly else None
+    monday = week_start(table.updated_at, zone) if table.period == "week" else None
+    # Isolated, as t() does: "(Europe/Berlin)" keeps its direction in a Persian sentence.
+    since = None if monday is None else i18n.isolate(format_date(monday, "d MMMM", locale=language))
     return _render(
         request,
         "leaderboard.html",
         200,
         table=table,
-        since=None if since is None else format_date(since, "d MMMM", locale=language),
-        zone=zone.key,
+        since=since,
+        zone=i18n.isolate(zone.key),
         updated=format_time(table.updated_at.astimezone(zone), "HH:mm:ss", locale=language),
         periods={
             period: str(URL().with_query(_kept_query(request, period=period))) for period in PERIODS
