@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gettext
 import re
 import signal
 import subprocess
@@ -19,8 +20,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event, func, select
 
+from bot import i18n
+from bot.i18n import Language
 from bot.settings import SettingsError, load_settings
-from bot.web import CACHE_SECONDS, create_web_app
+from bot.web import CACHE_SECONDS, accepted_language, create_web_app
 from storage import banks
 from storage.db import Database
 from storage.models import User
@@ -80,9 +83,10 @@ async def get_html(client: Client, path: str) -> str:
 
 
 def rows_of(page: str) -> list[tuple[str, str, str]]:
-    """The table's rows as (rank, name, points) as the HTML has them."""
+    """The table's rows as (rank, name, points) as the HTML has them (names isolated in <bdi>)."""
     return re.findall(
-        r'<td class="rank">(.*?)</td><td class="name">(.*?)</td><td class="points">(.*?)</td>',
+        r'<td class="rank">(.*?)</td><td class="name"><bdi>(.*?)</bdi></td>'
+        r'<td class="points">(.*?)</td>',
         page,
     )
 
@@ -118,7 +122,7 @@ async def test_group_table_names_hidden_learners_to_their_group(
     assert table["entries"] == entries(("Cleo", 1000), ("Ann", 1000))  # Cleo answered first
     page = await get_html(client, f"/g/{token}")
     assert rows_of(page) == [("1", "Cleo", "1000"), ("2", "Ann", "1000")]
-    assert "<h1>Class 7B</h1>" in page
+    assert "<h1><bdi>Class 7B</bdi></h1>" in page
 
 
 @pytest.mark.parametrize(
@@ -271,6 +275,184 @@ async def test_security_headers_and_a_fresh_nonce_per_page(classroom: Database, 
     assert nonces[0] != nonces[1]
     json_headers = (await client.get("/index.json")).headers
     assert json_headers["X-Content-Type-Options"] == "nosniff"
+
+
+def said(language: Language, message: str) -> str:
+    """`message` as the catalogs say it in `language` (the English text until translated)."""
+    with i18n.speaking(language):
+        return i18n.gettext(message)
+
+
+def page_language(page: str) -> tuple[str, str]:
+    """The page's <html lang=.. dir=..>."""
+    found = re.search(r'<html lang="([^"]*)" dir="([^"]*)">', page)
+    assert found is not None, page[:200]
+    return found[1], found[2]
+
+
+def language_links(page: str) -> dict[str, tuple[str, bool]]:
+    """The language switch: each link's language, its address and whether it is the current."""
+    links = re.findall(
+        r'<a href="([^"]*)" lang="([a-z]+)" hreflang="\2"( aria-current="true")?>', page
+    )
+    return {lang: (href.replace("&amp;", "&"), bool(current)) for href, lang, current in links}
+
+
+def assert_speaks(response: aiohttp.ClientResponse, language: Language) -> None:
+    """A response in `language`, marked so for caches."""
+    assert response.headers["Content-Language"] == language.value
+    assert response.headers["Vary"] == "Accept-Language, Cookie"
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    ("accept", "language"),
+    [
+        ("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7", Language.RU),
+        ("fa-IR", Language.FA),
+        ("en;q=0.2, de, FA;q=0.5", Language.FA),  # by q-value, not by order; any case
+        ("de-DE,de;q=0.9", Language.EN),
+        ("ru;q=0, fa;q=0", Language.EN),  # q=0: not wanted
+        ("*", Language.EN),
+        (";;,q=abc, ru;q=x, ,;q=", Language.EN),  # garbage: English, never an error
+        ("", Language.EN),
+    ],
+)
+async def test_the_browsers_accept_language_chooses_the_pages_language(
+    classroom: Database, client: Client, accept: str, language: Language
+):
+    assert accepted_language(accept) in (language, None)
+    response = await client.get("/", headers={"Accept-Language": accept})
+    assert response.status == 200
+    page = await response.text()
+    assert_speaks(response, language)
+    assert "Set-Cookie" not in response.headers  # only a chosen language is remembered
+    assert page_language(page) == (language.value, "rtl" if language is Language.FA else "ltr")
+    assert f"<h1><bdi>{said(language, 'Leaderboard')}</bdi></h1>" in page
+    assert f"<th>{said(language, 'Learner')}</th>" in page
+    assert f'aria-current="page">{said(language, "All time")}</a>' in page
+    anonymous = said(language, "anonymous learner")
+    assert rows_of(page) == [("1", "Ann", "4"), ("2", "Bob", "2"), ("3", anonymous, "2")]
+    # The JSON twin the page redraws from speaks the same language, from the same cached table.
+    response = await client.get("/index.json", headers={"Accept-Language": accept})
+    assert_speaks(response, language)
+    table = await response.json()
+    assert table["title"] == said(language, "Leaderboard")
+    assert table["entries"][2]["name"] == anonymous
+
+
+async def test_a_language_chosen_in_the_address_is_remembered_in_a_cookie(
+    classroom: Database, client: Client
+):
+    russian = {"Accept-Language": "ru"}
+    response = await client.get(f"/bank/{BANK_ID}?period=week&lang=fa", headers=russian)
+    assert response.status == 200
+    assert_speaks(response, Language.FA)
+    page = await response.text()
+    assert page_language(page) == ("fa", "rtl")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=fa;")
+    for attribute in ("Path=/", "SameSite=Lax", "Max-Age=31536000"):
+        assert attribute in cookie
+    # The address's choice stays in the page's own links, which work without the cookie too.
+    assert f'data-source="/bank/{BANK_ID}.json?period=week&amp;lang=fa"' in page
+    assert '<a href="?period=all&amp;lang=fa">' in page
+    assert f'<th class="points">{said(Language.FA, "Points")}</th>' in page
+
+    # Later pages without ?lang: the cookie's language, before the browser's.
+    response = await client.get("/", headers=russian)
+    assert_speaks(response, Language.FA)
+    assert page_language(await response.text()) == ("fa", "rtl")
+    assert "Set-Cookie" not in response.headers  # already remembered
+    assert (await client.get("/index.json", headers=russian)).headers["Content-Language"] == "fa"
+
+    response = await client.get("/?lang=en", headers=russian)
+    assert response.headers["Set-Cookie"].startswith("lang=en;")
+    response = await client.get("/", headers=russian)
+    assert_speaks(response, Language.EN)
+    assert page_language(await response.text()) == ("en", "ltr")
+
+    # A language the web does not speak is no choice: the cookie's, then the browser's.
+    response = await client.get("/?lang=xx", headers=russian)
+    assert response.status == 200
+    assert_speaks(response, Language.EN)
+    assert "Set-Cookie" not in response.headers
+    client.session.cookie_jar.clear()
+    response = await client.get("/?lang=xx", headers=russian)
+    assert_speaks(response, Language.RU)
+    response = await client.get("/?lang=xx")
+    assert_speaks(response, Language.EN)
+
+
+async def test_every_page_has_the_language_switch_keeping_its_address(
+    classroom: Database, client: Client
+):
+    page = await get_html(client, f"/bank/{BANK_ID}?period=week&lang=ru")
+    assert language_links(page) == {
+        "en": (f"/bank/{BANK_ID}?period=week&lang=en", False),
+        "ru": (f"/bank/{BANK_ID}?period=week&lang=ru", True),
+        "fa": (f"/bank/{BANK_ID}?period=week&lang=fa", False),
+    }
+    assert ">English</a>" in page and ">Русский</a>" in page and ">فارسی</a>" in page
+    client.session.cookie_jar.clear()
+    page = await get_html(client, "/")
+    assert language_links(page) == {
+        "en": ("/?lang=en", True),
+        "ru": ("/?lang=ru", False),
+        "fa": ("/?lang=fa", False),
+    }
+    response = await client.get("/g/unknown-token", headers={"Accept-Language": "fa"})
+    assert response.status == 404
+    assert language_links(await response.text())["fa"] == ("/g/unknown-token?lang=fa", True)
+
+
+RUSSIAN_WORDS = {  # a few messages as a filled catalog would have them
+    "Leaderboard": "Рейтинг",
+    "Learner": "Ученик",
+    "anonymous learner": "аноним",
+    "This week, since Monday %(date)s (%(zone)s)": "Неделя с понедельника %(date)s (%(zone)s)",
+}
+
+
+class StubCatalog(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        return RUSSIAN_WORDS.get(message, message)
+
+
+async def test_translations_reach_the_page_its_twin_and_its_dates(
+    classroom: Database, client: Client, monkeypatch: pytest.MonkeyPatch
+):
+    catalogs = {Language.EN: gettext.NullTranslations(), Language.RU: StubCatalog()}
+    monkeypatch.setattr(i18n, "translations", catalogs.__getitem__)
+    page = await get_html(client, "/?period=week&lang=ru")
+    assert "<h1><bdi>Рейтинг</bdi></h1>" in page and "<title>Рейтинг · quizbot</title>" in page
+    assert "<th>Ученик</th>" in page
+    assert re.search(r"Неделя с понедельника \d+ [а-я]+ \(UTC\)", page)  # Babel's month
+    assert [row[1] for row in rows_of(page)] == ["Ann", "Bob", "аноним"]
+    table = await get_json(client, "/index.json?lang=ru")
+    assert table["title"] == "Рейтинг" and table["entries"][2]["name"] == "аноним"
+    english = await get_json(client, "/index.json?lang=en")  # the same cached table
+    assert english["title"] == "Leaderboard" and english["entries"][2]["name"] == (
+        "anonymous learner"
+    )
+
+
+@pytest.mark.parametrize("language", list(Language))
+async def test_error_pages_speak_the_visitors_language(
+    db: Database, client: Client, language: Language
+):
+    headers = {"Accept-Language": language.value}
+    response = await client.get("/bank/nope", headers=headers)
+    assert response.status == 404
+    assert_speaks(response, language)
+    page = await response.text()
+    assert page_language(page)[0] == language.value
+    assert f"<h1>{said(language, 'Not Found')}</h1>" in page
+    assert said(language, "The overall leaderboard") in page
+    response = await client.get("/?period=month", headers=headers)
+    assert response.status == 400
+    assert_speaks(response, language)
+    assert f"<h1>{said(language, 'period must be week or all')}</h1>" in await response.text()
 
 
 def test_settings_check_the_time_zone_and_web_address(monkeypatch: pytest.MonkeyPatch):
