@@ -14,6 +14,7 @@ from bot.library import import_bank
 from bot.reminders import LEASE, minute_after
 from storage import banks, learning, quizzes, reminders
 from storage.db import Database
+from storage.languages import choose_language
 from storage.models import User
 from storage.reminders import Outcome, claim_due, next_at, nudges, settle
 from tests.test_storage import demo_bank
@@ -98,7 +99,12 @@ DUE_AT = utc(2027, 1, 5, 8)
 
 
 def learner(
-    db: Database, user_id: int, missed: bool, minute: int = EIGHT, answered: datetime = NOW
+    db: Database,
+    user_id: int,
+    missed: bool,
+    minute: int = EIGHT,
+    answered: datetime = NOW,
+    language: str = "en",
 ) -> None:
     """A learner who answered a question at `answered`, wrongly if `missed` (it is due at
     once; a right first answer is due 10 minutes later), with a reminder set at NOW."""
@@ -114,7 +120,7 @@ def learner(
             now=answered,
             seconds=None,
         )
-        reminders.set_reminder(session, user_id, minute, "UTC", NOW, "en")
+        reminders.set_reminder(session, user_id, minute, "UTC", NOW, language)
 
 
 @pytest.fixture
@@ -151,6 +157,15 @@ def test_a_reminder_is_sent_at_its_minute_then_tomorrow(demo: Database):
     assert [(n.reminder.user_id, n.reminder.due_at, n.due) for n in sent] == [(1, DUE_AT, 1)]
     assert next_of(demo, 1) == DUE_AT + timedelta(days=1)
     assert sweep(demo, "a", DUE_AT) == [] and sweep(demo, "b", DUE_AT + timedelta(hours=1)) == []
+
+
+def test_a_reminder_speaks_the_chosen_language_else_the_one_it_was_set_in(demo: Database):
+    learner(demo, 1, missed=True, language="fa")
+    learner(demo, 2, missed=True, language="fa")
+    with demo.session() as session:
+        choose_language(session, 2, "ru", NOW)  # /language after /remind
+    sent = sweep(demo, "a", DUE_AT)
+    assert [(n.reminder.user_id, n.language) for n in sent] == [(1, "fa"), (2, "ru")]
 
 
 def test_nothing_due_sends_nothing_and_moves_on(demo: Database):
