@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -20,7 +21,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…؟])\s+|(?<=[.!?…؟][\"”’»)\]])\s
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # What may come between a break and the next sentence's first letter.
 _OPENING = re.compile(r"[\s\"'“”‘’«»„(\[—–-]*")
-# The word before a full stop: an initial (В.), a dotted acronym (U.S.) or an abbreviation (г.).
+# The word before a full stop: an initial (В.), a dotted acronym (U.S.) or an abbreviation (ул.).
 _LAST_WORD = re.compile(r"(?:^|[\s(«“\"])([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")
 # Words that carry no evidence; without them short questions match on "the" and "of".
 _STOPWORDS = frozenset(
@@ -216,9 +217,17 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     words = [word for word in words if word.replace(_ZWNJ, "") not in rules.stopwords]
     if rules.stemmer is None:
         return words
-    # A stemmer holds the word it works on: one for each call, shared by no thread.
-    stems = snowballstemmer.stemmer(rules.stemmer).stemWords(words)
-    return [word for word in (str(stem).replace(_ZWNJ, "") for stem in stems) if word]
+    stems = (_stem(rules.stemmer, word).replace(_ZWNJ, "") for word in words)
+    return [stem for stem in stems if stem]
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(algorithm: str, word: str) -> str:
+    """The word's stem: a source repeats its words, and stemming costs more than indexing.
+
+    A stemmer holds the word it works on: a new one for each word, shared by no thread.
+    """
+    return str(snowballstemmer.stemmer(algorithm).stemWord(word))
 
 
 # A runner-up sentence joins the best one when it scores at least this share of it.
