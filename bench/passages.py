@@ -96,7 +96,7 @@ def measure(make: Callable[[], Bank]) -> dict[str, object]:
         "bank": bank.id,
         "questions": len(bank.questions),
         "source_chars": len(bank.source_text),
-        "sentences": len(split_sentences(bank.source_text)),
+        "sentences": len(split_sentences(bank.source_text, bank.language)),
         "found": sum(passage is not None for passage in passages.values()),
         "seconds": round(seconds, 2),
         "digest": digest,

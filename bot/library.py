@@ -89,6 +89,12 @@ def source_questions(
     ]
 
 
+def bank_language(session: Session, bank_id: str) -> str | None:
+    """The bank's language, which a new source of it is read in (see source_passages)."""
+    bank = get_bank(session, bank_id)
+    return bank.language if bank is not None else None
+
+
 def attach_source(
     session: Session,
     bank_id: str,

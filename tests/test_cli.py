@@ -92,9 +92,13 @@ def test_import_shows_progress_on_a_terminal(tmp_path: Path):
 
 def test_try_plays_a_quiz_in_the_terminal(tmp_path: Path):
     env = {"QUIZBOT_QUESTIONS_DIR": str(QUESTIONS)}
-    result = quizbot("try", "-n", "2", env=env, stdin="9\n1\n1\n", cwd=tmp_path)
+    # Two shipped banks: the learner picks one by its id, then answers.
+    stdin = "russia-iran-partnership\n9\n1\n1\n"
+    result = quizbot("try", "-n", "2", env=env, stdin=stdin, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert "(russia-iran-partnership, 30 questions)" in out
+    assert "(rossiya-iran-partnerstvo, 20 questions)" in out
     assert "[1/2]" in out and "[2/2]" in out
     assert "Type a number from 1 to" in out  # "9" is not an option
     assert out.count("Answer: ") == 2

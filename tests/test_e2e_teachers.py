@@ -11,6 +11,7 @@ from tests.fakebot import FakeTelegram
 from tests.fakebot.server import FakeUser
 from tests.harness import BotRunner, feedback_after, plain, poll_id, reply_of, text_of
 from tests.test_e2e_upload import GOOD
+from tests.test_explain_ru import STATION
 
 PRIVATE = GOOD.replace("visibility: public\n", "")
 LINK = re.compile(r"https://t\.me/quiz_test_bot\?start=([A-Za-z0-9_-]+)")
@@ -204,6 +205,33 @@ async def test_moodle_files_and_a_source_sent_in_chat(bot: BotRunner, fake: Fake
         "sendMessage", chat_id=tess.id, predicate=lambda c: "finished" in text_of(c)
     )
     assert "You have no bank called" in await say(fake, tess, "/source nowhere")
+
+
+# A Russian bank without a source; its source, sent later, shares only stems with the question.
+RUSSIAN = """\
+bank: 1
+id: bushehr
+title: Бушер
+language: ru-RU
+questions:
+  - id: built
+    question: Какая страна строила атомную электростанцию?
+    options: [Россия, Франция]
+    answer: Россия
+"""
+
+
+async def test_a_source_sent_for_a_russian_bank_is_read_in_russian(
+    bot: BotRunner, fake: FakeTelegram
+):
+    tess = fake.user(TEACHER_ID, "Tess")
+    assert "Loaded bank <code>bushehr</code>" in await upload(fake, tess, "bushehr.yaml", RUSSIAN)
+    assert "Send the source text" in await say(fake, tess, "/source bushehr")
+    attached = await upload(fake, tess, "station.txt", STATION)
+    assert "now the source of <code>bushehr</code>" in attached
+    with bot.db.session() as session:
+        [built] = banks.active_questions(session, "bushehr")
+        assert built.passage == "Строительство атомной электростанции в Бушере завершено Россией."
 
 
 async def test_a_hostile_source_is_refused_and_nothing_attached(bot: BotRunner, fake: FakeTelegram):

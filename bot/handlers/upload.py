@@ -14,7 +14,7 @@ from bot import texts
 from bot.access import is_admin, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply, teacher
-from bot.library import attach_source, import_bank, source_questions
+from bot.library import attach_source, bank_language, import_bank, source_questions
 from bot.reading import BANK_SUFFIXES, NotABank, TooSlow, Upload
 from quiz.bank import MAX_BANK_BYTES, MAX_SOURCE_CHARS, BankError, read_source_text
 from quiz.explain import Asked, source_passages
@@ -198,19 +198,24 @@ async def _attach_to_bank(
     def allowed(bank: BankRow) -> bool:
         return owns(context.settings, bank, user.id)
 
-    def questions_of(session: Session) -> list[Asked] | None:
+    def questions_of(session: Session) -> tuple[list[Asked], str | None] | None:
         drafts.clear_wait(session, user.id)
-        return source_questions(session, bank_id, allowed)
+        asked = source_questions(session, bank_id, allowed)
+        return None if asked is None else (asked, bank_language(session, bank_id))
 
-    questions = await context.db.run(questions_of)
-    if questions is None:
+    found_questions = await context.db.run(questions_of)
+    if found_questions is None:
         await reply(update, texts.not_your_bank(bank_id))
         return
+    # The source is read in the bank's language: its sentences, stop words and stems.
+    questions, language = found_questions
     # A hostile source (every line matching every question) takes long to search: in the
     # worker, within the same time limit as a file of questions.
     limit = context.settings.upload_time_limit
     try:
-        found = await context.bot_data.reader.run(source_passages, (text, questions), limit, name)
+        found = await context.bot_data.reader.run(
+            source_passages, (text, questions, language), limit, name
+        )
     except TooSlow:
         await reply(update, texts.upload_too_slow(name, limit))
         return
