@@ -38,7 +38,7 @@ def english_runs() -> frozenset[str]:
     content = _words(" ".join(path.read_text(encoding="utf-8") for path in QUESTIONS.rglob("*.*")))
     runs = set()
     for message in catalog:
-        for source in message.id if isinstance(message.id, tuple) else (message.id,):
+        for source in message.id if isinstance(message.id, tuple | list) else [message.id]:
             for piece in _CUT.split(source):
                 words = _words(piece)
                 if words.count(" ") >= 2 and words not in content:
