@@ -702,126 +702,147 @@ def source_waiting(bank_id: str) -> str:
 # --- banks built in chat ---
 
 
+# The top import gains `nt` in the branch converting the texts above; drop this line then.
+from bot.i18n import nt  # noqa: E402
+
+
 def newbank_usage() -> str:
-    return (
+    return t(
         "Give the bank a title: /newbank &lt;title&gt;, e.g. <code>/newbank The water cycle</code>."
     )
 
 
 def newbank_in_private() -> str:
-    return "Banks are built in our private chat: send /newbank to me there."
+    return t("Banks are built in our private chat: send /newbank to me there.")
 
 
 def newbank_started(title: str) -> str:
-    return (
-        f"📝 New bank: <b>{escape(title)}</b>. Now send me its questions:\n"
+    return t(
+        "📝 New bank: <b>{title}</b>. Now send me its questions:\n"
         "• a <b>quiz poll</b> (attach → Poll → switch on Quiz mode, mark the right answer);\n"
         "• or questions as text in Aiken form: the question, options <code>A.</code>, "
         "<code>B.</code> …, then <code>ANSWER: B</code>.\n"
         "/source, then a file or the pasted text, gives it its source: every question then "
         "quotes the passage that proves it, and /draft proposes questions from it.\n"
-        "/done saves the bank, /cancel drops it."
+        "/done saves the bank, /cancel drops it.",
+        title=escape(title),
     )
 
 
 def draft_already_open(title: str, questions: int) -> str:
-    return (
-        f"Your bank <b>{escape(title)}</b> is still open ({plural(questions, 'question')}). "
-        "/done saves it, /cancel drops it; then /newbank starts another."
+    return nt(
+        "Your bank <b>{title}</b> is still open ({n} question). "
+        "/done saves it, /cancel drops it; then /newbank starts another.",
+        "Your bank <b>{title}</b> is still open ({n} questions). "
+        "/done saves it, /cancel drops it; then /newbank starts another.",
+        questions,
+        title=escape(title),
     )
 
 
 def no_draft() -> str:
-    return "You have no bank open. /newbank &lt;title&gt; starts one."
+    return t("You have no bank open. /newbank &lt;title&gt; starts one.")
 
 
 def question_added(number: int, text: str) -> str:
-    return f"✅ Question {number} added: {escape(clip(text, 120))}"
+    return t("✅ Question {number} added: {text}", number=number, text=escape(clip(text, 120)))
 
 
 def delete_button() -> str:
-    return "🗑 Delete"
+    return t("🗑 Delete")
 
 
 def keep_bank_button() -> str:
-    return "Keep it"
+    return t("Keep it")
 
 
 def done_button() -> str:
-    return "Done"
+    return t("Done")
 
 
 def undo_button() -> str:
-    return "↩️ Undo"
+    return t("↩️ Undo")
 
 
 def question_undone(text: str) -> str:
-    return f"↩️ Removed: {escape(clip(text, 120))}"
+    return t("↩️ Removed: {text}", text=escape(clip(text, 120)))
 
 
 def already_undone() -> str:
-    return "That question is no longer in the bank."
+    return t("That question is no longer in the bank.")
 
 
 def questions_refused(problems: Sequence[str]) -> str:
-    lines = ["I did not add that: the bank would refuse it."]
+    lines = [t("I did not add that: the bank would refuse it.")]
     lines += [f"• {escape(clip(p, 300))}" for p in problems[:10]]
     return "\n".join(lines)
 
 
 def poll_not_a_quiz() -> str:
-    return (
+    return t(
         "That is a regular poll: nothing in it is the right answer. Make it again with "
         "<b>Quiz mode</b> switched on, and mark the right option."
     )
 
 
 def poll_answer_hidden() -> str:
-    return (
+    return t(
         "Telegram does not tell bots the right answer of a forwarded quiz. Create the quiz "
         "here in our chat instead (attach → Poll → Quiz mode)."
     )
 
 
 def poll_without_draft() -> str:
-    return "To turn quiz polls into a bank, start one first: /newbank &lt;title&gt;."
+    return t("To turn quiz polls into a bank, start one first: /newbank &lt;title&gt;.")
 
 
 def poll_for_teachers() -> str:
-    return "Thanks! Only teachers build banks from polls, so I did not keep this one."
+    return t("Thanks! Only teachers build banks from polls, so I did not keep this one.")
 
 
 def draft_text_help() -> str:
-    return (
+    return t(
         "Your bank is open: send a quiz poll, or questions as Aiken text (options "
         "<code>A.</code>, <code>B.</code> …, then <code>ANSWER: B</code>). /done saves it."
     )
 
 
 def draft_source_waiting(title: str) -> str:
-    return (
-        f"Send the source of <b>{escape(title)}</b> now: a <code>.txt</code> or <code>.md</code> "
-        "file, or paste the text as a message."
+    return t(
+        "Send the source of <b>{title}</b> now: a <code>.txt</code> or <code>.md</code> "
+        "file, or paste the text as a message.",
+        title=escape(title),
     )
 
 
 def draft_source_set(title: str, length: int, questions: int) -> str:
-    return (
-        f"📎 “{escape(clip(title, 60))}” ({plural(length, 'character')}) is the source of your "
-        f"bank: its {plural(questions, 'question')}, and those you add, will quote it. "
-        "/draft proposes questions from it."
+    return nt(
+        "📎 “{title}” ({characters}) is the source of your bank: its {n} question, and those "
+        "you add, will quote it. /draft proposes questions from it.",
+        "📎 “{title}” ({characters}) is the source of your bank: its {n} questions, and those "
+        "you add, will quote it. /draft proposes questions from it.",
+        questions,
+        title=escape(clip(title, 60)),
+        characters=nt("{n} character", "{n} characters", length),
     )
 
 
 def edit_usage() -> str:
-    return "Send /edit &lt;bank-id&gt; to change a bank's questions; /mybanks lists yours."
+    return t("Send /edit &lt;bank-id&gt; to change a bank's questions; /mybanks lists yours.")
 
 
 def edit_page(bank_id: str, title: str, version: int, questions: Sequence[tuple[int, str]]) -> str:
     lines = [
-        f"✏️ <b>{escape(title)}</b> (<code>{escape(bank_id)}</code>, version {version})",
-        "🗑 deletes a question; ✏️ replaces it with the next quiz poll or Aiken text you send. "
-        "Each change is a new version: learners' answers and scores stay.",
+        t(
+            "✏️ <b>{title}</b> (<code>{bank_id}</code>, version {version})",
+            title=escape(title),
+            bank_id=escape(bank_id),
+            version=version,
+        ),
+        t(
+            "🗑 deletes a question; ✏️ replaces it with the next quiz poll or Aiken text you "
+            "send. Each change is a new version: learners' answers and scores stay."
+        ),
         "",
     ]
     lines += [f"{n}. {escape(clip(text, 90))}" for n, text in questions]
@@ -837,14 +858,15 @@ def replace_question_button(number: int) -> str:
 
 
 def replace_waiting(text: str) -> str:
-    return (
-        f"Send the question that replaces “{escape(clip(text, 100))}”: a quiz poll, or the "
-        "question as Aiken text. /cancel keeps it as it is."
+    return t(
+        "Send the question that replaces “{text}”: a quiz poll, or the question as Aiken "
+        "text. /cancel keeps it as it is.",
+        text=escape(clip(text, 100)),
     )
 
 
 def replace_help() -> str:
-    return (
+    return t(
         "I am waiting for the question that replaces one of your bank's: send a quiz poll, or "
         "Aiken text (options <code>A.</code>, <code>B.</code> …, then "
         "<code>ANSWER: B</code>). /cancel keeps it as it is."
@@ -853,46 +875,55 @@ def replace_help() -> str:
 
 def replacement_refused(problems: Sequence[str]) -> str:
     if not problems:
-        return "Send one question to replace it, not several. It is unchanged for now."
+        return t("Send one question to replace it, not several. It is unchanged for now.")
     return questions_refused(problems)
 
 
 def edit_last_question() -> str:
-    return (
+    return t(
         "That is the bank's last question: a bank needs one. Replace it instead, or "
         "/deletebank to remove the bank."
     )
 
 
 def edit_question_gone() -> str:
-    return "That question is no longer in the bank (a newer version changed it). /edit again?"
+    return t("That question is no longer in the bank (a newer version changed it). /edit again?")
 
 
 def edit_saved(result: SaveResult) -> str:
-    return (
-        f"💾 <code>{escape(result.bank_id)}</code> is now version {result.version}: "
-        f"{result.added} added, {result.changed} changed, {result.kept} kept, "
-        f"{result.retired} retired. Answers given before stay in history and scores."
+    return t(
+        "💾 <code>{bank_id}</code> is now version {version}: {added} added, {changed} changed, "
+        "{kept} kept, {retired} retired. Answers given before stay in history and scores.",
+        bank_id=escape(result.bank_id),
+        version=result.version,
+        added=result.added,
+        changed=result.changed,
+        kept=result.kept,
+        retired=result.retired,
     )
 
 
 def bankfile_usage() -> str:
-    return (
+    return t(
         "Send /bankfile &lt;bank-id&gt; for the bank's YAML file, or /bankfile &lt;bank-id&gt; "
         "gift for Moodle GIFT."
     )
 
 
 def bankfile_caption(bank_id: str, questions: int, gift: bool) -> str:
-    kind = "Moodle GIFT" if gift else "YAML"
-    return (
-        f"📄 <code>{escape(bank_id)}</code> as {kind}, {plural(questions, 'question')}. Edit it "
-        "and send it back: that is a new version."
+    return nt(
+        "📄 <code>{bank_id}</code> as {format}, {n} question. Edit it and send it back: that is "
+        "a new version.",
+        "📄 <code>{bank_id}</code> as {format}, {n} questions. Edit it and send it back: that is "
+        "a new version.",
+        questions,
+        bank_id=escape(bank_id),
+        format="Moodle GIFT" if gift else "YAML",
     )
 
 
 def draft_needs_source() -> str:
-    return (
+    return t(
         "/draft writes questions from your bank's source, and it has none yet: send /source, "
         "then the text (a file, or pasted)."
     )
@@ -900,122 +931,167 @@ def draft_needs_source() -> str:
 
 def proposals_intro(count: int) -> str:
     if not count:
-        return (
+        return t(
             "I found nothing more to ask in that source: no sentence with a year, a date, a "
             "number or a name that makes a fair question."
         )
-    return (
-        f"✍️ {plural(count, 'question')} proposed from your source, one at a time here. Keep "
-        "the ones you want: only those join the bank, each quoting its sentence."
+    return nt(
+        "✍️ {n} question proposed from your source, one at a time here. Keep the ones you "
+        "want: only those join the bank, each quoting its sentence.",
+        "✍️ {n} questions proposed from your source, one at a time here. Keep the ones you "
+        "want: only those join the bank, each quoting its sentence.",
+        count,
     )
 
 
 def proposal(question: Mapping[str, Any], left: int) -> str:
     """A proposed question; `left`: how many more wait after it."""
     options = " · ".join(escape(str(o)) for o in question.get("options", []))
-    after = f"{left} more after this one." if left else "The last one."
-    return (
-        f"❓ {escape(str(question['question']))}\n"
-        f"Options: {options}\nAnswer: <b>{escape(str(question.get('answer', '')))}</b>\n"
-        f"<i>{after}</i>"
+    after = (
+        nt("{n} more after this one.", "{n} more after this one.", left)
+        if left
+        else t("The last one.")
+    )
+    return "\n".join(
+        [
+            f"❓ {escape(str(question['question']))}",
+            t("Options: {options}", options=options),
+            t("Answer: <b>{answer}</b>", answer=escape(str(question.get("answer", "")))),
+            f"<i>{after}</i>",
+        ]
     )
 
 
 def proposals_done(questions: int) -> str:
-    return (
-        f"That was the last proposal. Your bank has {plural(questions, 'question')}: /done "
-        "saves it, /draft proposes again from the source."
+    return nt(
+        "That was the last proposal. Your bank has {n} question: /done saves it, /draft "
+        "proposes again from the source.",
+        "That was the last proposal. Your bank has {n} questions: /done saves it, /draft "
+        "proposes again from the source.",
+        questions,
     )
 
 
 def keep_button() -> str:
-    return "✅ Keep"
+    return t("✅ Keep")
 
 
 def drop_button() -> str:
-    return "✖️ Drop"
+    return t("✖️ Drop")
 
 
 def proposal_kept(question: Mapping[str, Any]) -> str:
-    return f"✅ Kept: {escape(clip(str(question['question']), 200))}"
+    return t("✅ Kept: {question}", question=escape(clip(str(question["question"]), 200)))
 
 
 def proposal_dropped(question: Mapping[str, Any]) -> str:
-    return f"✖️ Dropped: {escape(clip(str(question['question']), 200))}"
+    return t("✖️ Dropped: {question}", question=escape(clip(str(question["question"]), 200)))
 
 
 def already_settled() -> str:
-    return "That proposal was kept or dropped already."
+    return t("That proposal was kept or dropped already.")
 
 
 def draft_empty() -> str:
-    return "Your bank has no question yet: send a quiz poll or Aiken text first, then /done."
+    return t("Your bank has no question yet: send a quiz poll or Aiken text first, then /done.")
 
 
 def draft_saved(result: SaveResult, links: tuple[str, str]) -> str:
     learner, group = links
-    return (
-        f"💾 Saved the bank <code>{escape(result.bank_id)}</code> with "
-        f"{plural(result.questions, 'question')}: private, version {result.version}.\n"
-        f"Your class opens it with {escape(learner)}\n"
-        f"A live round in a group: {escape(group)}\n"
-        f"/report {escape(result.bank_id)} shows how they did; send /edit "
-        f"{escape(result.bank_id)} to change it."
+    bank_id = escape(result.bank_id)
+    return "\n".join(
+        [
+            nt(
+                "💾 Saved the bank <code>{bank_id}</code> with {n} question: private, "
+                "version {version}.",
+                "💾 Saved the bank <code>{bank_id}</code> with {n} questions: private, "
+                "version {version}.",
+                result.questions,
+                bank_id=bank_id,
+                version=result.version,
+            ),
+            t("Your class opens it with {link}", link=escape(learner)),
+            t("A live round in a group: {link}", link=escape(group)),
+            t(
+                "/report {bank_id} shows how they did; send /edit {bank_id} to change it.",
+                bank_id=bank_id,
+            ),
+        ]
     )
 
 
 def pasted_source_title() -> str:
-    return "Pasted text"
+    return t("Pasted text")
 
 
 def nothing_to_cancel() -> str:
-    return "There is nothing to cancel: no bank is open, and I am waiting for nothing."
+    return t("There is nothing to cancel: no bank is open, and I am waiting for nothing.")
 
 
 def wait_cancelled() -> str:
-    return "All right: I am no longer waiting for that."
+    return t("All right: I am no longer waiting for that.")
 
 
 def draft_cancelled(title: str, questions: int) -> str:
-    return f"🗑 Dropped the bank <b>{escape(title)}</b> and its {plural(questions, 'question')}."
+    return nt(
+        "🗑 Dropped the bank <b>{title}</b> and its {n} question.",
+        "🗑 Dropped the bank <b>{title}</b> and its {n} questions.",
+        questions,
+        title=escape(title),
+    )
 
 
 def source_refused(problem: str) -> str:
-    return f"I did not attach that source: {escape(clip(problem, 300))}. Fix it and send it again."
+    return t(
+        "I did not attach that source: {problem}. Fix it and send it again.",
+        problem=escape(clip(problem, 300)),
+    )
 
 
 def source_attached(bank_id: str, file_name: str, passages: int) -> str:
-    return (
-        f"📎 {escape(clip(file_name, 60))} is now the source of <code>{escape(bank_id)}</code>: "
-        f"{plural(passages, 'question')} now show a supporting passage after the answer."
+    return nt(
+        "📎 {file} is now the source of <code>{bank_id}</code>: {n} question now shows a "
+        "supporting passage after the answer.",
+        "📎 {file} is now the source of <code>{bank_id}</code>: {n} questions now show a "
+        "supporting passage after the answer.",
+        passages,
+        file=escape(clip(file_name, 60)),
+        bank_id=escape(bank_id),
     )
 
 
 def my_banks(owned: Sequence[BankRow], stats: Mapping[str, BankStats]) -> str:
     if not owned:
-        return (
+        return t(
             "You have no banks yet. Send me a question bank as a <code>.yaml</code> file "
             "(or Moodle <code>.gift</code> / Aiken <code>.txt</code>) to add one."
         )
-    lines = ["<b>Your banks</b>"]
+    lines = [t("<b>Your banks</b>")]
     for bank in owned:
         numbers = stats.get(bank.id)
         average = (
             f"{numbers.average:.0%}" if numbers is not None and numbers.average is not None else "—"
         )
         learners = numbers.learners if numbers is not None else 0
-        lock = "🔒 private" if bank.visibility == "private" else "🌐 public"
+        lock = t("🔒 private") if bank.visibility == "private" else t("🌐 public")
         lines.append(
             f"\n<code>{escape(bank.id)}</code> — {escape(bank.title)}\n"
-            f"{lock} · version {bank.version} · {plural(bank.question_count, 'question')} · "
-            f"{plural(learners, 'learner')} · average score {average}"
+            + t(
+                "{visibility} · version {version} · {questions} · {learners} · "
+                "average score {average}",
+                visibility=lock,
+                version=bank.version,
+                questions=nt("{n} question", "{n} questions", bank.question_count),
+                learners=nt("{n} learner", "{n} learners", learners),
+                average=average,
+            )
         )
     lines.append("\n/report &lt;bank-id&gt; · /share &lt;bank-id&gt; · /deletebank &lt;bank-id&gt;")
     return "\n".join(lines)
 
 
 def share_usage() -> str:
-    return (
+    return t(
         "Send /share &lt;bank-id&gt; for its link, or /share &lt;bank-id&gt; revoke for a new one."
     )
 
@@ -1026,122 +1102,144 @@ def share_link(
     learner_link, group_link = links
     lines = []
     if renewed:
-        lines.append("🔁 The old links no longer work. Learners who already joined keep the bank.")
+        lines.append(
+            t("🔁 The old links no longer work. Learners who already joined keep the bank.")
+        )
     lines.append(
-        f"Share this link to <b>{escape(title)}</b> with your class:\n{escape(learner_link)}"
+        t(
+            "Share this link to <b>{title}</b> with your class:\n{link}",
+            title=escape(title),
+            link=escape(learner_link),
+        )
     )
     lines.append(
-        "To play it as a live round in your class group, open this one and pick the group "
-        f"(I join it if I am not there yet):\n{escape(group_link)}"
+        t(
+            "To play it as a live round in your class group, open this one and pick the group "
+            "(I join it if I am not there yet):\n{link}",
+            link=escape(group_link),
+        )
     )
     if visibility == "private":
-        lines.append("The bank is private: only the link reaches it.")
-    lines.append(f"Replace it with /share {escape(bank_id)} revoke.")
+        lines.append(t("The bank is private: only the link reaches it."))
+    lines.append(t("Replace it with /share {bank_id} revoke.", bank_id=escape(bank_id)))
     return "\n".join(lines)
 
 
 def visibility_usage(visibility: str) -> str:
-    command = "publish" if visibility == "public" else "unpublish"
-    return f"Send /{command} &lt;bank-id&gt;. /mybanks lists your banks."
+    if visibility == "public":
+        return t("Send /publish &lt;bank-id&gt;. /mybanks lists your banks.")
+    return t("Send /unpublish &lt;bank-id&gt;. /mybanks lists your banks.")
 
 
 def visibility_set(bank_id: str, visibility: str, changed: bool) -> str:
-    state = (
-        "public: everyone sees it in /banks"
-        if visibility == "public"
-        else ("private: only its share link reaches it")
+    bank = escape(bank_id)
+    if visibility == "public":
+        if changed:
+            return t("<code>{bank_id}</code> is public: everyone sees it in /banks.", bank_id=bank)
+        return t(
+            "Already so: <code>{bank_id}</code> is public: everyone sees it in /banks.",
+            bank_id=bank,
+        )
+    if changed:
+        return t("<code>{bank_id}</code> is private: only its share link reaches it.", bank_id=bank)
+    return t(
+        "Already so: <code>{bank_id}</code> is private: only its share link reaches it.",
+        bank_id=bank,
     )
-    prefix = "" if changed else "Already so: "
-    return f"{prefix}<code>{escape(bank_id)}</code> is {state}."
 
 
 def delete_usage() -> str:
-    return "Send /deletebank &lt;bank-id&gt;. /mybanks lists your banks."
+    return t("Send /deletebank &lt;bank-id&gt;. /mybanks lists your banks.")
 
 
 def confirm_delete(bank_id: str, title: str) -> str:
-    return (
-        f"Delete <code>{escape(bank_id)}</code> — {escape(title)}? It disappears from /banks "
-        "and its link stops working; answers already given stay in history and scores."
+    return t(
+        "Delete <code>{bank_id}</code> — {title}? It disappears from /banks and its link stops "
+        "working; answers already given stay in history and scores.",
+        bank_id=escape(bank_id),
+        title=escape(title),
     )
 
 
 def bank_deleted(bank_id: str, title: str) -> str:
-    return (
-        f"🗑 Deleted <code>{escape(bank_id)}</code> — {escape(title)}. "
-        "Send the bank file again to bring it back."
+    return t(
+        "🗑 Deleted <code>{bank_id}</code> — {title}. Send the bank file again to bring it back.",
+        bank_id=escape(bank_id),
+        title=escape(title),
     )
 
 
 def bank_kept(bank_id: str) -> str:
-    return f"Kept <code>{escape(bank_id)}</code>; nothing changed."
+    return t("Kept <code>{bank_id}</code>; nothing changed.", bank_id=escape(bank_id))
 
 
 def bank_already_deleted(bank_id: str) -> str:
-    return (
-        f"🗑 <code>{escape(bank_id)}</code> is already deleted. "
-        "Send the bank file again to bring it back."
+    return t(
+        "🗑 <code>{bank_id}</code> is already deleted. Send the bank file again to bring it back.",
+        bank_id=escape(bank_id),
     )
 
 
 def teacher_not_a_person() -> str:
-    return (
+    return t(
         "That account is not a person: Telegram shows it for every anonymous group admin or "
         "every channel, so it cannot be a teacher. Ask them to write from their own account."
     )
 
 
 def teacher_usage() -> str:
-    return (
+    return t(
         "Send /teacher add &lt;user id&gt; or /teacher remove &lt;user id&gt; — or the same "
         "without the id as a reply to their message. /teacher alone lists the teachers."
     )
 
 
 def teacher_list(granted: Sequence[int], configured: Sequence[int]) -> str:
-    lines = ["<b>Teachers</b>"]
+    lines = [t("<b>Teachers</b>")]
     lines += [f"• <code>{user_id}</code>" for user_id in granted]
     lines += [f"• <code>{user_id}</code> (QUIZBOT_TEACHERS)" for user_id in configured]
     if len(lines) == 1:
-        lines.append("None yet. /teacher add &lt;user id&gt; makes one.")
+        lines.append(t("None yet. /teacher add &lt;user id&gt; makes one."))
     return "\n".join(lines)
 
 
 def teacher_changed(user_id: int, added: bool, changed: bool, configured: bool) -> str:
-    who = f"<code>{user_id}</code>"
     if added:
-        text = f"✅ {who} is now a teacher." if changed else f"{who} already is a teacher."
+        if changed:
+            return t("✅ <code>{user_id}</code> is now a teacher.", user_id=user_id)
+        return t("<code>{user_id}</code> already is a teacher.", user_id=user_id)
+    if changed:
+        text = t("<code>{user_id}</code> is no longer a teacher.", user_id=user_id)
     else:
-        text = (
-            f"{who} is no longer a teacher." if changed else f"{who} was not made a teacher here."
+        text = t("<code>{user_id}</code> was not made a teacher here.", user_id=user_id)
+    if configured:
+        text += " " + t(
+            "They stay one through the bot's settings (QUIZBOT_TEACHERS or QUIZBOT_ADMINS)."
         )
-        if configured:
-            text += (
-                " They stay one through the bot's settings (QUIZBOT_TEACHERS or QUIZBOT_ADMINS)."
-            )
     return text
 
 
 def not_yours_alert() -> str:
-    return "That button is not yours to press."
+    return t("That button is not yours to press.")
 
 
 def teachers_only() -> str:
-    return "That is for teachers. Ask the bot's administrator to make you one."
+    return t("That is for teachers. Ask the bot's administrator to make you one.")
 
 
 def admins_only() -> str:
-    return "That is for the bot's administrators."
+    return t("That is for the bot's administrators.")
 
 
 def not_your_bank(bank_id: str) -> str:
-    return (
-        f"You have no bank called <code>{escape(clip(bank_id, 60))}</code>. /mybanks lists yours."
+    return t(
+        "You have no bank called <code>{bank_id}</code>. /mybanks lists yours.",
+        bank_id=escape(clip(bank_id, 60)),
     )
 
 
 def something_went_wrong() -> str:
-    return "Sorry, something went wrong on my side. Please try again in a moment."
+    return t("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 def plural(count: int, noun: str) -> str:
@@ -1178,11 +1276,11 @@ def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]
 
 
 def tick_something() -> str:
-    return "Tick at least one answer first."
+    return t("Tick at least one answer first.")
 
 
 def not_your_quiz_to_stop() -> str:
-    return "Only the person who started the quiz here can stop it."
+    return t("Only the person who started the quiz here can stop it.")
 
 
 # --- results: /report and /export ---
@@ -1192,13 +1290,18 @@ REPORT_OPTION_LIMIT = 60
 
 
 def results_usage(command: str) -> str:
-    return f"Send /{command} &lt;bank-id&gt; for one of your banks. /mybanks lists them."
+    """How to ask for a bank's results; `command`: "report" or "export"."""
+    if command == "export":
+        return t("Send /export &lt;bank-id&gt; for one of your banks. /mybanks lists them.")
+    return t("Send /report &lt;bank-id&gt; for one of your banks. /mybanks lists them.")
 
 
 def results_none_yet(bank_id: str, title: str) -> str:
-    return (
-        f"Nobody has answered <b>{escape(title)}</b> (<code>{escape(bank_id)}</code>) yet, "
-        f"so there is nothing to show. Share it with your class: /share {escape(bank_id)}"
+    return t(
+        "Nobody has answered <b>{title}</b> (<code>{bank_id}</code>) yet, so there is nothing "
+        "to show. Share it with your class: /share {bank_id}",
+        title=escape(title),
+        bank_id=escape(bank_id),
     )
 
 
@@ -1206,30 +1309,51 @@ def report_lines(bank_id: str, title: str, report: BankReport) -> list[str]:
     """The report as lines (one per question) for split_message."""
     stats = report.stats
     lines = [
-        f"📊 <b>Results — {escape(title)}</b> (<code>{escape(bank_id)}</code>)",
-        f"Learners: <b>{stats.learners}</b> · attempts: <b>{stats.attempts}</b> · "
-        f"average score: <b>{_share(stats.average)}</b>",
-        "\n<b>Questions, hardest first</b>",
+        t(
+            "📊 <b>Results — {title}</b> (<code>{bank_id}</code>)",
+            title=escape(title),
+            bank_id=escape(bank_id),
+        ),
+        t(
+            "Learners: <b>{learners}</b> · attempts: <b>{attempts}</b> · "
+            "average score: <b>{average}</b>",
+            learners=stats.learners,
+            attempts=stats.attempts,
+            average=_share(stats.average),
+        ),
+        "\n" + t("<b>Questions, hardest first</b>"),
     ]
     lines += [_report_question(n, q) for n, q in enumerate(report.questions, 1)]
     return lines
 
 
 def _report_question(number: int, question: QuestionStats) -> str:
-    key = f"{number}. <code>{escape(question.key)}</code>"
+    key = escape(question.key)
     if question.right is None:
-        head = f"{key} — not answered yet"
+        head = t("{number}. <code>{key}</code> — not answered yet", number=number, key=key)
     else:
-        answers = plural(question.answers, "answer")
-        head = f"{key} — <b>{_share(question.right)}</b> right of {answers}"
+        head = nt(
+            "{number}. <code>{key}</code> — <b>{share}</b> right of {n} answer",
+            "{number}. <code>{key}</code> — <b>{share}</b> right of {n} answers",
+            question.answers,
+            number=number,
+            key=key,
+            share=_share(question.right),
+        )
     lines = [head, f"    {escape(clip(question.text, REPORT_QUESTION_LIMIT))}"]
     if question.wrong_option is not None:
         lines.append(
-            f"    Most chosen wrong: “{escape(clip(question.wrong_option, REPORT_OPTION_LIMIT))}”"
-            f" ({question.wrong_count}×)"
+            "    "
+            + t(
+                "Most chosen wrong: “{option}” ({count}×)",
+                option=escape(clip(question.wrong_option, REPORT_OPTION_LIMIT)),
+                count=question.wrong_count,
+            )
         )
     if question.learned is not None:
-        lines.append(f"    Learned by {_share(question.learned)} of its learners")
+        lines.append(
+            "    " + t("Learned by {share} of its learners", share=_share(question.learned))
+        )
     return "\n".join(lines)
 
 
@@ -1238,29 +1362,37 @@ def _share(fraction: float | None) -> str:
 
 
 def report_chart_caption(title: str) -> str:
-    return f"Share answered right per question, hardest at the top — {escape(clip(title, 200))}"
+    return t(
+        "Share answered right per question, hardest at the top — {title}",
+        title=escape(clip(title, 200)),
+    )
 
 
 def export_caption(bank_id: str, answers: int) -> str:
-    return (
-        f"📄 {plural(answers, 'answer')} to <code>{escape(bank_id)}</code>, oldest first; "
-        "times in UTC."
+    return nt(
+        "📄 {n} answer to <code>{bank_id}</code>, oldest first; times in UTC.",
+        "📄 {n} answers to <code>{bank_id}</code>, oldest first; times in UTC.",
+        answers,
+        bank_id=escape(bank_id),
     )
 
 
 def mybanks_in_private() -> str:
-    return "Your banks, private ones too, are for our private chat: send /mybanks to me there."
+    return t("Your banks, private ones too, are for our private chat: send /mybanks to me there.")
 
 
 def export_in_private() -> str:
-    return "The export names every learner, so I send it only in our private chat: ask me there."
+    return t("The export names every learner, so I send it only in our private chat: ask me there.")
 
 
 def export_too_large(bank_id: str, size: int, limit: int) -> str:
-    return (
-        f"The answers to <code>{escape(bank_id)}</code> make {size / 1_000_000:.0f} MB, more "
-        f"than the {limit // 1_000_000} MB a bot may send. Whoever runs the bot can write them "
-        f"to a file with <code>quizbot export --bank {escape(bank_id)}</code>."
+    return t(
+        "The answers to <code>{bank_id}</code> make {size} MB, more than the {limit} MB a bot "
+        "may send. Whoever runs the bot can write them to a file with "
+        "<code>quizbot export --bank {bank_id}</code>.",
+        bank_id=escape(bank_id),
+        size=format(size / 1_000_000, ".0f"),
+        limit=limit // 1_000_000,
     )
 
 
@@ -1268,20 +1400,28 @@ def export_too_large(bank_id: str, size: int, limit: int) -> str:
 
 
 def weblink(link: str, group: str | None, renewed: bool) -> str:
-    group_name = user_text(group or "this group", 128)  # Telegram's limit for a chat's title
-    lines = [f"🌐 The live leaderboard of <b>{group_name}</b> on the web:"]
-    lines.append(escape(link))
+    if group:
+        head = t(
+            "🌐 The live leaderboard of <b>{group}</b> on the web:",
+            group=user_text(group, 128),  # Telegram's limit for a chat's title
+        )
+    else:
+        head = t("🌐 The live leaderboard of <b>this group</b> on the web:")
+    lines = [head, escape(link)]
     if renewed:
-        lines.append("\nThis is a new address: the old one no longer works.")
+        lines.append("\n" + t("This is a new address: the old one no longer works."))
     lines.append(
-        "\nAnyone with the address sees the group's table (names and points), so share it "
-        "with the class only. /weblink revoke makes a new one and retires this one."
+        "\n"
+        + t(
+            "Anyone with the address sees the group's table (names and points), so share it "
+            "with the class only. /weblink revoke makes a new one and retires this one."
+        )
     )
     return "\n".join(lines)
 
 
 def weblink_in_groups_only() -> str:
-    return (
+    return t(
         "Each group has its own web leaderboard: send /weblink in the group (as one of its "
         "admins or a teacher) and I'll answer there with its address."
     )
@@ -1289,19 +1429,21 @@ def weblink_in_groups_only() -> str:
 
 def weblink_not_allowed(renew: bool) -> str:
     if renew:
-        return "Only the group's admins can renew its web leaderboard address."
-    return "Only the group's admins and teachers can get its web leaderboard address."
+        return t("Only the group's admins can renew its web leaderboard address.")
+    return t("Only the group's admins and teachers can get its web leaderboard address.")
 
 
 def weblink_not_configured() -> str:
-    return (
+    return t(
         "The web leaderboard is not set up for this bot. Whoever runs it sets "
         "<code>QUIZBOT_WEB_URL</code> and serves the pages (<code>quizbot web</code>)."
     )
 
 
 def weblink_usage() -> str:
-    return "Send /weblink for the group's web leaderboard address, /weblink revoke for a new one."
+    return t(
+        "Send /weblink for the group's web leaderboard address, /weblink revoke for a new one."
+    )
 
 
 # --- group rounds ---
@@ -1310,93 +1452,132 @@ ROUND_EXAMPLE = "<code>/quiz russia-iran-partnership 5 15s</code>"
 
 
 def group_hello() -> str:
-    return (
+    return t(
         "👋 Hello! I run live quiz rounds: one question at a time as a quiz poll with a "
         "countdown, everyone answers, and faster right answers score more.\n\n"
         "A group admin or a teacher starts a round with /quiz &lt;bank-id&gt; [questions] "
-        f"[seconds]s, e.g. {ROUND_EXAMPLE}. /banks lists the banks, /stop ends a round, "
-        "/leaderboard shows the group's table."
+        "[seconds]s, e.g. {example}. /banks lists the banks, /stop ends a round, "
+        "/leaderboard shows the group's table.",
+        example=ROUND_EXAMPLE,
     )
 
 
 def round_usage() -> str:
-    return (
+    return t(
         "Start a live round with /quiz &lt;bank-id&gt; [questions] [seconds per question]s, "
-        f"e.g. {ROUND_EXAMPLE} (by default 10 questions, 20 seconds each). /banks lists the banks."
+        "e.g. {example} (by default 10 questions, 20 seconds each). /banks lists the banks.",
+        example=ROUND_EXAMPLE,
     )
 
 
 def bad_round_seconds(text: str, shortest: int, longest: int) -> str:
-    return (
-        f"“{escape(clip(text, 40))}” is not a time per question: give {shortest} to {longest} "
-        "seconds, like <code>20s</code>."
+    return nt(
+        "“{text}” is not a time per question: give {shortest} to {n} second, like "
+        "<code>20s</code>.",
+        "“{text}” is not a time per question: give {shortest} to {n} seconds, like "
+        "<code>20s</code>.",
+        longest,
+        text=escape(clip(text, 40)),
+        shortest=shortest,
     )
 
 
 def round_leaders_only() -> str:
-    return (
+    return t(
         "Only the group's admins and teachers can start a round. Ask one of them, or send me "
         "/quiz in a private chat to play on your own."
     )
 
 
 def round_already_running() -> str:
-    return "A quiz is already running here: let it finish, or /stop it first."
+    return t("A quiz is already running here: let it finish, or /stop it first.")
 
 
 def round_stop_refused() -> str:
-    return "Only the group's admins and whoever started the round can stop it."
+    return t("Only the group's admins and whoever started the round can stop it.")
 
 
 def round_skips_typed(count: int) -> str:
-    return (
-        f"{plural(count, 'question')} asking for a typed answer left out: a live round asks "
-        "polls only."
+    return nt(
+        "{n} question asking for a typed answer left out: a live round asks polls only.",
+        "{n} questions asking for a typed answer left out: a live round asks polls only.",
+        count,
     )
 
 
 def round_started(title: str, count: int, seconds: int) -> str:
-    return (
-        f"🎯 <b>Live round: {escape(title)}</b>\n"
-        f"{plural(count, 'question')}, {seconds} seconds each. Everyone can answer, and your "
-        "first answer counts: a right one scores 1000 round points at once, down to 500 at "
-        "the buzzer, plus a bonus for right answers in a row. Go!"
+    head = t("🎯 <b>Live round: {title}</b>", title=escape(title))
+    pace = nt(
+        "{n} question, {seconds_each}.",
+        "{n} questions, {seconds_each}.",
+        count,
+        seconds_each=nt("{n} second each", "{n} seconds each", seconds),
     )
+    rules = t(
+        "Everyone can answer, and your first answer counts: a right one scores 1000 round "
+        "points at once, down to 500 at the buzzer, plus a bonus for right answers in a row. Go!"
+    )
+    return f"{head}\n{pace} {rules}"
 
 
 def round_question_result(
     position: int, total: int, answers: Sequence[str], result: QuestionResult
 ) -> list[str]:
-    label = "Answer" if len(answers) == 1 else "Answers"
     lines = [
-        f"⏰ <b>Time's up!</b> Question {position}/{total}",
-        f"{label}: <b>{escape(clip('; '.join(answers), ANSWERS_LIMIT))}</b>",
-        f"{plural(result.answered, 'answer')}, {result.right} right"
+        t("⏰ <b>Time's up!</b> Question {position}/{total}", position=position, total=total),
+        nt(
+            "Answer: <b>{answers}</b>",
+            "Answers: <b>{answers}</b>",
+            len(answers),
+            answers=escape(clip("; ".join(answers), ANSWERS_LIMIT)),
+        ),
+        nt(
+            "{n} answer, {right} right",
+            "{n} answers, {right} right",
+            result.answered,
+            right=result.right,
+        )
         if result.answered
-        else "Nobody answered.",
+        else t("Nobody answered."),
     ]
     if result.fastest is not None:
         name = display_name(result.fastest.first_name, result.fastest.username)
-        lines.append(f"⚡ Fastest: {escape(name)} ({result.fastest.seconds:.1f} s)")
+        lines.append(
+            t(
+                "⚡ Fastest: {name} ({seconds} s)",
+                name=escape(name),
+                seconds=format(result.fastest.seconds, ".1f"),
+            )
+        )
     return lines
 
 
 def round_table(title: str, standings: Sequence[Standing], stopped: bool) -> list[str]:
-    head = "⏹ <b>Round stopped</b>" if stopped else "🏁 <b>Round over</b>"
-    lines = [f"{head} — {escape(title)}"]
+    if stopped:
+        head = t("⏹ <b>Round stopped</b> — {title}", title=escape(title))
+    else:
+        head = t("🏁 <b>Round over</b> — {title}", title=escape(title))
+    lines = [head]
     if not standings:
-        return [*lines, "Nobody answered in this round."]
+        return [*lines, t("Nobody answered in this round.")]
     names = [escape(display_name(s.first_name, s.username)) for s in standings]
     lines += [
         f"{medal} {name} — {s.points}"
         for medal, name, s in zip("🥇🥈🥉", names, standings, strict=False)
     ]
-    lines.append("\n<b>Everyone</b>")
+    lines.append("\n" + t("<b>Everyone</b>"))
     lines += [
-        f"{rank}. {name} — {s.points} ({s.right}/{s.answered} right)"
+        t(
+            "{rank}. {name} — {points} ({right}/{answered} right)",
+            rank=rank,
+            name=name,
+            points=s.points,
+            right=s.right,
+            answered=s.answered,
+        )
         for rank, (name, s) in enumerate(zip(names, standings, strict=True), 1)
     ]
-    lines.append("\n/leaderboard shows this group's table over all its rounds.")
+    lines.append("\n" + t("/leaderboard shows this group's table over all its rounds."))
     return lines
 
 
