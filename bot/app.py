@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import cast
 
+from telegram import Update
 from telegram.ext import Application, Defaults
 from telegram.request import HTTPXRequest
 
@@ -33,6 +34,7 @@ from bot.handlers import (
     upload,
     weblink,
 )
+from bot.i18n import Language
 from bot.library import import_directory
 from bot.settings import Settings
 from bot.updates import DurableApplication, DurableBot, replay_unhandled
@@ -101,7 +103,12 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
     application.bot_data.settings = settings
     application.bot_data.db = db
     application.bot_data.marks = marks
-    processor.on_shed = shedding(bot, db, marks)
+
+    async def language_of(update: Update) -> Language:
+        context = CONTEXT_TYPES.context.from_update(update, application)
+        return await languages.language_of_update(update, context)
+
+    processor.on_shed = shedding(bot, db, marks, language_of)
     for feature in FEATURES:
         feature.register(application)
     return application

@@ -27,6 +27,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot import i18n, texts
 from bot.delivery import DeliveryMarks
+from bot.i18n import Language
 from bot.keyboards import parse_answer
 from storage.db import Database, event_loop_work
 
@@ -234,16 +235,24 @@ def is_answer(update: object) -> bool:
 ShedHandler = Callable[[object, bool], Awaitable[None]]
 
 
-def shedding(bot: Bot, db: Database, marks: DeliveryMarks) -> ShedHandler:
-    """What happens to a shed update: marked handled, and at most now and then one notice."""
+def shedding(
+    bot: Bot,
+    db: Database,
+    marks: DeliveryMarks,
+    speaks: Callable[[Update], Awaitable[Language]] | None = None,
+) -> ShedHandler:
+    """What happens to a shed update: marked handled, and at most now and then one notice, in
+    the update's language (`speaks`; no handler ran to set it)."""
 
     async def shed(update: object, notice: bool) -> None:
         if not isinstance(update, Update):
             return
         await marks.add_shed(db, update.update_id)
         if notice:
+            language = await speaks(update) if speaks is not None else i18n.DEFAULT
             try:
-                await _ask_to_slow_down(bot, update)
+                with i18n.speaking(language):
+                    await _ask_to_slow_down(bot, update)
             except TelegramError as error:  # e.g. no longer allowed to post in that group
                 log.info("could not ask chat to slow down: %s", error)
 

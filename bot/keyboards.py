@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
 from bot.callbacks import Action
-from bot.i18n import Language
-from bot.texts import option_label, plural
+from bot.i18n import Language, nt
+from bot.texts import option_label
 from storage.banks import BankSummary
 
 ROW_WIDTH = 6
@@ -48,7 +48,12 @@ def bank_buttons(banks: Sequence[BankSummary]) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"{b.title} ({plural(b.questions, 'question')})",
+                    nt(
+                        "{title} ({n} question)",
+                        "{title} ({n} questions)",
+                        b.questions,
+                        title=b.title,
+                    ),
                     callback_data=callbacks.encode(Action.START_QUIZ, b.id),
                 )
             ]

@@ -15,8 +15,9 @@ import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import PurePath
 from typing import Any, BinaryIO, TypeVar, cast
 
@@ -34,8 +35,31 @@ BANK_SUFFIXES = (".yaml", ".yml")
 START_SECONDS = 60.0
 
 
+class Unreadable(StrEnum):
+    """Why a file holds no bank."""
+
+    NOT_UTF8 = "not UTF-8"
+    NOT_QUESTIONS = "neither GIFT nor Aiken"
+    NOTHING_CONVERTED = "nothing to convert"
+
+
 class NotABank(Exception):
-    """A .txt file that is neither GIFT nor Aiken, or a Moodle file with nothing to convert."""
+    """A .txt file that is neither GIFT nor Aiken, or a Moodle file with nothing to convert.
+
+    It is raised in the worker process, which speaks no learner's language: its text is made
+    when it is shown (str), in the language of the update that sent the file.
+    """
+
+    def __init__(self, reason: Unreadable, name: str, skipped: Sequence[str] = ()) -> None:
+        super().__init__(reason, name, list(skipped))  # the arguments travel back pickled
+        self.reason, self.name, self.skipped = reason, name, list(skipped)
+
+    def __str__(self) -> str:
+        if self.reason is Unreadable.NOT_UTF8:
+            return texts.not_utf8(self.name)
+        if self.reason is Unreadable.NOT_QUESTIONS:
+            return texts.not_a_question_file(self.name)
+        return texts.nothing_converted(self.name, self.skipped)
 
 
 class TooSlow(Exception):
@@ -65,13 +89,13 @@ def _bank_of(name: str, data: bytes) -> tuple[Bank, list[str]]:
     try:
         text = data.removeprefix(UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError:
-        raise NotABank(texts.not_utf8(name)) from None
+        raise NotABank(Unreadable.NOT_UTF8, name) from None
     if detect_format(name, text) is None:
-        raise NotABank(texts.not_a_question_file(name))
+        raise NotABank(Unreadable.NOT_QUESTIONS, name)
     conversion = convert(name, text)
     skipped = [str(u) for u in conversion.unsupported]
     if not conversion.bank.get("questions"):
-        raise NotABank(texts.nothing_converted(name, skipped))
+        raise NotABank(Unreadable.NOTHING_CONVERTED, name, skipped)
     return parse_bank(to_yaml(conversion.bank), filename=name, base_dir=None), skipped
 
 

@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import Language, t
+from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_decimal
+
+from bot.i18n import DEFAULT, N_, Language, current, nt, t
 from quiz.explain import clip
 from quiz.grading import MAX_REPLY_CHARS, Refusal
 
@@ -27,37 +30,38 @@ MESSAGE_LIMIT = 4096
 ANSWERS_LIMIT = 1500
 ASKED_CHARS = 60  # of the answered question, named at the top of its feedback
 
+# The descriptions are translated where shown: t(description) (help_text, bot/menus.py).
 COMMANDS: list[tuple[str, str]] = [
-    ("quiz", "Start a quiz: /quiz <bank-id> [number of questions]"),
-    ("banks", "List the question banks"),
-    ("stop", "End the quiz in progress"),
-    ("score", "Your points and accuracy"),
-    ("leaderboard", "Top learners: /leaderboard [week] [bank-id]"),
-    ("review", "Review the questions you are due to see again: /review [bank-id]"),
-    ("progress", "What you have learned, what is due, and your day streak"),
-    ("privacy", "Hide or show your name on the leaderboards"),
-    ("remind", "A daily reminder to review: /remind HH:MM [Area/City], or off"),
-    ("language", "Choose my language: English, Русский, فارسی"),
-    ("help", "What I can do"),
-    ("start", "Welcome and how it works"),
+    ("quiz", N_("Start a quiz: /quiz <bank-id> [number of questions]")),
+    ("banks", N_("List the question banks")),
+    ("stop", N_("End the quiz in progress")),
+    ("score", N_("Your points and accuracy")),
+    ("leaderboard", N_("Top learners: /leaderboard [week] [bank-id]")),
+    ("review", N_("Review the questions you are due to see again: /review [bank-id]")),
+    ("progress", N_("What you have learned, what is due, and your day streak")),
+    ("privacy", N_("Hide or show your name on the leaderboards")),
+    ("remind", N_("A daily reminder to review: /remind HH:MM [Area/City], or off")),
+    ("language", N_("Choose my language: English, Русский, فارسی")),
+    ("help", N_("What I can do")),
+    ("start", N_("Welcome and how it works")),
 ]
 
 TEACHER_COMMANDS: list[tuple[str, str]] = [
-    ("newbank", "Build a bank in chat: /newbank <title>, then send quiz polls"),
-    ("edit", "Delete or replace a bank's questions: /edit <bank-id>"),
-    ("bankfile", "A bank's file to edit offline: /bankfile <bank-id> [gift]"),
-    ("mybanks", "Your banks: version, questions, learners, average score"),
-    ("share", "A bank's share link: /share <bank-id> [revoke]"),
-    ("publish", "List a bank in /banks for everyone: /publish <bank-id>"),
-    ("unpublish", "Make a bank private again: /unpublish <bank-id>"),
-    ("source", "Attach the source text to a bank: /source <bank-id>, then the file"),
-    ("report", "How your class did: /report <bank-id>"),
-    ("export", "Every answer as CSV: /export <bank-id>"),
-    ("deletebank", "Hide a bank (answers stay in history): /deletebank <bank-id>"),
-    ("weblink", "In a group: its live leaderboard on the web: /weblink [revoke]"),
+    ("newbank", N_("Build a bank in chat: /newbank <title>, then send quiz polls")),
+    ("edit", N_("Delete or replace a bank's questions: /edit <bank-id>")),
+    ("bankfile", N_("A bank's file to edit offline: /bankfile <bank-id> [gift]")),
+    ("mybanks", N_("Your banks: version, questions, learners, average score")),
+    ("share", N_("A bank's share link: /share <bank-id> [revoke]")),
+    ("publish", N_("List a bank in /banks for everyone: /publish <bank-id>")),
+    ("unpublish", N_("Make a bank private again: /unpublish <bank-id>")),
+    ("source", N_("Attach the source text to a bank: /source <bank-id>, then the file")),
+    ("report", N_("How your class did: /report <bank-id>")),
+    ("export", N_("Every answer as CSV: /export <bank-id>")),
+    ("deletebank", N_("Hide a bank (answers stay in history): /deletebank <bank-id>")),
+    ("weblink", N_("In a group: its live leaderboard on the web: /weblink [revoke]")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
-    ("teacher", "Make a teacher: /teacher add|remove <user id>, or reply to their message"),
+    ("teacher", N_("Make a teacher: /teacher add|remove <user id>, or reply to their message")),
 ]
 
 
@@ -71,129 +75,196 @@ def user_text(text: str, limit: int = NAME_CHARS) -> str:
 
 
 def welcome(first_name: str) -> str:
-    return (
-        f"👋 Hi {user_text(first_name)}! I quiz you on what you read. After every answer I show "
+    return t(
+        "👋 Hi {name}! I quiz you on what you read. After every answer I show "
         "the right answer and <b>the passage of the source that proves it</b>.\n\n"
-        "Tap a bank below or send /quiz to start. /help lists everything I can do."
+        "Tap a bank below or send /quiz to start. /help lists everything I can do.",
+        name=user_text(first_name),
     )
+
+
+def _command_lines(commands: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"/{name} — {escape(t(description))}" for name, description in commands]
 
 
 def help_text(is_teacher: bool, is_admin: bool = False) -> str:
-    lines = ["<b>What I can do</b>"]
-    lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
+    lines = [t("<b>What I can do</b>"), *_command_lines(COMMANDS)]
     lines.append(
-        "\nQuestions come as quiz polls (or buttons when they are too long for a poll). "
-        "Your points last: every right answer is one point (/score). I remember what you got "
-        "wrong and when each question is due again: /review brings them back, spaced out "
-        "until you know them.\n"
-        "In a group, an admin or a teacher starts a live round for everyone with "
-        "/quiz &lt;bank-id&gt; [questions] [seconds]s: the faster a right answer, the more "
-        "<i>round points</i> it earns on the group's own table (/leaderboard there)."
+        "\n"
+        + t(
+            "Questions come as quiz polls (or buttons when they are too long for a poll). "
+            "Your points last: every right answer is one point (/score). I remember what you "
+            "got wrong and when each question is due again: /review brings them back, spaced "
+            "out until you know them."
+        )
     )
     lines.append(
-        "\n⏰ /remind 08:00 reminds you every day at 08:00 when questions are due for review; "
-        "/remind 08:00 Europe/Berlin counts in your own time zone."
+        t(
+            "In a group, an admin or a teacher starts a live round for everyone with "
+            "/quiz &lt;bank-id&gt; [questions] [seconds]s: the faster a right answer, the more "
+            "<i>round points</i> it earns on the group's own table (/leaderboard there)."
+        )
+    )
+    lines.append(
+        "\n"
+        + t(
+            "⏰ /remind 08:00 reminds you every day at 08:00 when questions are due for review; "
+            "/remind 08:00 Europe/Berlin counts in your own time zone."
+        )
     )
     if is_teacher:
+        lines.append("\n" + t("<b>For teachers</b>"))
         lines.append(
-            "\n<b>For teachers</b>\n"
-            "Send a question bank as a <code>.yaml</code> file (Moodle <code>.gift</code> and "
-            "Aiken <code>.txt</code> work too). Send it again with the same id for a new "
-            "version: unchanged questions keep their statistics."
+            t(
+                "Send a question bank as a <code>.yaml</code> file (Moodle <code>.gift</code> "
+                "and Aiken <code>.txt</code> work too). Send it again with the same id for a new "
+                "version: unchanged questions keep their statistics."
+            )
         )
-        lines += [f"/{name} — {escape(description)}" for name, description in TEACHER_COMMANDS]
+        lines += _command_lines(TEACHER_COMMANDS)
     if is_admin:
-        lines.append("\n<b>For admins</b>")
-        lines += [f"/{name} — {escape(description)}" for name, description in ADMIN_COMMANDS]
+        lines.append("\n" + t("<b>For admins</b>"))
+        lines += _command_lines(ADMIN_COMMANDS)
     return "\n".join(lines)
 
 
 def bank_list(banks: Sequence[BankSummary]) -> str:
     if not banks:
-        return "There are no question banks yet. A teacher can add one by sending a .yaml file."
-    lines = ["<b>Question banks</b>"]
+        return t("There are no question banks yet. A teacher can add one by sending a .yaml file.")
+    lines = [t("<b>Question banks</b>")]
     lines += [
-        f"• <code>{escape(b.id)}</code> — {escape(b.title)} ({plural(b.questions, 'question')})"
+        nt(
+            "• <code>{bank}</code> — {title} ({n} question)",
+            "• <code>{bank}</code> — {title} ({n} questions)",
+            b.questions,
+            bank=escape(b.id),
+            title=escape(b.title),
+        )
         for b in banks
     ]
-    lines.append("\nStart one with /quiz &lt;bank-id&gt; [questions], or tap it below.")
+    lines.append("\n" + t("Start one with /quiz &lt;bank-id&gt; [questions], or tap it below."))
     return "\n".join(lines)
 
 
 def choose_bank() -> str:
-    return "Which bank would you like to be quizzed on?"
+    return t("Which bank would you like to be quizzed on?")
 
 
 def no_banks() -> str:
-    return "There are no question banks yet, so there is nothing to quiz you on."
+    return t("There are no question banks yet, so there is nothing to quiz you on.")
 
 
 def unknown_bank(bank_id: str) -> str:
     shown = escape(clip(bank_id, 60))  # ids have 48 characters at most; a user's text any
-    text = f"There is no bank called <code>{shown}</code>. /banks lists them."
-    if bank_id.isdigit():  # "/quiz 5": a number of questions, without the bank
-        text += f" For {shown} questions of a bank: /quiz &lt;bank-id&gt; {shown}"
+    text = t("There is no bank called <code>{bank}</code>. /banks lists them.", bank=shown)
+    if bank_id.isdecimal():  # "/quiz 5": a number of questions, without the bank
+        text += " " + nt(
+            "For {n} question of a bank: /quiz &lt;bank-id&gt; {n}",
+            "For {n} questions of a bank: /quiz &lt;bank-id&gt; {n}",
+            int(bank_id),
+            n=shown,
+        )
     return text
 
 
 def leaderboard_unknown(word: str) -> str:
-    return (
-        f"There is no bank called <code>{escape(clip(word, 48))}</code>. Try /leaderboard week, "
-        "/leaderboard all or /leaderboard &lt;bank-id&gt;; /banks lists the banks."
+    return t(
+        "There is no bank called <code>{bank}</code>. Try /leaderboard week, "
+        "/leaderboard all or /leaderboard &lt;bank-id&gt;; /banks lists the banks.",
+        bank=escape(clip(word, 48)),
     )
 
 
 def quiz_usage() -> str:
-    return (
+    return t(
         "Send /quiz &lt;bank-id&gt; [number of questions], e.g. /quiz &lt;bank-id&gt; 5. "
         "Seconds per question are for live rounds in groups. /banks lists the banks."
     )
 
 
 def bad_count(text: str) -> str:
-    return (
-        f"“{escape(clip(text, 40))}” is not a number of questions. "
-        "Try /quiz &lt;bank-id&gt; 5, or leave the number out for 10."
+    return t(
+        "“{text}” is not a number of questions. "
+        "Try /quiz &lt;bank-id&gt; 5, or leave the number out for 10.",
+        text=escape(clip(text, 40)),
     )
 
 
 def bank_empty(title: str, no_polls: bool = False) -> str:
     if no_polls:  # a live round asks only what fits a poll
-        return (
-            f"No question of “{escape(title)}” can be a poll (too long, or asking for a typed "
+        return t(
+            "No question of “{title}” can be a poll (too long, or asking for a typed "
             "answer), so it can't be a live round. Learners can still take it in a private "
-            "chat with me."
+            "chat with me.",
+            title=escape(title),
         )
-    return f"“{escape(title)}” has no questions to ask right now."
+    return t("“{title}” has no questions to ask right now.", title=escape(title))
+
+
+def _replaced(replaced: tuple[int, int]) -> str:
+    right, answered = replaced
+    return t(
+        "Your previous quiz here was stopped at {right}/{answered} right.",
+        right=right,
+        answered=answered,
+    )
 
 
 def quiz_started(title: str, count: int, available: int, replaced: tuple[int, int] | None) -> str:
     """`replaced`: the right answers and questions answered of the quiz this one replaces."""
-    note = ""
     if count < available:
-        note = f" (of {available})"
-    lines = [f"📚 <b>{escape(title)}</b>: {plural(count, 'question')}{note}. Good luck!"]
+        started = nt(
+            "📚 <b>{title}</b>: {n} question (of {available}). Good luck!",
+            "📚 <b>{title}</b>: {n} questions (of {available}). Good luck!",
+            count,
+            title=escape(title),
+            available=available,
+        )
+    else:
+        started = nt(
+            "📚 <b>{title}</b>: {n} question. Good luck!",
+            "📚 <b>{title}</b>: {n} questions. Good luck!",
+            count,
+            title=escape(title),
+        )
+    lines = [started]
     if replaced is not None:
-        right, answered = replaced
-        lines.append(f"Your previous quiz here was stopped at {right}/{answered} right.")
+        lines.append(_replaced(replaced))
     return "\n".join(lines)
 
 
 def count_capped(available: int, too_long: int = 0) -> str:
     if too_long:
-        return (
-            f"Only {plural(available, 'question')} of the bank fit a poll "
-            f"({too_long} too long for a live round), so you get all of them."
+        return nt(
+            "Only {n} question of the bank fit a poll ({too_long} too long for a live round), "
+            "so you get all of them.",
+            "Only {n} questions of the bank fit a poll ({too_long} too long for a live round), "
+            "so you get all of them.",
+            available,
+            too_long=too_long,
         )
-    return f"The bank has only {plural(available, 'question')}, so you get all of them."
+    return nt(
+        "The bank has only {n} question, so you get all of them.",
+        "The bank has only {n} questions, so you get all of them.",
+        available,
+    )
 
 
 def length_capped(longest: int) -> str:
-    return f"A quiz has at most {longest} questions, so you get {longest}."
+    return nt(
+        "A quiz has at most {n} question, so you get {n}.",
+        "A quiz has at most {n} questions, so you get {n}.",
+        longest,
+    )
 
 
 def question_header(position: int, total: int) -> str:
-    return f"[{position}/{total}] "
+    """Before a poll's question: its place in the quiz."""
+    return t("[{position}/{total}] ", position=position, total=total)
+
+
+def _question_title(position: int, total: int) -> str:
+    return t("<b>Question {position}/{total}</b>", position=position, total=total)
 
 
 def question_message(
@@ -201,45 +272,57 @@ def question_message(
 ) -> str:
     # Twelve long options can outgrow one message: shorten the options, never the question.
     room = (MESSAGE_LIMIT - 300 - len(escape(text))) // max(len(options), 1) - 12
-    lines = [f"<b>Question {position}/{total}</b>", escape(text), ""]
+    lines = [_question_title(position, total), escape(text), ""]
     lines += [f"<b>{option_label(i)}.</b> {escape(clip(o, room))}" for i, o in enumerate(options)]
     if multiple:
-        lines.append("\n<i>Several answers are right: tick them all, then press Done.</i>")
+        lines.append("\n" + t("<i>Several answers are right: tick them all, then press Done.</i>"))
     return "\n".join(lines)
 
 
 def typed_question(position: int, total: int, text: str, numeric: bool) -> str:
-    how = "Type the number and send it." if numeric else "Type your answer and send it."
-    return f"<b>Question {position}/{total}</b>\n{escape(text)}\n\n✍️ <i>{how}</i>"
+    how = t("Type the number and send it.") if numeric else t("Type your answer and send it.")
+    return f"{_question_title(position, total)}\n{escape(text)}\n\n✍️ <i>{how}</i>"
 
 
 def typed_placeholder(numeric: bool) -> str:
-    return "A number" if numeric else "Your answer"
+    return t("A number") if numeric else t("Your answer")
 
 
 def typo_forgiven(spelling: str, typos: int) -> str:
-    what = "a typo" if typos == 1 else f"{typos} typos"
-    return f"✍️ Right, with {what} forgiven: it is spelt “{escape(spelling)}”."
+    return nt(
+        "✍️ Right, with a typo forgiven: it is spelt “{spelling}”.",
+        "✍️ Right, with {n} typos forgiven: it is spelt “{spelling}”.",
+        typos,
+        spelling=escape(spelling),
+    )
 
 
 def not_an_answer(refusal: Refusal) -> str:
+    if refusal is Refusal.TOO_LONG:
+        return nt(
+            "That is too long for an answer (over {n} character). Type just the answer.",
+            "That is too long for an answer (over {n} characters). Type just the answer.",
+            MAX_REPLY_CHARS,
+        )
     return {
-        Refusal.EMPTY: "That has no letters or digits to check. Type your answer as words.",
-        Refusal.TOO_LONG: (
-            f"That is too long for an answer (over {MAX_REPLY_CHARS} characters). "
-            "Type just the answer."
-        ),
-        Refusal.NO_NUMBER: "I see no number in that. Type the number, e.g. 2013.",
-        Refusal.SEVERAL_NUMBERS: "I see more than one number in that. Type just one.",
-        Refusal.WRONG_SCRIPT: (
+        Refusal.EMPTY: t("That has no letters or digits to check. Type your answer as words."),
+        Refusal.NO_NUMBER: t("I see no number in that. Type the number, e.g. 2013."),
+        Refusal.SEVERAL_NUMBERS: t("I see more than one number in that. Type just one."),
+        Refusal.WRONG_SCRIPT: t(
             "That is written in another alphabet than the answer: check your keyboard "
             "layout and type it again."
         ),
     }[refusal]
 
 
+LETTERS = "ABCDEFGHIJKL"  # one per option: a question has twelve at most
+
+
 def option_label(index: int) -> str:
-    return "ABCDEFGHIJKL"[index]
+    """The letter of an option, in the alphabet of the language spoken."""
+    # The letters, separated by spaces, are translated as one message: twelve of them.
+    letters = t("A B C D E F G H I J K L").split()
+    return letters[index] if index < len(letters) else LETTERS[index]
 
 
 def feedback(
@@ -259,16 +342,25 @@ def feedback(
     """`note`: a line of its own under the score (when a review question comes back);
     `asked`: the question answered, named on the verdict's line (the feedback travels with
     the next question, so it says which one it is about)."""
-    verdict = "✅ <b>Correct!</b>" if correct else "❌ <b>Not quite.</b>"
+    verdict = t("✅ <b>Correct!</b>") if correct else t("❌ <b>Not quite.</b>")
     if asked:
         verdict += f" <i>{answered}. {escape(clip(asked, ASKED_CHARS))}</i>"
-    label = "Answer" if len(answers) == 1 else "Answers"
-    lines = [verdict, f"{label}: <b>{escape(clip('; '.join(answers), answers_limit))}</b>"]
+    lines = [verdict, answers_line(answers, answers_limit)]
     lines += explained(explanation, passage, source_title, source_url)
-    lines.append(f"\nScore so far: {score}/{answered}")
+    lines.append("\n" + t("Score so far: {score}/{answered}", score=score, answered=answered))
     if note:
         lines.append(note)
     return "\n".join(lines)
+
+
+def answers_line(answers: Sequence[str], limit: int = ANSWERS_LIMIT) -> str:
+    """The right answer, or answers, of a question (within `limit` characters)."""
+    return nt(
+        "Answer: <b>{answers}</b>",
+        "Answers: <b>{answers}</b>",
+        len(answers),
+        answers=escape(clip("; ".join(answers), limit)),
+    )
 
 
 def explained(
@@ -287,113 +379,167 @@ def explained(
 
 
 def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped: bool) -> str:
-    head = "⏹ <b>Quiz stopped</b>" if stopped else "🏁 <b>Quiz finished</b>"
+    if stopped:
+        head = t("⏹ <b>Quiz stopped</b> — {title}", title=escape(title))
+    else:
+        head = t("🏁 <b>Quiz finished</b> — {title}", title=escape(title))
     answered = sum(r.correct is not None for r in results)
-    lines = [f"{head} — {escape(title)}", f"Score: <b>{score}/{answered}</b>", ""]
+    lines = [head, t("Score: <b>{score}/{answered}</b>", score=score, answered=answered), ""]
     marks = {True: "✅", False: "❌", None: "▫️"}
     lines += [
         f"{marks[r.correct]} {i}. {escape(clip(r.text, 70))}" for i, r in enumerate(results, 1)
     ]
-    lines.append("\n/quiz to play again · /score · /leaderboard")
+    lines.append("\n" + t("/quiz to play again · /score · /leaderboard"))
     return "\n".join(lines)
 
 
 def progress_text(banks: Sequence[BankProgress], streak: int) -> str:
-    lines = ["<b>Your progress</b>", _streak(streak)]
+    lines = [t("<b>Your progress</b>"), _streak(streak)]
     if not banks:
-        lines.append("Nothing to show yet: /quiz starts a quiz, and I keep track from there.")
+        lines.append(t("Nothing to show yet: /quiz starts a quiz, and I keep track from there."))
     for bank in banks:
         lines += [
             f"\n<b>{escape(bank.title)}</b> (<code>{escape(bank.bank_id)}</code>)",
-            f"Learned: {bank.learned} · in progress: {bank.in_progress} · "
-            f"due now: {bank.due} · not seen yet: {bank.unseen}",
+            t(
+                "Learned: {learned} · in progress: {in_progress} · due now: {due} · "
+                "not seen yet: {unseen}",
+                learned=bank.learned,
+                in_progress=bank.in_progress,
+                due=bank.due,
+                unseen=bank.unseen,
+            ),
         ]
     if any(bank.due for bank in banks):
-        lines.append("\n/review asks what is due.")
+        lines.append("\n" + t("/review asks what is due."))
     return "\n".join(lines)
 
 
 def _streak(days: int) -> str:
     if not days:
-        return "Day streak: none yet. Answer a question today to start one."
-    return f"🔥 Day streak: <b>{plural(days, 'day')}</b> in a row."
+        return t("Day streak: none yet. Answer a question today to start one.")
+    return nt(
+        "🔥 Day streak: <b>{n} day</b> in a row.", "🔥 Day streak: <b>{n} days</b> in a row.", days
+    )
 
 
 def review_title() -> str:
-    return "Review of your due questions"
+    return t("Review of your due questions")
 
 
 def review_started(count: int, more: int, replaced: tuple[int, int] | None) -> str:
-    lines = [f"🔁 <b>Review</b>: {plural(count, 'question')} due, the most overdue first."]
+    lines = [
+        nt(
+            "🔁 <b>Review</b>: {n} question due, the most overdue first.",
+            "🔁 <b>Review</b>: {n} questions due, the most overdue first.",
+            count,
+        )
+    ]
     if more:
-        lines.append(f"{plural(more, 'more question')} will be due after these: /review again.")
-    lines.append("A question you get wrong comes back later in this review.")
+        lines.append(
+            nt(
+                "{n} more question will be due after these: /review again.",
+                "{n} more questions will be due after these: /review again.",
+                more,
+            )
+        )
+    lines.append(t("A question you get wrong comes back later in this review."))
     if replaced is not None:
-        right, answered = replaced
-        lines.append(f"Your previous quiz here was stopped at {right}/{answered} right.")
+        lines.append(_replaced(replaced))
     return "\n".join(lines)
 
 
 def nothing_due(next_in: timedelta | None) -> str:
     if next_in is None:
-        return "🎉 Nothing to review: every question you answered is learned. /quiz for new ones."
-    return (
-        f"🎉 Nothing is due for review now. The next question is due in {duration(next_in)}. "
-        "/quiz meanwhile?"
+        return t(
+            "🎉 Nothing to review: every question you answered is learned. /quiz for new ones."
+        )
+    return t(
+        "🎉 Nothing is due for review now. The next question is due in {duration}. "
+        "/quiz meanwhile?",
+        duration=duration(next_in),
     )
 
 
 def review_never_answered() -> str:
-    return (
+    return t(
         "You have nothing to review yet: I schedule reviews of the questions you answer. "
         "Start with /quiz."
     )
 
 
 def review_in_private() -> str:
-    return "Reviews are your own: send /review to me in a private chat."
+    return t("Reviews are your own: send /review to me in a private chat.")
 
 
 def next_review(comes_back_in: timedelta) -> str:
-    return f"🔁 Next review of this question in {duration(comes_back_in)}."
+    return t("🔁 Next review of this question in {duration}.", duration=duration(comes_back_in))
 
 
 def asked_again_later() -> str:
-    return "🔁 It comes back later in this review."
+    return t("🔁 It comes back later in this review.")
 
 
 def review_button() -> str:
-    return "🔁 Review now"
+    return t("🔁 Review now")
 
 
 def reminder(due: int, streak: int) -> str:
-    verb = "is" if due == 1 else "are"
-    lines = [f"⏰ <b>Time to review</b>: {plural(due, 'question')} {verb} due."]
+    lines = [
+        nt(
+            "⏰ <b>Time to review</b>: {n} question is due.",
+            "⏰ <b>Time to review</b>: {n} questions are due.",
+            due,
+        )
+    ]
     if streak:
-        lines.append(f"🔥 Your day streak: {plural(streak, 'day')} in a row.")
+        lines.append(
+            nt(
+                "🔥 Your day streak: {n} day in a row.",
+                "🔥 Your day streak: {n} days in a row.",
+                streak,
+            )
+        )
     else:
-        lines.append("Answer one today to start a day streak.")
+        lines.append(t("Answer one today to start a day streak."))
     return "\n".join(lines)
 
 
 def reminder_set(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
-    times = _reminder_times(minute, zone, next_local, next_in)
-    return f"⏰ Reminder set: {times} /remind off ends it."
+    return t(
+        "⏰ Reminder set: every day at {time} ({zone}), when questions are due for review. "
+        "Next: {day} at {next_time}, in {duration}. /remind off ends it.",
+        **_reminder_times(minute, zone, next_local, next_in),
+    )
 
 
 def reminder_shown(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
-    return (
-        f"⏰ Your reminder: {_reminder_times(minute, zone, next_local, next_in)} "
-        "/remind HH:MM changes it, /remind off ends it."
+    return t(
+        "⏰ Your reminder: every day at {time} ({zone}), when questions are due for review. "
+        "Next: {day} at {next_time}, in {duration}. "
+        "/remind HH:MM changes it, /remind off ends it.",
+        **_reminder_times(minute, zone, next_local, next_in),
     )
 
 
-def _reminder_times(minute: int, zone: str, next_local: datetime, next_in: timedelta) -> str:
-    day = f"{next_local:%a} {next_local.day} {next_local:%b}"
-    return (
-        f"every day at {clock_time(minute)} ({escape(zone)}), when questions are due for review. "
-        f"Next: {day} at {next_local:%H:%M}, in {duration(next_in)}."
-    )
+def _reminder_times(
+    minute: int, zone: str, next_local: datetime, next_in: timedelta
+) -> dict[str, str]:
+    """The values of a reminder's sentence: its time, zone, next day and time, how soon."""
+    return {
+        "time": clock_time(minute),
+        "zone": escape(zone),
+        "day": short_date(next_local),
+        "next_time": format_time(next_local, "HH:mm", locale=current().value),
+        "duration": duration(next_in),
+    }
+
+
+def short_date(moment: datetime) -> str:
+    """A day as in "Mon 5 Feb", in the language spoken."""
+    locale = current().value
+    if current() is DEFAULT:
+        return format_date(moment, "EEE d MMM", locale=locale)
+    return format_skeleton("MMMEd", moment, locale=locale)
 
 
 def clock_time(minute: int) -> str:
@@ -402,7 +548,7 @@ def clock_time(minute: int) -> str:
 
 
 def no_reminder() -> str:
-    return (
+    return t(
         "You have no reminder. /remind 08:00 reminds you every day at 08:00 when questions are "
         "due for review, /remind 08:00 Europe/Berlin in your own time zone."
     )
@@ -410,99 +556,117 @@ def no_reminder() -> str:
 
 def reminder_off(had_one: bool) -> str:
     if had_one:
-        return "⏰ Reminder off: no more reminders. /remind HH:MM sets a new one."
-    return "You had no reminder. /remind HH:MM sets one."
+        return t("⏰ Reminder off: no more reminders. /remind HH:MM sets a new one.")
+    return t("You had no reminder. /remind HH:MM sets one.")
 
 
 def remind_bad_time(word: str) -> str:
-    return (
-        f"“{escape(clip(word, 40))}” is not a time of day: send /remind HH:MM on the 24-hour "
-        "clock, e.g. /remind 08:00 or /remind 19:30."
+    return t(
+        "“{word}” is not a time of day: send /remind HH:MM on the 24-hour "
+        "clock, e.g. /remind 08:00 or /remind 19:30.",
+        word=escape(clip(word, 40)),
     )
 
 
 def remind_unknown_zone(word: str) -> str:
-    return (
-        f"“{escape(clip(word, 70))}” is not a time zone I know: give it as Area/City, "
-        "e.g. /remind 08:00 Europe/Berlin."
+    return t(
+        "“{word}” is not a time zone I know: give it as Area/City, "
+        "e.g. /remind 08:00 Europe/Berlin.",
+        word=escape(clip(word, 70)),
     )
 
 
 def remind_usage(words: str) -> str:
-    return (
-        f"“{escape(clip(words, 70))}” is more than /remind takes: send /remind HH:MM "
-        "[Area/City] for a daily reminder, /remind off to end it, or /remind alone to see it."
+    return t(
+        "“{words}” is more than /remind takes: send /remind HH:MM "
+        "[Area/City] for a daily reminder, /remind off to end it, or /remind alone to see it.",
+        words=escape(clip(words, 70)),
     )
 
 
 def remind_in_private() -> str:
-    return "Reminders are your own: send /remind to me in a private chat."
+    return t("Reminders are your own: send /remind to me in a private chat.")
 
 
 def duration(span: timedelta) -> str:
-    """A span as people say it: the largest unit that fits, rounded down."""
+    """A span as people say it: the largest unit that fits, rounded down ("in {duration}")."""
     seconds = max(0, int(span.total_seconds()))
-    for unit, size in (
-        ("year", 365 * 86400),
-        ("month", 30 * 86400),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            return plural(seconds // size, unit)
-    return "less than a minute"
+    if seconds >= 365 * 86400:
+        return nt("{n} year", "{n} years", seconds // (365 * 86400))
+    if seconds >= 30 * 86400:
+        return nt("{n} month", "{n} months", seconds // (30 * 86400))
+    if seconds >= 86400:
+        return nt("{n} day", "{n} days", seconds // 86400)
+    if seconds >= 3600:
+        return nt("{n} hour", "{n} hours", seconds // 3600)
+    if seconds >= 60:
+        return nt("{n} minute", "{n} minutes", seconds // 60)
+    return t("less than a minute")
 
 
 def nothing_to_stop(in_group: bool = False) -> str:
     if in_group:
-        return (
+        return t(
             "No round is running. A group admin or a teacher starts one with /quiz &lt;bank-id&gt;."
         )
-    return "No quiz is running. /quiz starts one."
+    return t("No quiz is running. /quiz starts one.")
 
 
 def answer_with_buttons() -> str:
-    return "Answer the question above by tapping an option, or /stop to end the quiz."
+    return t("Answer the question above by tapping an option, or /stop to end the quiz.")
 
 
 def idle_hint() -> str:
-    return "Send /quiz to start a quiz, /banks to see what there is, or /help."
+    return t("Send /quiz to start a quiz, /banks to see what there is, or /help.")
 
 
 def unknown_command(command: str) -> str:
-    return f"I don't know {escape(clip(command, 40))}. /help lists what I can do."
+    return t(
+        "I don't know {command}. /help lists what I can do.", command=escape(clip(command, 40))
+    )
 
 
 def slow_down() -> str:
-    return (
+    return t(
         "⏳ Slow down a little: you are sending faster than I can answer, so I skipped some of"
         " your messages. Answers to questions always count. Try again in a few seconds."
     )
 
 
 def stale_question() -> str:
-    return "That question is no longer open."
+    return t("That question is no longer open.")
 
 
 def not_your_quiz() -> str:
-    return "That question belongs to someone else's quiz."
+    return t("That question belongs to someone else's quiz.")
 
 
 def score_text(stats: UserStats | None) -> str:
     if stats is None:
-        return "You have no points yet. /quiz starts a quiz."
+        return t("You have no points yet. /quiz starts a quiz.")
     lines = [
-        "<b>Your score</b>",
-        f"Points: <b>{stats.points}</b>",
-        f"Accuracy: {percent(stats.correct, stats.answered)} "
-        f"({stats.correct} of {plural(stats.answered, 'answer')} right)",
+        t("<b>Your score</b>"),
+        t("Points: <b>{points}</b>", points=stats.points),
+        nt(
+            "Accuracy: {percent} ({correct} of {n} answer right)",
+            "Accuracy: {percent} ({correct} of {n} answers right)",
+            stats.answered,
+            percent=percent(stats.correct, stats.answered),
+            correct=stats.correct,
+        ),
     ]
     if stats.banks:
-        lines.append("\n<b>By bank</b>")
+        lines.append("\n" + t("<b>By bank</b>"))
         lines += [
-            f"• {escape(b.bank_title)}: {plural(b.points, 'point')}, "
-            f"{percent(b.correct, b.answered)} ({b.correct}/{b.answered})"
+            nt(
+                "• {bank}: {n} point, {percent} ({correct}/{answered})",
+                "• {bank}: {n} points, {percent} ({correct}/{answered})",
+                b.points,
+                bank=escape(b.bank_title),
+                percent=percent(b.correct, b.answered),
+                correct=b.correct,
+                answered=b.answered,
+            )
             for b in stats.banks
         ]
     return "\n".join(lines)
@@ -512,20 +676,44 @@ def leaderboard_text(
     board: Leaderboard, scope: str | None, weekly: bool = False, round_points: bool = False
 ) -> str:
     """A table; a group's counts round points (speed), the others one point a right answer."""
-    unit = "round point" if round_points else "point"
-    title = "🏆 <b>Leaderboard</b>" + (f" — {user_text(scope, 128)}" if scope else "")
-    title += " · this week" if weekly else " · all time"
-    title += " · round points" if round_points else ""
+    if scope:
+        parts = [t("🏆 <b>Leaderboard</b> — {scope}", scope=user_text(scope, 128))]
+    else:
+        parts = [t("🏆 <b>Leaderboard</b>")]
+    parts.append(t("this week") if weekly else t("all time"))
+    if round_points:
+        parts.append(t("round points"))
+    title = " · ".join(parts)
     if not board.top:
         if round_points:
-            return f"{title}\nNo round points here yet: /quiz &lt;bank-id&gt; starts a round."
-        return f"{title}\nNobody has scored here yet. /quiz and be the first!"
+            return f"{title}\n" + t(
+                "No round points here yet: /quiz &lt;bank-id&gt; starts a round."
+            )
+        return f"{title}\n" + t("Nobody has scored here yet. /quiz and be the first!")
     lines = [title]
     lines += [_entry_line(e) for e in board.top]
     if board.me is None:
-        lines.append("\nYou have no points here yet. /quiz to get on the board.")
+        lines.append("\n" + t("You have no points here yet. /quiz to get on the board."))
+    elif round_points:
+        lines.append(
+            "\n"
+            + nt(
+                "You: #{rank} with {n} round point",
+                "You: #{rank} with {n} round points",
+                board.me.points,
+                rank=board.me.rank,
+            )
+        )
     else:
-        lines.append(f"\nYou: #{board.me.rank} with {plural(board.me.points, unit)}")
+        lines.append(
+            "\n"
+            + nt(
+                "You: #{rank} with {n} point",
+                "You: #{rank} with {n} points",
+                board.me.points,
+                rank=board.me.rank,
+            )
+        )
     return "\n".join(lines)
 
 
@@ -537,108 +725,140 @@ def _entry_line(entry: Entry) -> str:
 def display_name(first_name: str, username: str | None) -> str:
     """A user's first name, or @username when the name is blank."""
     name = clip(first_name.strip(), NAME_CHARS)
-    return name or (f"@{username}" if username else "anonymous learner")
+    return name or (f"@{username}" if username else t("anonymous learner"))
 
 
 def leaderboard_usage(argument: str) -> str:
-    return (
-        f"I don't know “{escape(clip(argument, 40))}” here. Try /leaderboard, "
-        "/leaderboard week, /leaderboard &lt;bank-id&gt; or /leaderboard week &lt;bank-id&gt;."
+    return t(
+        "I don't know “{argument}” here. Try /leaderboard, "
+        "/leaderboard week, /leaderboard &lt;bank-id&gt; or /leaderboard week &lt;bank-id&gt;.",
+        argument=escape(clip(argument, 40)),
     )
 
 
 def privacy_state(hidden: bool) -> str:
     if hidden:
-        return (
+        return t(
             "🙈 Your name is now hidden: global, per-bank and web tables show you as "
             "“anonymous learner”. Your points still count, and your groups still see your name "
             "in their own tables. The teacher of a bank you play still sees your name in its "
             "results (/report, /export): they need it to follow their class. "
             "/privacy off shows it again."
         )
-    return "👀 Your name is shown on the leaderboards. /privacy on hides it."
+    return t("👀 Your name is shown on the leaderboards. /privacy on hides it.")
 
 
 def nobody_named() -> str:
-    return (
+    return t(
         "You are writing anonymously, as the group or as a channel, so I cannot tell whose "
         "score this is. Send it from your own account, or in a private chat with me."
     )
 
 
 def privacy_usage() -> str:
-    return "Send /privacy to switch, or /privacy on (hide my name) / /privacy off (show it)."
+    return t("Send /privacy to switch, or /privacy on (hide my name) / /privacy off (show it).")
 
 
 def upload_not_teacher() -> str:
-    return (
+    return t(
         "Thanks! Only teachers can add question banks, so I did not store this file. "
         "Ask the bot's administrator to add you as a teacher."
     )
 
 
 def upload_wrong_type(file_name: str) -> str:
-    return (
-        f"I can't read {escape(clip(file_name, 60))}: send a question bank as a "
+    return t(
+        "I can't read {name}: send a question bank as a "
         "<code>.yaml</code> file, or a Moodle <code>.gift</code> or Aiken <code>.txt</code> "
-        "file (a source text goes after /source &lt;bank-id&gt;)."
+        "file (a source text goes after /source &lt;bank-id&gt;).",
+        name=escape(clip(file_name, 60)),
     )
 
 
 def upload_too_large(size: int, limit: int) -> str:
-    return (
-        f"That file is {size / 1_000_000:.1f} MB, and I take files of at most "
-        f"{limit // 1_000_000} MB: nothing was stored."
+    return t(
+        "That file is {size} MB, and I take files of at most {limit} MB: nothing was stored.",
+        size=format_decimal(size / 1_000_000, "0.0", locale=current().value),
+        limit=limit // 1_000_000,
     )
 
 
 def bank_changes(saved: SaveResult) -> str:
     """What an upload changed, in plain words (the command line prints it too)."""
     if saved.unchanged_bank:
-        return f"unchanged, still version {saved.version}"
+        return t("unchanged, still version {version}", version=saved.version)
     if saved.version == 1:
-        return "new, version 1"
-    return (
-        f"version {saved.version}: {saved.added} added, {saved.changed} changed, "
-        f"{saved.kept} kept, {saved.retired} retired"
+        return t("new, version 1")
+    return t(
+        "version {version}: {added} added, {changed} changed, {kept} kept, {retired} retired",
+        version=saved.version,
+        added=saved.added,
+        changed=saved.changed,
+        kept=saved.kept,
+        retired=saved.retired,
     )
 
 
 def upload_loaded(saved: SaveResult) -> str:
-    bank_id = saved.bank_id
+    bank_id = escape(saved.bank_id)
     lines = [
-        f"✅ Loaded bank <code>{escape(bank_id)}</code> with "
-        f"{plural(saved.questions, 'question')} ({escape(bank_changes(saved))})."
+        nt(
+            "✅ Loaded bank <code>{bank}</code> with {n} question ({changes}).",
+            "✅ Loaded bank <code>{bank}</code> with {n} questions ({changes}).",
+            saved.questions,
+            bank=bank_id,
+            changes=escape(bank_changes(saved)),
+        )
     ]
     if saved.changed:
-        lines.append("Unchanged questions keep their statistics; changed ones count as new.")
+        lines.append(t("Unchanged questions keep their statistics; changed ones count as new."))
     if saved.visibility == "private":
         lines.append(
-            "It is <b>private</b>: learners reach it through its link, "
-            f"/share {escape(bank_id)}. /publish {escape(bank_id)} lists it for everyone."
+            t(
+                "It is <b>private</b>: learners reach it through its link, "
+                "/share {bank}. /publish {bank} lists it for everyone.",
+                bank=bank_id,
+            )
         )
     else:
-        lines.append("It is <b>public</b>: everyone sees it in /banks.")
-    lines.append(f"Try it: /quiz {escape(bank_id)}")
+        lines.append(t("It is <b>public</b>: everyone sees it in /banks."))
+    lines.append(t("Try it: /quiz {bank}", bank=bank_id))
     return "\n".join(lines)
 
 
+def _form(amount: float) -> int:
+    """The number that picks a plural form for `amount`: a fraction takes the form of 2
+    (English "1.5 seconds", Russian "1,5 секунды")."""
+    return int(amount) if float(amount).is_integer() else 2
+
+
 def upload_too_slow(file_name: str, seconds: float) -> str:
-    return (
-        f"⏳ {escape(clip(file_name, 60))} took longer than {seconds:g} seconds to read, so I "
-        "stopped and stored nothing. Send it again in smaller files."
+    return nt(
+        "⏳ {name} took longer than {n} second to read, so I "
+        "stopped and stored nothing. Send it again in smaller files.",
+        "⏳ {name} took longer than {n} seconds to read, so I "
+        "stopped and stored nothing. Send it again in smaller files.",
+        _form(seconds),
+        name=escape(clip(file_name, 60)),
+        n=format_decimal(seconds, locale=current().value),
     )
 
 
 def upload_not_yours(bank_id: str) -> str:
-    return (
-        f"The id <code>{escape(bank_id)}</code> belongs to another teacher's bank, so I did not "
-        "store this file. Give your bank another <code>id:</code> and send it again."
+    return t(
+        "The id <code>{bank}</code> belongs to another teacher's bank, so I did not "
+        "store this file. Give your bank another <code>id:</code> and send it again.",
+        bank=escape(bank_id),
     )
 
 
 def upload_problems(file_name: str, count: int) -> str:
-    return f"❌ {escape(clip(file_name, 60))} was not loaded: {plural(count, 'problem')} to fix."
+    return nt(
+        "❌ {name} was not loaded: {n} problem to fix.",
+        "❌ {name} was not loaded: {n} problems to fix.",
+        count,
+        name=escape(clip(file_name, 60)),
+    )
 
 
 def bullets(head: str, lines: Sequence[str]) -> str:
@@ -646,56 +866,84 @@ def bullets(head: str, lines: Sequence[str]) -> str:
     return "\n".join([head, *(f"• {escape(line)}" for line in lines)])
 
 
+def more_lines(count: int) -> str:
+    """The last bullet of a list cut short: how many more there are (plain text)."""
+    return nt("… and {n} more", "… and {n} more", count)
+
+
 def conversion_skipped(file_name: str, count: int) -> str:
-    return (
-        f"⚠️ {plural(count, 'question')} in {escape(clip(file_name, 60))} could not be "
-        "converted (I ask choice and true/false questions only):"
+    return nt(
+        "⚠️ {n} question in {name} could not be converted "
+        "(I ask choice and true/false questions only):",
+        "⚠️ {n} questions in {name} could not be converted "
+        "(I ask choice and true/false questions only):",
+        count,
+        name=escape(clip(file_name, 60)),
     )
 
 
 def nothing_converted(file_name: str, skipped: Sequence[str]) -> str:
-    lines = [f"❌ {clip(file_name, 60)} holds no question I can ask (choice or true/false)."]
+    lines = [
+        t(
+            "❌ {name} holds no question I can ask (choice or true/false).",
+            name=clip(file_name, 60),
+        )
+    ]
     lines += [f"• {line}" for line in skipped[:10]]
     return escape("\n".join(lines))
 
 
 def not_a_question_file(file_name: str) -> str:
-    return (
-        f"I can't read {escape(clip(file_name, 60))} as questions: a <code>.txt</code> file "
+    return t(
+        "I can't read {name} as questions: a <code>.txt</code> file "
         "must be in Aiken format (options <code>A.</code> … and an <code>ANSWER:</code> line) "
-        "or GIFT format. To attach a source text, send /source &lt;bank-id&gt; first."
+        "or GIFT format. To attach a source text, send /source &lt;bank-id&gt; first.",
+        name=escape(clip(file_name, 60)),
     )
 
 
 def not_utf8(file_name: str) -> str:
-    return f"{escape(clip(file_name, 60))} is not UTF-8 text; save it as UTF-8 and send it again."
+    return t(
+        "{name} is not UTF-8 text; save it as UTF-8 and send it again.",
+        name=escape(clip(file_name, 60)),
+    )
 
 
 def source_without_command(file_name: str) -> str:
-    return (
-        f"To use {escape(clip(file_name, 60))} as a bank's source text, send "
-        "/source &lt;bank-id&gt; first, then the file."
+    return t(
+        "To use {name} as a bank's source text, send /source &lt;bank-id&gt; first, then the file.",
+        name=escape(clip(file_name, 60)),
     )
 
 
 def source_usage() -> str:
-    return (
+    return t(
         "Send /source &lt;bank-id&gt;, then the source material as a <code>.txt</code> or "
         "<code>.md</code> file: explanations will quote it."
     )
 
 
 def source_too_short(length: int, minimum: int) -> str:
-    return (
-        f"That is short for a source text ({plural(length, 'character')}). Paste {minimum} "
-        "characters or more, or send the text as a <code>.txt</code> or <code>.md</code> file."
+    short = nt(
+        "That is short for a source text ({n} character).",
+        "That is short for a source text ({n} characters).",
+        length,
     )
+    wanted = nt(
+        "Paste {n} character or more, or send the text as a <code>.txt</code> or "
+        "<code>.md</code> file.",
+        "Paste {n} characters or more, or send the text as a <code>.txt</code> or "
+        "<code>.md</code> file.",
+        minimum,
+    )
+    return f"{short} {wanted}"
 
 
 def source_waiting(bank_id: str) -> str:
-    return (
-        f"Send the source text for <code>{escape(bank_id)}</code> now: a <code>.txt</code> or "
-        "<code>.md</code> file, or paste it as a message."
+    return t(
+        "Send the source text for <code>{bank}</code> now: a <code>.txt</code> or "
+        "<code>.md</code> file, or paste it as a message.",
+        bank=escape(bank_id),
     )
 
 

@@ -114,7 +114,7 @@ async def _reply_lines(update: Update, head: str, lines: list[str]) -> None:
     """A heading and a bullet per line, the first MAX_PROBLEMS_SHOWN, in as many messages."""
     shown = lines[:MAX_PROBLEMS_SHOWN]
     if len(lines) > len(shown):
-        shown.append(f"… and {len(lines) - len(shown)} more")
+        shown.append(texts.more_lines(len(lines) - len(shown)))
     for chunk in texts.split_message(texts.bullets(head, shown).split("\n")):
         await reply(update, chunk)
 
