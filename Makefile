@@ -39,5 +39,5 @@ BABEL_KEYWORDS := -k t -k nt:1,2 -k N_
 locales: $(STAMP)  ## after changing a text: extract it, update the catalogs (.po), compile them (.mo, committed)
 	$(BABEL) extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-output --no-wrap \
 		--project quizbot -o bot/locales/messages.pot .
-	$(BABEL) update -i bot/locales/messages.pot -d bot/locales --add-location=file --no-wrap --ignore-obsolete
+	$(BABEL) update -i bot/locales/messages.pot -d bot/locales --no-wrap --ignore-obsolete
 	$(BABEL) compile -d bot/locales --statistics

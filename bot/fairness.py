@@ -260,15 +260,10 @@ def shedding(
 
 
 async def _ask_to_slow_down(bot: Bot, update: Update) -> None:
-    # In the sender's app language: a flood is not worth a statement to read their choice.
-    user = update.effective_user
-    code = user.language_code if user is not None else None
-    with i18n.speaking(i18n.language_of(code) or i18n.DEFAULT):
-        said = texts.slow_down()
     if update.callback_query is not None:
-        await update.callback_query.answer(said, show_alert=True)
+        await update.callback_query.answer(texts.slow_down(), show_alert=True)
     elif update.effective_chat is not None:
-        await bot.send_message(update.effective_chat.id, said)
+        await bot.send_message(update.effective_chat.id, texts.slow_down())
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):

@@ -950,10 +950,6 @@ def source_waiting(bank_id: str) -> str:
 # --- banks built in chat ---
 
 
-# The top import gains `nt` in the branch converting the texts above; drop this line then.
-from bot.i18n import nt  # noqa: E402
-
-
 def newbank_usage() -> str:
     return t(
         "Give the bank a title: /newbank &lt;title&gt;, e.g. <code>/newbank The water cycle</code>."
@@ -1488,10 +1484,6 @@ def not_your_bank(bank_id: str) -> str:
 
 def something_went_wrong() -> str:
     return t("Sorry, something went wrong on my side. Please try again in a moment.")
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def percent(part: int, whole: int) -> str:
