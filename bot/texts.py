@@ -259,8 +259,9 @@ def length_capped(longest: int) -> str:
 
 
 def question_header(position: int, total: int) -> str:
-    """Before a poll's question: its place in the quiz."""
-    return t("[{position}/{total}] ", position=position, total=total)
+    """Before a poll's question: its place in the quiz, the same in every language (and as
+    long: rounds check a question fits a poll with the longest one)."""
+    return f"[{position}/{total}] "
 
 
 def _question_title(position: int, total: int) -> str:

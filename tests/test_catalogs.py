@@ -13,7 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from bot import i18n
+from bot import i18n, texts
 from bot.i18n import Language
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,3 +132,27 @@ def test_a_plural_follows_each_language_rule() -> None:
     with i18n.speaking(Language.RU):
         forms = {questions(n).replace(str(n), "#") for n in (1, 2, 5, 11, 21, 22)}
     assert len(forms) == 3, forms  # один вопрос, два вопроса, пять вопросов
+
+
+ALERT_LIMIT = 200  # Telegram's limit for answerCallbackQuery's text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_alerts_and_menus_fit_telegram_limits_in_every_language(language: Language) -> None:
+    alerts = [
+        texts.not_yours_alert,
+        texts.stale_question,
+        texts.tick_something,
+        texts.not_your_quiz,
+        texts.already_undone,
+        texts.already_settled,
+        texts.slow_down,
+        texts.language_admins_only,
+        lambda: texts.language_not_spoken("x" * 64, ""),
+    ]
+    with i18n.speaking(language):
+        too_long = [alert() for alert in alerts if len(alert()) > ALERT_LIMIT]
+        menus = texts.COMMANDS + texts.TEACHER_COMMANDS + texts.ADMIN_COMMANDS
+        descriptions = [i18n.t(description) for _, description in menus]
+    assert not too_long
+    assert all(3 <= len(d) <= 256 for d in descriptions)  # setMyCommands' limits
