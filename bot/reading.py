@@ -69,7 +69,7 @@ def _bank_of(name: str, data: bytes) -> tuple[Bank, list[str]]:
     if detect_format(name, text) is None:
         raise NotABank(texts.not_a_question_file(name))
     conversion = convert(name, text)
-    skipped = [str(u) for u in conversion.unsupported]
+    skipped: list[str] = [u.said() for u in conversion.unsupported]  # Messages, to translate
     if not conversion.bank.get("questions"):
         raise NotABank(texts.nothing_converted(name, skipped))
     return parse_bank(to_yaml(conversion.bank), filename=name, base_dir=None), skipped

@@ -747,7 +747,7 @@ def _decode(data: bytes | str, whole_file: Callable[[int | None, str], BankError
             "the file is larger than {size} byte",
             "the file is larger than {size} bytes",
             MAX_BANK_BYTES,
-            size=f"{MAX_BANK_BYTES:,}",
+            size=format(MAX_BANK_BYTES, ","),
         )
         raise whole_file(None, message)
     try:
@@ -894,7 +894,7 @@ def read_source_text(data: bytes, name: str) -> tuple[str | None, str | None]:
             "{name} is longer than {size} characters",
             MAX_SOURCE_CHARS,
             name=repr(name),
-            size=f"{MAX_SOURCE_CHARS:,}",
+            size=format(MAX_SOURCE_CHARS, ","),
         )
         return None, message
     return text, None
