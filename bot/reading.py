@@ -93,7 +93,7 @@ def _bank_of(name: str, data: bytes) -> tuple[Bank, list[str]]:
     if detect_format(name, text) is None:
         raise NotABank(Unreadable.NOT_QUESTIONS, name)
     conversion = convert(name, text)
-    skipped = [str(u) for u in conversion.unsupported]
+    skipped: list[str] = [u.said() for u in conversion.unsupported]  # Messages, to translate
     if not conversion.bank.get("questions"):
         raise NotABank(Unreadable.NOTHING_CONVERTED, name, skipped)
     return parse_bank(to_yaml(conversion.bank), filename=name, base_dir=None), skipped

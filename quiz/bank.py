@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pydantic.config import JsonDict, JsonValue
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from quiz.answertext import normalize_answer
+from quiz.messages import N_, Message, nt, said
 from quiz.yamlsource import DataPath, YamlError, read_yaml
 
 MAX_BANK_BYTES = 1_000_000
@@ -72,7 +74,11 @@ class QuestionKind(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a bank file; `field` is like "questions[3].answer", "" for the file."""
+    """One thing wrong with a bank file; `field` is like "questions[3].answer", "" for the file.
+
+    The message is mostly a quiz.messages.Message, which the bot shows in the reader's language
+    (bot/problems.py); the place and the field are shown as they are.
+    """
 
     file: str
     line: int | None
@@ -114,17 +120,26 @@ QuestionTag = Annotated[str, Field(pattern=TAG_PATTERN)]
 def _finite_number(value: Any) -> int | float:
     """A YAML number as written (an int stays an int, to be shown as such); not true/false."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("not_a_number", "must be a number")
+        raise _refusal("not_a_number", said(N_("must be a number")))
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an int too large for a float
         finite = False
     if not finite:
-        raise PydanticCustomError("number_not_finite", "must be a finite number")
+        raise _refusal("number_not_finite", said(N_("must be a finite number")))
     return value
 
 
+def _refusal(kind: str, message: Message) -> PydanticCustomError:
+    """A validator's error carrying its message as data: _message finds it in the context."""
+    # The template is the message's text: pydantic fills `{said}` alone, not the placeholders.
+    return PydanticCustomError(kind, "{said}", {"said": message})
+
+
 Number = Annotated[int | float, PlainValidator(_finite_number, json_schema_input_type=float)]
+
+
+_ANSWER_TYPE = N_("must be a text, a list of texts, a number, or true/false")
 
 
 def _answer_shape(value: Any) -> str | None:
@@ -145,7 +160,7 @@ Answer = Annotated[
     Discriminator(
         _answer_shape,
         custom_error_type="answer_type",
-        custom_error_message="must be a text, a list of texts, a number, or true/false",
+        custom_error_message=_ANSWER_TYPE,
     ),
 ]
 
@@ -175,7 +190,7 @@ class SourceSpec(_Spec):
     @model_validator(mode="after")
     def _text_or_file(self) -> Self:
         if (self.text is None) == (self.file is None):
-            raise PydanticCustomError("source_text_or_file", "give exactly one of text and file")
+            raise _refusal("source_text_or_file", said(N_("give exactly one of text and file")))
         return self
 
 
@@ -265,12 +280,12 @@ class QuestionSpec(_Spec):
     def _options_fit_type(cls, options: list[str] | None, info: ValidationInfo) -> list[str] | None:
         kind = info.data.get("type")
         if kind is not None and kind is not QuestionKind.CHOICE and options is not None:
-            raise PydanticCustomError(
-                "options_not_allowed", "a {kind} question has no options", {"kind": kind.value}
+            raise _refusal(
+                "options_not_allowed", said(N_("a {kind} question has no options"), kind=kind.value)
             )
         if kind is QuestionKind.CHOICE and options is None:
-            raise PydanticCustomError("options_missing", "a choice question needs options")
-        _refuse_twice(options or (), "option")
+            raise _refusal("options_missing", said(N_("a choice question needs options")))
+        _refuse_twice(options or (), N_("the option '{text}' is given twice"))
         return options
 
     @field_validator("min", "max", "tolerance")
@@ -278,10 +293,9 @@ class QuestionSpec(_Spec):
     def _numeric_only(cls, value: float | None, info: ValidationInfo) -> float | None:
         kind = info.data.get("type")
         if value is not None and kind is not None and kind is not QuestionKind.NUMERIC:
-            raise PydanticCustomError(
+            raise _refusal(
                 "numeric_only",
-                "only a numeric question has {field}",
-                {"field": info.field_name},
+                said(N_("only a numeric question has {field}"), field=info.field_name),
             )
         return value
 
@@ -292,11 +306,11 @@ class QuestionSpec(_Spec):
             return high
         low = info.data["min"]
         if low is not None and high is None:
-            raise PydanticCustomError("range_half", "is missing: a range needs min and max")
+            raise _refusal("range_half", said(N_("is missing: a range needs min and max")))
         if low is None and high is not None:
-            raise PydanticCustomError("range_half", "a range needs min as well")
+            raise _refusal("range_half", said(N_("a range needs min as well")))
         if low is not None and high is not None and low > high:
-            raise PydanticCustomError("range_reversed", "is below min ({min})", {"min": low})
+            raise _refusal("range_reversed", said(N_("is below min ({min})"), min=low))
         return high
 
     @field_validator("answer")
@@ -308,16 +322,16 @@ class QuestionSpec(_Spec):
         if kind is QuestionKind.NUMERIC:
             return _numeric_answer(answer, info.data)
         if answer is None:
-            raise PydanticCustomError("missing", "the answer is missing")
+            raise _refusal("missing", said(N_("the answer is missing")))
         if kind is QuestionKind.TRUE_FALSE:
             if not isinstance(answer, bool):
-                raise PydanticCustomError(
-                    "answer_not_bool", "a true_false answer must be true or false"
+                raise _refusal(
+                    "answer_not_bool", said(N_("a true_false answer must be true or false"))
                 )
             return answer
         if isinstance(answer, bool):
-            raise PydanticCustomError(
-                "answer_is_bool", "must be a text (true/false needs type: true_false)"
+            raise _refusal(
+                "answer_is_bool", said(N_("must be a text (true/false needs type: true_false)"))
             )
         texts = [str(text) for text in (answer if isinstance(answer, list) else [answer])]
         if kind is QuestionKind.CHOICE:
@@ -332,21 +346,21 @@ class QuestionSpec(_Spec):
         if tolerance is None or info.data.get("type") is not QuestionKind.NUMERIC:
             return tolerance
         if tolerance < 0:
-            raise PydanticCustomError("tolerance_negative", "must be 0 or more")
+            raise _refusal("tolerance_negative", said(N_("must be 0 or more")))
         if "answer" in info.data and info.data["answer"] is None:
-            raise PydanticCustomError(
-                "tolerance_without_answer", "goes with answer; a range (min and max) has none"
+            raise _refusal(
+                "tolerance_without_answer",
+                said(N_("goes with answer; a range (min and max) has none")),
             )
         return tolerance
 
 
-def _refuse_twice(texts: Iterable[str], what: str) -> None:
+def _refuse_twice(texts: Iterable[str], twice: str) -> None:
+    """`twice` says that a `{text}` is given twice."""
     seen: set[str] = set()
     for text in texts:
         if (normalized := normalize_text(text)) in seen:
-            raise PydanticCustomError(
-                "duplicate", "the {what} '{text}' is given twice", {"what": what, "text": text}
-            )
+            raise _refusal("duplicate", said(twice, text=text))
         seen.add(normalized)
 
 
@@ -356,49 +370,64 @@ def _answers_are_options(texts: list[str], options: list[str] | None) -> None:
     known = {normalize_text(option) for option in options}
     for text in texts:
         if normalize_text(text) not in known:
-            raise PydanticCustomError(
-                "answer_not_an_option", "'{answer}' is not one of the options", {"answer": text}
+            raise _refusal(
+                "answer_not_an_option",
+                said(N_("'{answer}' is not one of the options"), answer=text),
             )
 
 
 def _short_answers(texts: list[str]) -> None:
     if len(texts) > MAX_OPTIONS:
-        raise PydanticCustomError(
+        raise _refusal(
             "too_many_answers",
-            "may have at most {most} accepted answers, not {count}",
-            {"most": MAX_OPTIONS, "count": len(texts)},
+            nt(
+                "may have at most {n} accepted answer, not {count}",
+                "may have at most {n} accepted answers, not {count}",
+                MAX_OPTIONS,
+                count=len(texts),
+            ),
         )
     for text in texts:
         if len(text) > MAX_SHORT_ANSWER_CHARS:
-            raise PydanticCustomError(
+            raise _refusal(
                 "answer_too_long",
-                "'{answer}' is longer than {most} characters: a short answer is typed",
-                {"answer": text, "most": MAX_SHORT_ANSWER_CHARS},
+                nt(
+                    "'{answer}' is longer than {n} character: a short answer is typed",
+                    "'{answer}' is longer than {n} characters: a short answer is typed",
+                    MAX_SHORT_ANSWER_CHARS,
+                    answer=text,
+                ),
             )
         if not normalize_answer(text):
-            raise PydanticCustomError(
+            raise _refusal(
                 "answer_empty",
-                "'{answer}' has nothing left to compare once case, punctuation and a leading"
-                " article are ignored",
-                {"answer": text},
+                said(
+                    N_(
+                        "'{answer}' has nothing left to compare once case, punctuation and a"
+                        " leading article are ignored"
+                    ),
+                    answer=text,
+                ),
             )
-    _refuse_twice(texts, "answer")
+    _refuse_twice(texts, N_("the answer '{text}' is given twice"))
 
 
 def _numeric_answer(answer: AnswerValue, data: dict[str, Any]) -> AnswerValue:
     given = answer is not None
     if given and (isinstance(answer, bool) or not isinstance(answer, int | float)):
-        raise PydanticCustomError("answer_not_a_number", "a numeric answer must be a number")
+        raise _refusal("answer_not_a_number", said(N_("a numeric answer must be a number")))
     if "min" not in data or "max" not in data:  # invalid, and reported on its own
         return answer
     ranged = data["min"] is not None or data["max"] is not None
     if given and ranged:
-        raise PydanticCustomError(
-            "answer_and_range", "give either answer (and tolerance) or min and max, not both"
+        raise _refusal(
+            "answer_and_range",
+            said(N_("give either answer (and tolerance) or min and max, not both")),
         )
     if not given and not ranged:
-        raise PydanticCustomError(
-            "numeric_answer_missing", "is missing: a numeric question needs answer, or min and max"
+        raise _refusal(
+            "numeric_answer_missing",
+            said(N_("is missing: a numeric question needs answer, or min and max")),
         )
     return answer
 
@@ -424,7 +453,7 @@ class BankSpec(_Spec):
     @classmethod
     def _known_version(cls, value: Any) -> Any:
         if type(value) is not int or value != 1:  # Literal[1] would accept true and 1.0
-            raise PydanticCustomError("bank_version", "must be 1, the bank format version")
+            raise _refusal("bank_version", said(N_("must be 1, the bank format version")))
         return value
 
 
@@ -595,9 +624,8 @@ def load_banks_dir(directory: Path) -> tuple[list[Bank], list[BankError]]:
             if path.suffix in (".yaml", ".yml") and path.is_file()
         )
     except OSError as exc:
-        problem = Problem(
-            str(directory), None, "", f"cannot list the folder: {exc.strerror or exc}"
-        )
+        message = said(N_("cannot list the folder: {why}"), why=exc.strerror or exc)
+        problem = Problem(str(directory), None, "", message)
         return [], [BankError([problem])]
     banks: list[Bank] = []
     errors: list[BankError] = []
@@ -609,7 +637,11 @@ def load_banks_dir(directory: Path) -> tuple[list[Bank], list[BankError]]:
             errors.append(exc)
             continue
         if bank.id in owners:
-            message = f"the bank id {bank.id!r} is already used by {owners[bank.id]}"
+            message = said(
+                N_("the bank id {bank_id} is already used by {file}"),
+                bank_id=repr(bank.id),
+                file=owners[bank.id],
+            )
             errors.append(BankError([Problem(path.name, lines.get(("id",)), "id", message)]))
             continue
         owners[bank.id] = path.name
@@ -629,7 +661,7 @@ def _load(path: Path) -> tuple[Bank, dict[DataPath, int]]:
         with path.open("rb") as stream:
             data = stream.read(MAX_BANK_BYTES + 1)  # one byte more is enough to refuse it
     except OSError as exc:
-        message = f"cannot read: {exc.strerror or exc}"
+        message = said(N_("cannot read: {why}"), why=exc.strerror or exc)
         raise BankError([Problem(path.name, None, "", message)]) from None
     return _parse(data, path.name, path.parent)
 
@@ -660,15 +692,17 @@ def _parse_with_gc_off(
     except YamlError as exc:
         raise whole_file(exc.line, exc.message) from None
     except RecursionError:  # read_yaml limits nesting; this guards a caller already deep in calls
-        raise whole_file(None, "the data is nested too deeply") from None
+        raise whole_file(None, said(N_("the data is nested too deeply"))) from None
     raw, lines = document.data, document.lines
     if raw is None and not document.issues:
-        raise whole_file(None, "the file is empty; a bank is a mapping with bank, id, title, ...")
+        message = said(N_("the file is empty; a bank is a mapping with bank, id, title, ..."))
+        raise whole_file(None, message)
     if not isinstance(raw, dict):
         for issue in document.issues:  # such as a mapping tagged !!omap: say what is wrong with it
             if issue.path == ():
                 raise whole_file(issue.line, issue.message)
-        raise whole_file(lines.get(()), "the top level must be a mapping (bank, id, title, ...)")
+        message = said(N_("the top level must be a mapping (bank, id, title, ...)"))
+        raise whole_file(lines.get(()), message)
 
     found: list[_Found] = [(issue.path, issue.line, issue.message) for issue in document.issues]
     spec: BankSpec | None = None
@@ -684,10 +718,10 @@ def _parse_with_gc_off(
 
     problems: list[Problem] = []
     reported: set[DataPath] = set()
-    for path, line, message in found:
+    for path, line, words in found:
         if path not in reported:  # the first problem of a field is the one worth reading
             reported.add(path)
-            problems.append(Problem(filename, line, _field(path), _one_line(message)))
+            problems.append(Problem(filename, line, _field(path), _one_line(words)))
     if problems:
         raise BankError(problems)
     assert spec is not None  # no problems: it validated
@@ -709,12 +743,19 @@ def _decode(data: bytes | str, whole_file: Callable[[int | None, str], BankError
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")  # lone surrogates then fail like bad bytes
     if len(data) > MAX_BANK_BYTES:
-        raise whole_file(None, f"the file is larger than {MAX_BANK_BYTES:,} bytes")
+        message = nt(
+            "the file is larger than {size} byte",
+            "the file is larger than {size} bytes",
+            MAX_BANK_BYTES,
+            size=format(MAX_BANK_BYTES, ","),
+        )
+        raise whole_file(None, message)
     try:
         return data.removeprefix(UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise whole_file(line, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})") from None
+        message = said(N_("not valid UTF-8 (byte {byte})"), byte=f"{exc.object[exc.start]:#04x}")
+        raise whole_file(line, message) from None
 
 
 def _check_bank_level(
@@ -747,7 +788,11 @@ def _check_bank_level(
         question_id = _as_text(question.get("id"))
         if question_id in first_index:
             first = lines.get(("questions", first_index[question_id], "id"))
-            message = f"the question id {question_id!r} is already used at line {first}"
+            message = said(
+                N_("the question id {question_id} is already used at line {line}"),
+                question_id=repr(question_id),
+                line=first,
+            )
             path = ("questions", index, "id")
             found.append((path, lines.get(path), message))
         elif question_id is not None:
@@ -755,9 +800,11 @@ def _check_bank_level(
         quote = _as_text(question.get("quote"))
         path = ("questions", index, "quote")
         if quote and source is None:
-            found.append((path, lines.get(path), "a quote needs the bank's source (source.text)"))
+            message = said(N_("a quote needs the bank's source (source.text)"))
+            found.append((path, lines.get(path), message))
         elif quote and in_source is not None and normalize_text(quote) not in in_source:
-            found.append((path, lines.get(path), "the quote does not occur in the source text"))
+            message = said(N_("the quote does not occur in the source text"))
+            found.append((path, lines.get(path), message))
     return source_text, found
 
 
@@ -786,9 +833,9 @@ def _control_characters(value: Any, path: DataPath, lines: dict[DataPath, int]) 
     """A problem for every text in the data, whatever its field, holding a control character."""
     if isinstance(value, str):
         if found := _CONTROL_CHARACTER.search(value):
-            code = f"U+{ord(found.group()):04X}"
-            message = (
-                f"contains the control character {code}; only tabs and line breaks are allowed"
+            message = said(
+                N_("contains the control character {code}; only tabs and line breaks are allowed"),
+                code=f"U+{ord(found.group()):04X}",
             )
             return [(path, _line(path, lines), message)]
         return []
@@ -804,38 +851,52 @@ def _control_characters(value: Any, path: DataPath, lines: dict[DataPath, int]) 
 
 
 def _read_source_file(name: str, base_dir: Path | None) -> tuple[str | None, str | None]:
-    """The text of a bank's source file, or a problem."""
+    """The text of a bank's source file, or a problem (a Message)."""
     if base_dir is None:
-        return None, "an uploaded bank must carry its source inline as source.text"
+        return None, said(N_("an uploaded bank must carry its source inline as source.text"))
     if Path(name).is_absolute():
-        return None, "must be a path relative to the bank file"
+        return None, said(N_("must be a path relative to the bank file"))
     try:
         folder = base_dir.resolve()
         target = (folder / name).resolve()  # follows symlinks and `..`
         if not target.is_relative_to(folder):
-            return None, f"{name!r} is outside the bank's folder"
+            return None, said(N_("{name} is outside the bank's folder"), name=repr(name))
         if not target.is_file():  # also keeps FIFOs and devices from blocking the read
-            return None, f"{name!r} does not exist or is not a regular file"
+            message = said(N_("{name} does not exist or is not a regular file"), name=repr(name))
+            return None, message
         with target.open("rb") as stream:
             data = stream.read(4 * MAX_SOURCE_CHARS + 1)  # UTF-8 needs at most 4 bytes a character
     # ValueError: a NUL in the name; RuntimeError: a symlink loop (Python < 3.13).
     except (OSError, ValueError, RuntimeError) as exc:
-        return None, f"cannot read {name!r}: {getattr(exc, 'strerror', None) or exc}"
+        why = getattr(exc, "strerror", None) or exc
+        return None, said(N_("cannot read {name}: {why}"), name=repr(name), why=why)
     return read_source_text(data, name)
 
 
 def read_source_text(data: bytes, name: str) -> tuple[str | None, str | None]:
-    """A source file's text as a bank may quote it, or a problem: (text, None) or (None, why)."""
+    """A source file's text as a bank may quote it, or a problem: (text, None) or (None, why).
+
+    The problem is a quiz.messages.Message, to be shown in the reader's language.
+    """
     try:
         text = data.removeprefix(UTF8_BOM).decode("utf-8").strip()
     except UnicodeDecodeError:
-        return None, f"{name!r} is not valid UTF-8 text"
+        return None, said(N_("{name} is not valid UTF-8 text"), name=repr(name))
     if not text:
-        return None, f"{name!r} is empty"
+        return None, said(N_("{name} is empty"), name=repr(name))
     if found := _CONTROL_CHARACTER.search(text):
-        return None, f"{name!r} contains the control character U+{ord(found.group()):04X}"
+        code, name = f"U+{ord(found.group()):04X}", repr(name)
+        message = said(N_("{name} contains the control character {code}"), name=name, code=code)
+        return None, message
     if len(text) > MAX_SOURCE_CHARS:
-        return None, f"{name!r} is longer than {MAX_SOURCE_CHARS:,} characters"
+        message = nt(
+            "{name} is longer than {size} character",
+            "{name} is longer than {size} characters",
+            MAX_SOURCE_CHARS,
+            name=repr(name),
+            size=format(MAX_SOURCE_CHARS, ","),
+        )
+        return None, message
     return text, None
 
 
@@ -846,29 +907,92 @@ def _as_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-_MESSAGES = {"missing": "this required key is missing", "extra_forbidden": "unknown key"}
+_MESSAGES = {
+    "missing": N_("this required key is missing"),
+    "extra_forbidden": N_("unknown key"),
+    "answer_type": _ANSWER_TYPE,  # the Answer union's discriminator
+}
 _PATTERN_MESSAGES = {
-    ID_PATTERN: "must be 1 to 48 lowercase letters, digits and hyphens, not starting with a hyphen",
-    TAG_PATTERN: "must be 1 to 32 lowercase letters, digits and hyphens",
-    LANGUAGE_PATTERN: "must be a language code such as en or pt-BR",
-    URL_PATTERN: "must be an http:// or https:// URL",
+    ID_PATTERN: N_(
+        "must be 1 to 48 lowercase letters, digits and hyphens, not starting with a hyphen"
+    ),
+    TAG_PATTERN: N_("must be 1 to 32 lowercase letters, digits and hyphens"),
+    LANGUAGE_PATTERN: N_("must be a language code such as en or pt-BR"),
+    URL_PATTERN: N_("must be an http:// or https:// URL"),
+}
+# pydantic's own errors that a bank's author meets, in pydantic's words (as its `msg` says them,
+# so that English stays as it was) but as templates of their context, to be translated.
+_PYDANTIC_MESSAGES = {
+    "string_type": N_("Input should be a valid string"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": N_("Input should be a valid number"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "finite_number": N_("Input should be a finite number"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+    "model_attributes_type": N_(
+        "Input should be a valid dictionary or object to extract fields from"
+    ),
+    "none_required": N_("Input should be None"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "literal_error": N_("Input should be {expected}"),
+    "enum": N_("Input should be {expected}"),
 }
 
 
 def _message(error: ErrorDetails) -> str:
-    context = error.get("ctx", {})
-    if error["type"] == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(context.get("pattern", ""), error["msg"])
+    """The problem a pydantic error makes: a Message, or pydantic's own words for a rare one."""
+    kind, context = error["type"], error.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        template = _PATTERN_MESSAGES.get(context.get("pattern", ""))
+        return said(template) if template else error["msg"]
     # pydantic says "List should have at least 2 items after validation, not 1"
-    if error["type"] == "too_short":
-        return f"needs at least {_entries(context['min_length'])}, not {context['actual_length']}"
-    if error["type"] == "too_long":
-        return f"may have at most {_entries(context['max_length'])}, not {context['actual_length']}"
-    return _MESSAGES.get(error["type"], error["msg"])
+    if kind == "too_short":
+        return nt(
+            "needs at least {n} entry, not {actual}",
+            "needs at least {n} entries, not {actual}",
+            context["min_length"],
+            actual=context["actual_length"],
+        )
+    if kind == "too_long":
+        return nt(
+            "may have at most {n} entry, not {actual}",
+            "may have at most {n} entries, not {actual}",
+            context["max_length"],
+            actual=context["actual_length"],
+        )
+    if kind == "string_too_short":
+        return nt(
+            "String should have at least {n} character",
+            "String should have at least {n} characters",
+            context["min_length"],
+        )
+    if kind == "string_too_long":
+        return nt(
+            "String should have at most {n} character",
+            "String should have at most {n} characters",
+            context["max_length"],
+        )
+    if kind in _MESSAGES:
+        return said(_MESSAGES[kind])
+    if isinstance(message := context.get("said"), Message):  # one of _refusal's
+        return message
+    if kind in _PYDANTIC_MESSAGES:
+        template = _PYDANTIC_MESSAGES[kind]
+        message = Message(template, {key: context[key] for key in _placeholders(template)})
+        if message == error["msg"]:  # as pydantic says it: else its own words, in English
+            return message
+    return error["msg"]
 
 
-def _entries(count: int) -> str:
-    return f"{count} entry" if count == 1 else f"{count} entries"
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
 def _data_path(loc: tuple[int | str, ...], raw: Any) -> DataPath:
@@ -895,7 +1019,16 @@ def _line(path: DataPath, lines: dict[DataPath, int]) -> int | None:
 
 
 def _one_line(message: str) -> str:
-    """The message with control characters and line breaks escaped, as messages quote values."""
+    """The message with control characters and line breaks escaped, as messages quote values.
+
+    A Message stays one, with its values escaped (its template has none of them).
+    """
+    if isinstance(message, Message):
+        values = {
+            key: _one_line(value) if isinstance(value, str) else value
+            for key, value in message.values.items()
+        }
+        return Message(_one_line(message.template), values, message.plural)
     return _BREAKING_CHARACTER.sub(lambda found: repr(found.group())[1:-1], message)
 
 

@@ -33,6 +33,7 @@ from quiz.bank import (
     QuestionKind,
     normalize_text,
 )
+from quiz.messages import N_, Message, nt, said
 from quiz.yamlsource import Yaml12Resolver
 
 MAX_ID_CHARS = 48  # as ID_PATTERN allows
@@ -40,7 +41,12 @@ MAX_TAG_CHARS = 32  # as TAG_PATTERN allows
 # A question as written (markup, feedback and title included) is refused past this, before any
 # pattern reads it: some four times what a question holds at most once read (5,600 characters).
 MAX_RAW_QUESTION_CHARS = 20_000
-_TOO_LONG = f"longer than {MAX_RAW_QUESTION_CHARS:,} characters as written"
+_TOO_LONG = nt(
+    "longer than {size} character as written",
+    "longer than {size} characters as written",
+    MAX_RAW_QUESTION_CHARS,
+    size=format(MAX_RAW_QUESTION_CHARS, ","),
+)
 EXCERPT_CHARS = 60
 
 # What the bank refuses in any text (C0 and C1 controls but tab and line feed), and lone
@@ -57,11 +63,42 @@ class Unsupported:
     # "unsupported: <why>" (a kind of question that converts, but not this one)
     kind: str
     text: str  # the beginning of the question, on one line
+    why: Message | None = field(default=None, compare=False)  # the <why>, as data to translate
+
+    def said(self) -> Message:
+        """What is wrong, to be shown in the reader's language: "line 3: essay question is not
+        supported: Describe…"."""
+        kind, _, why = self.kind.partition(": ")
+        if kind in _UNSUPPORTED and not why:
+            problem = said(_UNSUPPORTED[kind])
+        elif kind in _WHY and why:
+            problem = said(_WHY[kind], why=self.why or why)
+        elif why:  # a kind this module does not make: in English only
+            problem = said("{kind} question ({why})", kind=kind, why=why)
+        else:
+            problem = said("{kind} question is not supported", kind=kind)
+        if self.text:
+            return said(
+                N_("line {line}: {problem}: {text}"),
+                line=self.line,
+                problem=problem,
+                text=self.text,
+            )
+        return said(N_("line {line}: {problem}"), line=self.line, problem=problem)
 
     def __str__(self) -> str:
-        kind, _, why = self.kind.partition(": ")
-        problem = f"{kind} question ({why})" if why else f"{kind} question is not supported"
-        return f"line {self.line}: {problem}" + (f": {self.text}" if self.text else "")
+        return str(self.said())
+
+
+_UNSUPPORTED = {
+    "essay": N_("essay question is not supported"),
+    "matching": N_("matching question is not supported"),
+    "description": N_("description question is not supported"),
+}
+_WHY = {
+    "malformed": N_("malformed question ({why})"),
+    "unsupported": N_("unsupported question ({why})"),
+}
 
 
 @dataclass(frozen=True)
@@ -135,15 +172,17 @@ def to_yaml(bank: dict[str, Any]) -> str:
 
 
 class _Skip(Exception):
-    """Raised while reading a question that cannot be converted; `kind` says why."""
+    """Raised while reading a question that cannot be converted; `kind` says why (as
+    Unsupported's), `why` the reason in it as data."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, why: Message | None = None) -> None:
         super().__init__(kind)
         self.kind = kind
+        self.why = why
 
 
-def _malformed(why: str) -> _Skip:
-    return _Skip(f"malformed: {why}")
+def _malformed(why: Message) -> _Skip:
+    return _Skip(f"malformed: {why}", why)
 
 
 Number = int | float  # as written to the bank: 1822 rather than 1822.0
@@ -186,8 +225,14 @@ def _assemble(
         if isinstance(item, Unsupported):
             unsupported.append(item)
         elif len(questions) == MAX_QUESTIONS:
-            kind = f"malformed: a bank holds at most {MAX_QUESTIONS} questions"
-            unsupported.append(Unsupported(item.line, kind, _excerpt(item.text)))
+            skip = _malformed(
+                nt(
+                    "a bank holds at most {n} question",
+                    "a bank holds at most {n} questions",
+                    MAX_QUESTIONS,
+                )
+            )
+            unsupported.append(Unsupported(item.line, skip.kind, _excerpt(item.text), skip.why))
         else:
             title_id = _as_name(item.title or "", ID_PATTERN, MAX_ID_CHARS)
             question_id = _unique(title_id or f"q{number}", used)
@@ -236,11 +281,23 @@ def _question_data(question_id: str, question: _Question) -> dict[str, Any]:
 def _check(text: str, answers: _Answers) -> None:
     """Raise _Skip unless the question fits the bank's limits."""
     if not text:
-        raise _malformed("no question text")
+        raise _malformed(said(N_("no question text")))
     if len(text) > MAX_QUESTION_CHARS:
-        raise _malformed(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        raise _malformed(
+            nt(
+                "the question is longer than {n} character",
+                "the question is longer than {n} characters",
+                MAX_QUESTION_CHARS,
+            )
+        )
     if answers.explanation and len(answers.explanation) > MAX_EXPLANATION_CHARS:
-        raise _malformed(f"the feedback is longer than {MAX_EXPLANATION_CHARS} characters")
+        raise _malformed(
+            nt(
+                "the feedback is longer than {n} character",
+                "the feedback is longer than {n} characters",
+                MAX_EXPLANATION_CHARS,
+            )
+        )
     if answers.options is not None:
         _check_options(answers.options)
     if answers.kind is QuestionKind.SHORT_ANSWER:
@@ -252,39 +309,54 @@ def _check(text: str, answers: _Answers) -> None:
 
 def _check_options(options: Sequence[str]) -> None:
     if not all(options):
-        raise _malformed("an option is empty")
+        raise _malformed(said(N_("an option is empty")))
     if len(options) < MIN_OPTIONS:
-        raise _malformed(f"fewer than {MIN_OPTIONS} options")
+        raise _malformed(nt("fewer than {n} option", "fewer than {n} options", MIN_OPTIONS))
     if len(options) > MAX_OPTIONS:
-        raise _malformed(f"more than {MAX_OPTIONS} options")
+        raise _malformed(nt("more than {n} option", "more than {n} options", MAX_OPTIONS))
     seen: set[str] = set()
     for option in options:
         if len(option) > MAX_OPTION_CHARS:
             raise _malformed(
-                f"the option '{_excerpt(option)}' is longer than {MAX_OPTION_CHARS} characters"
+                nt(
+                    "the option '{option}' is longer than {n} character",
+                    "the option '{option}' is longer than {n} characters",
+                    MAX_OPTION_CHARS,
+                    option=_excerpt(option),
+                )
             )
         if normalize_text(option) in seen:  # the bank's own notion of the same option
-            raise _malformed(f"the option '{_excerpt(option)}' is given twice")
+            raise _malformed(
+                said(N_("the option '{option}' is given twice"), option=_excerpt(option))
+            )
         seen.add(normalize_text(option))
 
 
 def _check_short_answers(answers: Sequence[str]) -> None:
     """As the bank checks a short answer's accepted answers."""
     if len(answers) > MAX_OPTIONS:
-        raise _malformed(f"more than {MAX_OPTIONS} answers")
+        raise _malformed(nt("more than {n} answer", "more than {n} answers", MAX_OPTIONS))
     seen: set[str] = set()
     for answer in answers:
         if not answer:
-            raise _malformed("an answer is empty")
+            raise _malformed(said(N_("an answer is empty")))
         if len(answer) > MAX_SHORT_ANSWER_CHARS:
             raise _malformed(
-                f"the answer '{_excerpt(answer)}' is longer than {MAX_SHORT_ANSWER_CHARS}"
-                " characters"
+                nt(
+                    "the answer '{answer}' is longer than {n} character",
+                    "the answer '{answer}' is longer than {n} characters",
+                    MAX_SHORT_ANSWER_CHARS,
+                    answer=_excerpt(answer),
+                )
             )
         if not normalize_answer(answer):
-            raise _malformed(f"the answer '{_excerpt(answer)}' has no letters or digits")
+            raise _malformed(
+                said(N_("the answer '{answer}' has no letters or digits"), answer=_excerpt(answer))
+            )
         if normalize_text(answer) in seen:
-            raise _malformed(f"the answer '{_excerpt(answer)}' is given twice")
+            raise _malformed(
+                said(N_("the answer '{answer}' is given twice"), answer=_excerpt(answer))
+            )
         seen.add(normalize_text(answer))
 
 
@@ -347,7 +419,9 @@ def _excerpt(text: str) -> str:
 
 def _refuse_control_characters(text: str) -> None:
     if found := _BAD_CHARACTER.search(text):
-        raise _malformed(f"contains the control character U+{ord(found.group()):04X}")
+        raise _malformed(
+            said(N_("contains the control character {code}"), code=f"U+{ord(found.group()):04X}")
+        )
 
 
 # --- GIFT -------------------------------------------------------------------------------------
@@ -422,7 +496,7 @@ def _read_gift(block: _Block) -> _Question | Unsupported:
     try:
         return _gift_question(block)
     except _Skip as skip:
-        return Unsupported(block.line, skip.kind, _excerpt(block.text))
+        return Unsupported(block.line, skip.kind, _excerpt(block.text), skip.why)
 
 
 def _gift_question(block: _Block) -> _Question:
@@ -446,7 +520,7 @@ def _gift_title(text: str) -> tuple[str | None, str]:
         return None, text
     ends = _syntax(text[2:], "::")
     if not ends:
-        raise _malformed("the title has no closing ::")
+        raise _malformed(said(N_("the title has no closing ::")))
     return _unescape(text[2 : 2 + ends[0]]), text[4 + ends[0] :].strip()
 
 
@@ -456,13 +530,13 @@ def _answer_block(text: str) -> tuple[str, str, str]:
     if not opens and not closes:
         raise _Skip("description")
     if not closes:
-        raise _malformed("the { has no closing }")
+        raise _malformed(said(N_("the { has no closing }")))
     if not opens:
-        raise _malformed("the } has no opening {")
+        raise _malformed(said(N_("the } has no opening {")))
     if len(opens) > 1 or len(closes) > 1:
-        raise _malformed(r"more than one { or }; write \{ and \} for braces in the text")
+        raise _malformed(said(N_(r"more than one { or }; write \{ and \} for braces in the text")))
     if closes[0] < opens[0]:
-        raise _malformed("the } comes before the {")
+        raise _malformed(said(N_("the } comes before the {")))
     return text[: opens[0]], text[opens[0] + 1 : closes[0]], text[closes[0] + 1 :]
 
 
@@ -490,7 +564,7 @@ def _gift_answers(inside: str, is_html: bool) -> _Answers:
 def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
     marks = _syntax(inside, "[~=]")
     if inside[: marks[0]].strip():
-        raise _malformed("text before the first ~ or = option")
+        raise _malformed(said(N_("text before the first ~ or = option")))
     # With an = option, the = options are right; without, those of positive weight (%50%).
     by_equals = any(inside[mark] == "=" for mark in marks)
     options: list[str] = []
@@ -506,7 +580,7 @@ def _gift_choice(inside: str, general: str | None, is_html: bool) -> _Answers:
             if feedback is not None and (note := _multiline(_piece(feedback, is_html))):
                 notes.append(note)
     if not right:
-        raise _malformed("no option is marked right with = or a positive %weight%")
+        raise _malformed(said(N_("no option is marked right with = or a positive %weight%")))
     answer = right[0] if len(right) == 1 else right
     return _Answers(QuestionKind.CHOICE, answer, "\n".join(notes) or general, tuple(options))
 
@@ -552,7 +626,7 @@ def _right_answers(graded: list[_Graded], general: str | None) -> tuple[list[_Gr
     """The full-credit answers (partial credit is left out), and the explanation they make."""
     right = [answer for answer in graded if answer.full_credit]
     if not right:
-        raise _malformed("no answer has full credit: = with no %weight%, or with %100%")
+        raise _malformed(said(N_("no answer has full credit: = with no %weight%, or with %100%")))
     notes = [answer.feedback for answer in right if answer.feedback]
     return right, "\n".join(notes) or general
 
@@ -568,7 +642,7 @@ def _gift_numeric(inside: str, general: str | None, is_html: bool) -> _Answers:
     # What follows a `~` is the feedback for any wrong answer: a bank has none.
     graded = _graded_answers(_split_once(inside, "~")[0], is_html)
     if not graded:
-        raise _malformed("no numeric answer")
+        raise _malformed(said(N_("no numeric answer")))
     right, explanation = _right_answers(graded, general)
     ranges = [_numeric_range(answer.text) for answer in right]
     if all(numeric == ranges[0] for numeric in ranges):  # one right answer (written again?)
@@ -588,7 +662,8 @@ def _one_range(ranges: list[_NumericRange]) -> tuple[Number, Number]:
     high = ordered[0].high
     for numeric in ordered[1:]:
         if numeric.low > high:
-            raise _Skip("unsupported: numeric, its right answers apart; a bank holds one range")
+            why = said(N_("numeric, its right answers apart; a bank holds one range"))
+            raise _Skip(f"unsupported: {why}", why)
         high = max(high, numeric.high)
     return ordered[0].low, high
 
@@ -612,13 +687,15 @@ def _numeric_range(text: str) -> _NumericRange:
     if (dots := text.find("..")) > 0:
         low, high = _gift_number(text[:dots]), _gift_number(text[dots + 2 :])
         if low > high:
-            raise _malformed(f"the range {_excerpt(text)} goes down")
+            raise _malformed(said(N_("the range {range} goes down"), range=_excerpt(text)))
         return _NumericRange(low, high)
     colons = _syntax(text, ":")
     if colons and colons[0] > 0:
         answer, tolerance = _gift_number(text[: colons[0]]), _gift_number(text[colons[0] + 1 :])
         if tolerance < 0:
-            raise _malformed(f"the tolerance in {_excerpt(text)} is negative")
+            raise _malformed(
+                said(N_("the tolerance in {number} is negative"), number=_excerpt(text))
+            )
         return _NumericRange(answer - tolerance, answer + tolerance, answer, tolerance)
     answer = _gift_number(text)
     return _NumericRange(answer, answer, answer)
@@ -631,10 +708,10 @@ def _gift_number(text: str) -> Number:
     are an int below 1e15, where the bank shows an integral float as an int anyway.
     """
     if not _NUMBER.fullmatch(text := text.strip()):
-        raise _malformed(f"'{_excerpt(text)}' is not a number")
+        raise _malformed(said(N_("'{number}' is not a number"), number=_excerpt(text)))
     value = float(text)
     if not math.isfinite(value):
-        raise _malformed(f"'{_excerpt(text)}' is too large")
+        raise _malformed(said(N_("'{number}' is too large"), number=_excerpt(text)))
     if _INTEGER.fullmatch(text):
         return int(text)  # finite as a float: at most 309 digits, well within int()'s limit
     return int(value) if value.is_integer() and abs(value) < 1e15 else value
@@ -722,7 +799,7 @@ class _AikenDraft:
     text: list[str] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)  # by letter
     raw: list[str] = field(default_factory=list)
-    problem: str | None = None
+    problem: Message | None = None
     gap: bool = False  # a blank line came after the last line read
     chars: int = 0
 
@@ -753,8 +830,8 @@ def _aiken_questions(text: str) -> Iterator[_Question | Unsupported]:
         elif option := _AIKEN_OPTION.fullmatch(stripped):
             draft = draft or _AikenDraft(number)  # then it has no question text: reported
             draft.add(stripped)
-            if option[1] in draft.options:
-                draft.problem = draft.problem or f"the letter {option[1]} is used twice"
+            if option[1] in draft.options and draft.problem is None:
+                draft.problem = said(N_("the letter {letter} is used twice"), letter=option[1])
             draft.options[option[1]] = option[2] or ""
         else:
             # Text after options or after a blank line starts the next question: this one is over.
@@ -772,7 +849,8 @@ def _finish_aiken(draft: _AikenDraft, answer: str | None) -> _Question | Unsuppo
     try:
         return _aiken_question(draft, answer)
     except _Skip as skip:
-        return Unsupported(draft.line, skip.kind, _excerpt(" ".join(draft.text or draft.raw)))
+        text = _excerpt(" ".join(draft.text or draft.raw))
+        return Unsupported(draft.line, skip.kind, text, skip.why)
 
 
 def _aiken_question(draft: _AikenDraft, answer: str | None) -> _Question:
@@ -781,17 +859,19 @@ def _aiken_question(draft: _AikenDraft, answer: str | None) -> _Question:
     _refuse_control_characters("\n".join(draft.raw))
     if not draft.text:
         raise _malformed(
-            "options without a question" if draft.options else "ANSWER without a question"
+            said(N_("options without a question"))
+            if draft.options
+            else said(N_("ANSWER without a question"))
         )
     if not draft.options:
-        raise _malformed("no option lines such as 'A. text'")
+        raise _malformed(said(N_("no option lines such as 'A. text'")))
     if answer is None:
-        raise _malformed("no ANSWER line after the options")
+        raise _malformed(said(N_("no ANSWER line after the options")))
     letter = answer.strip().upper()
     if not re.fullmatch("[A-Z]", letter):
-        raise _malformed("the ANSWER line must give one option letter")
+        raise _malformed(said(N_("the ANSWER line must give one option letter")))
     if letter not in draft.options:
-        raise _malformed(f"ANSWER {letter} is not one of the options")
+        raise _malformed(said(N_("ANSWER {letter} is not one of the options"), letter=letter))
     options = tuple(_one_line(option) for option in draft.options.values())
     answers = _Answers(QuestionKind.CHOICE, _one_line(draft.options[letter]), None, options)
     text = _multiline("\n".join(draft.text))

@@ -39,10 +39,14 @@ class Refusal(StrEnum):
 
 @dataclass(frozen=True)
 class Made:
-    """Questions made from what the teacher sent, or the problems that kept them out."""
+    """Questions made from what the teacher sent, or the problems that kept them out.
+
+    The problems have no file nor line (the teacher sent none): a question's field, such as
+    "options[1]", or nothing but what Aiken text could not make ("line 3: …").
+    """
 
     questions: list[dict[str, Any]]
-    problems: list[str]
+    problems: list[Problem]
 
 
 def question_from_poll(poll: PollData, taken: set[str]) -> Made | Refusal:
@@ -75,7 +79,7 @@ def questions_from_aiken(text: str, taken: set[str]) -> Made:
     for question in conversion.bank.get("questions", []):
         question["id"] = unique_id(question["question"], taken)
         made.append(question)
-    problems = [str(u) for u in conversion.unsupported]
+    problems = [Problem("", None, "", u.said()) for u in conversion.unsupported]
     result = checked(made)
     return Made(result.questions, problems + result.problems)
 
@@ -92,10 +96,10 @@ def checked(questions: list[dict[str, Any]]) -> Made:
     return Made(questions, [])
 
 
-def _said(problem: Problem) -> str:
-    """A problem without the file's line numbers: the teacher sent no file."""
+def _said(problem: Problem) -> Problem:
+    """A problem without the file and its line numbers: the teacher sent no file."""
     where = problem.field.split(".", 1)[1] if "." in problem.field else problem.field
-    return f"{where}: {problem.message}" if where else problem.message
+    return Problem("", None, where, problem.message)
 
 
 def unique_id(text: str, taken: set[str]) -> str:

@@ -20,13 +20,16 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+from quiz.messages import N_, nt, said
+
 # A bank needs five levels (bank, questions, question, options, option); anything far deeper is
 # hostile, and refusing it early keeps the recursive composer away from Python's recursion limit.
 MAX_DEPTH = 32
 
 DataPath = tuple[str | int, ...]
 
-_INT_LIMIT = 10**4300  # integers must have at most 4300 decimal digits, Python's own default limit
+_INT_DIGITS = 4300  # integers must have at most 4300 decimal digits, Python's own default limit
+_INT_LIMIT = 10**_INT_DIGITS
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + name for name in ("str", "null", "bool", "int", "float"))
@@ -34,7 +37,7 @@ _SEQ, _MAP = _TAG + "seq", _TAG + "map"
 
 
 class YamlError(Exception):
-    """The text cannot be read as YAML at all."""
+    """The text cannot be read as YAML at all; the message is mostly a quiz.messages.Message."""
 
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
@@ -44,7 +47,10 @@ class YamlError(Exception):
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem found while building the data; reading went on past it."""
+    """A problem found while building the data; reading went on past it.
+
+    Its message is mostly a quiz.messages.Message, as YamlError's.
+    """
 
     path: DataPath
     line: int
@@ -141,14 +147,21 @@ def as_yaml_error(exc: Exception, text: str, reader: Any) -> YamlError:
     """What PyYAML (or a ValueError from its scanner) raised, as one line and a line number."""
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
-        return YamlError(f"the character U+{exc.character:04X} is not allowed", line)
+        message = said(N_("the character {code} is not allowed"), code=f"U+{exc.character:04X}")
+        return YamlError(message, line)
+    # PyYAML's own words (its problem and context) are values, in English.
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+        if exc.context:
+            message = said(
+                N_("invalid YAML: {problem} ({context})"), problem=exc.problem, context=exc.context
+            )
+        else:
+            message = said(N_("invalid YAML: {problem}"), problem=exc.problem)
         return YamlError(message, mark.line + 1 if mark else None)
     if isinstance(exc, yaml.YAMLError):
-        return YamlError(f"invalid YAML: {exc}", None)
-    message = "invalid YAML: an escape sequence or a %YAML version number is out of range"
+        return YamlError(said(N_("invalid YAML: {problem}"), problem=exc), None)
+    message = said(N_("invalid YAML: an escape sequence or a %YAML version number is out of range"))
     return YamlError(message, int(getattr(reader, "line", 0)) + 1)
 
 
@@ -178,11 +191,18 @@ def _to_float(value: str) -> float:
     return float(value.replace(".", "", 1) if special else value)
 
 
+# What each tag's value must be, as the tests' reference reader says it.
 _KINDS = {
     _NULL: "null",
     _BOOL: "true or false",
     _INT: "an integer of at most 4300 digits",
     _FLOAT: "a number",
+}
+# "'12:30' is not a number", with the value as written.
+_NOT_OF_KIND = {
+    _NULL: N_("{value} is not null"),
+    _BOOL: N_("{value} is not true or false"),
+    _FLOAT: N_("{value} is not a number"),
 }
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     _STR: str,
@@ -219,17 +239,26 @@ class _Builder:
         next_event()  # DocumentEndEvent
         if not isinstance(event := next_event(), StreamEndEvent):
             # In the words of PyYAML's composer, which refused this before
-            message = "but found another document (expected a single document in the stream)"
-            raise YamlError(f"invalid YAML: {message}", _line(event))
+            message = said(
+                N_(
+                    "invalid YAML: but found another document (expected a single document in the"
+                    " stream)"
+                )
+            )
+            raise YamlError(message, _line(event))
         return data
 
     def _enter(self, event: Event) -> None:
         """Refuse an alias, an anchor or a node nested too deeply."""
         # Aliases are how "billion laughs" bombs work: refused before anything is built.
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise YamlError("anchors and aliases are not allowed", _line(event))
+            raise YamlError(said(N_("anchors and aliases are not allowed")), _line(event))
         if self._depth >= MAX_DEPTH:
-            message = f"data is nested too deeply (more than {MAX_DEPTH} levels)"
+            message = nt(
+                "data is nested too deeply (more than {n} level)",
+                "data is nested too deeply (more than {n} levels)",
+                MAX_DEPTH,
+            )
             raise YamlError(message, _line(event))
 
     def _node(self, event: Event, path: DataPath) -> Any:
@@ -253,13 +282,23 @@ class _Builder:
         try:
             return converter(event.value)
         except ValueError:
-            message = f"{event.value[:40]!r} is not {_KINDS[tag]}"
+            value = repr(event.value[:40])
+            if tag == _INT:
+                message = nt(
+                    "{value} is not an integer of at most {n} digit",
+                    "{value} is not an integer of at most {n} digits",
+                    _INT_DIGITS,
+                    value=value,
+                )
+            else:
+                message = said(_NOT_OF_KIND[tag], value=value)
             self.issues.append(Issue(path, _line(event), message))
             return None
 
     def _refuse_tag(self, event: Event, tag: str, path: DataPath) -> None:
         shown = tag.replace(_TAG, "!!", 1) if tag.startswith(_TAG) else tag
-        self.issues.append(Issue(path, _line(event), f"the tag {shown} is not allowed"))
+        message = said(N_("the tag {tag} is not allowed"), tag=shown)
+        self.issues.append(Issue(path, _line(event), message))
 
     def _sequence(self, path: DataPath) -> list[Any]:
         items: list[Any] = []
@@ -281,13 +320,18 @@ class _Builder:
             if not (isinstance(key_event, ScalarEvent) and _scalar_tag(key_event) in _CONVERTERS):
                 self._skip_children(key_event)
                 self._skip(self._next())
-                self.issues.append(Issue(path, line, "mapping keys must be plain text"))
+                message = said(N_("mapping keys must be plain text"))
+                self.issues.append(Issue(path, line, message))
                 continue
             key = key_event.value
             value_path = (*path, key)
             if key in mapping:  # PyYAML would silently keep the last value
                 self._skip(self._next())
-                message = f"duplicate key {key!r} (first at line {self.lines[value_path]})"
+                message = said(
+                    N_("duplicate key {key} (first at line {line})"),
+                    key=repr(key),
+                    line=self.lines[value_path],
+                )
                 self.issues.append(Issue(value_path, line, message))
                 continue
             self.lines[value_path] = line

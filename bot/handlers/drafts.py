@@ -24,6 +24,7 @@ from bot.handlers import editing, fallback
 from bot.handlers.common import in_group, note_sender, reply, teacher
 from bot.handlers.upload import read_upload, take_source
 from bot.library import import_bank
+from bot.problems import shown
 from bot.reading import TooSlow
 from quiz.bank import MAX_TITLE_CHARS
 from quiz.convert import to_yaml
@@ -164,7 +165,7 @@ async def _confirm(update: Update, made: Made, count: int) -> None:
             InlineKeyboardMarkup([[undo]]),
         )
     if made.problems:
-        await reply(update, texts.questions_refused(made.problems))
+        await reply(update, texts.questions_refused([shown(p) for p in made.problems]))
 
 
 async def undo_button(update: Update, context: Context) -> None:

@@ -21,6 +21,7 @@ from bot.callbacks import Action
 from bot.context import Context, QuizApplication
 from bot.handlers.common import reply, teacher_sender
 from bot.library import import_bank
+from bot.problems import shown
 from quiz.bank import Bank, parse_bank
 from quiz.convert import to_yaml
 from quiz.polls import Made, Refusal
@@ -148,7 +149,7 @@ async def replace_question(
         )
         return
     if made.problems or len(made.questions) != 1:
-        await reply(update, texts.replacement_refused(made.problems))
+        await reply(update, texts.replacement_refused([shown(p) for p in made.problems]))
         return
     new = {**made.questions[0], "id": wait.question_key}
     key = wait.question_key
