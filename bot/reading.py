@@ -22,6 +22,7 @@ from pathlib import PurePath
 from typing import Any, BinaryIO, TypeVar, cast
 
 from bot import texts
+from bot.problems import said
 from quiz.bank import UTF8_BOM, Bank, parse_bank
 from quiz.convert import convert, detect_format, to_yaml
 from quiz.explain import passages_for
@@ -59,7 +60,7 @@ class NotABank(Exception):
             return texts.not_utf8(self.name)
         if self.reason is Unreadable.NOT_QUESTIONS:
             return texts.not_a_question_file(self.name)
-        return texts.nothing_converted(self.name, self.skipped)
+        return texts.nothing_converted(self.name, [said(reason) for reason in self.skipped])
 
 
 class TooSlow(Exception):

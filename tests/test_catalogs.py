@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ ALERT_LIMIT = 200  # Telegram's limit for answerCallbackQuery's text
 
 @pytest.mark.parametrize("language", list(Language))
 def test_alerts_and_menus_fit_telegram_limits_in_every_language(language: Language) -> None:
-    alerts = [
+    alerts: list[Callable[[], str]] = [
         texts.not_yours_alert,
         texts.stale_question,
         texts.tick_something,

@@ -10,7 +10,7 @@ from telegram import Document, Update
 from telegram.constants import ChatAction
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import texts
+from bot import problems, texts
 from bot.access import is_admin, owns
 from bot.context import Context, QuizApplication
 from bot.handlers.common import remember, reply, teacher
@@ -74,7 +74,7 @@ async def document(update: Update, context: Context) -> None:
     await reply(update, texts.upload_loaded(result))
     if upload.skipped:
         head = texts.conversion_skipped(name, len(upload.skipped))
-        await _reply_lines(update, head, upload.skipped)
+        await _reply_lines(update, head, [problems.said(reason) for reason in upload.skipped])
 
 
 async def _download(update: Update, doc: Document, limit: int) -> bytes | None:
@@ -98,7 +98,7 @@ async def read_upload(update: Update, context: Context, name: str, data: bytes) 
     try:
         return await context.bot_data.reader.read(name, data, limit)
     except BankError as error:
-        await reply_problems(update, name, [str(p) for p in error.problems])
+        await reply_problems(update, name, [problems.shown(p) for p in error.problems])
     except NotABank as error:
         await reply(update, str(error))
     except TooSlow:
@@ -156,7 +156,7 @@ async def _take_source_file(
     # The same rules as a source file next to a bank: UTF-8, not empty, no control characters.
     text, problem = read_source_text(data, name)
     if text is None:
-        await reply(update, texts.source_refused(problem or name))
+        await reply(update, texts.source_refused(problems.said(problem) if problem else name))
         return
     await take_source(update, context, bank_id, name, text)
 
