@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 
+from bot import i18n
 from quiz.explain import clip
 from storage.reports import BankReport, QuestionStats
 
@@ -26,10 +27,18 @@ def accuracy_chart(report: BankReport) -> bytes:
     shown = answered[:MAX_BARS]
     if not shown:
         raise ValueError("no question of this bank was answered: nothing to chart")
-    title = "Share answered right, per question"
-    if len(answered) > len(shown):
-        title += f" (the {len(shown)} hardest of {len(answered)})"
-    with _drawing:
+    # matplotlib neither joins Persian letters nor lays text right to left: such a chart keeps
+    # English words (its caption, a message, is in the teacher's language).
+    language = i18n.current()
+    with i18n.speaking(i18n.DEFAULT if language.right_to_left else language), _drawing:
+        if len(answered) > len(shown):
+            title = i18n.t(
+                "Share answered right, per question (the {shown} hardest of {answered})",
+                shown=len(shown),
+                answered=len(answered),
+            )
+        else:
+            title = i18n.t("Share answered right, per question")
         return _bar_chart(title, shown)
 
 
@@ -51,12 +60,13 @@ def _bar_chart(title: str, questions: list[QuestionStats]) -> bytes:
     rows = range(len(questions))  # positions, not labels: two clipped keys may read alike
     bars = axes.barh(rows, percents, color=[_colour(p) for p in percents])
     axes.set_yticks(rows, [clip(q.key, LABEL_LIMIT) for q in questions])
-    labels = [f"{p:.0f}% of {q.answers}" for p, q in zip(percents, questions, strict=True)]
+    # Numbers only, the same in every language; the axis says what they are.
+    labels = [f"{p:.0f}% ({q.answers})" for p, q in zip(percents, questions, strict=True)]
     axes.bar_label(bars, labels=labels, padding=3)
     axes.set_ylim(len(questions) - 0.5, -0.5)  # hardest first, at the top
     axes.set_xlim(0, 118)  # room for the labels after a full bar
     axes.set_xticks(range(0, 101, 25))
-    axes.set_xlabel("% answered right (of how many answers)")
+    axes.set_xlabel(i18n.t("Share answered right, in percent (and how many answered)"))
     axes.set_title(title)
     image = io.BytesIO()
     figure.savefig(image, format="png")
