@@ -6,6 +6,7 @@ import logging
 from typing import cast
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 from telegram.request import HTTPXRequest
 
@@ -80,7 +81,9 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         settings.require_token(),
         base_url=settings.api_url,
         base_file_url=settings.file_url,
-        defaults=Defaults(do_quote=False),
+        # Every text of bot/texts.py is HTML, each value escaped there (a bank's own words in a
+        # poll are sent as written: bot.delivery.ask).
+        defaults=Defaults(do_quote=False, parse_mode=ParseMode.HTML),
         rate_limiter=FloodLimiter() if settings.rate_limit else None,
         request=HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT),
         get_updates_request=HTTPXRequest(),

@@ -85,7 +85,6 @@ async def ask(bot: Bot, view: ItemView, preface: Preface | None = None) -> tuple
         sent = await bot.send_message(
             quiz.chat_id,
             await _prefaced(bot, quiz.chat_id, preface, body),
-            parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
             # The learner's client opens a reply to this message: the next text is the answer.
             reply_markup=ForceReply(input_field_placeholder=texts.typed_placeholder(numeric)),
@@ -99,14 +98,17 @@ async def ask(bot: Bot, view: ItemView, preface: Preface | None = None) -> tuple
         message = await bot.send_poll(
             quiz.chat_id,
             question=titled,
+            # The bank's own words, as written: not HTML (Defaults' parse mode is for the texts).
+            question_parse_mode=None,
             description=description,
             description_parse_mode=ParseMode.HTML if description else None,
-            options=[InputPollOption(o) for o in options],
+            options=[InputPollOption(o, text_parse_mode=None) for o in options],
             is_anonymous=False,
             type=Poll.QUIZ,
             allows_multiple_answers=multiple,
             correct_option_ids=to_shown(item.option_order, question.correct),  # type: ignore[arg-type]  # PTB types ids as Literal[0..11]
             explanation=poll_explanation(question.explanation),
+            explanation_parse_mode=None,
             open_period=quiz.open_period,  # a round's countdown; None for solo quizzes
         )
         poll_id = message.poll.id if message.poll else None
@@ -120,7 +122,6 @@ async def ask(bot: Bot, view: ItemView, preface: Preface | None = None) -> tuple
         message = await bot.send_message(
             quiz.chat_id,
             await _prefaced(bot, quiz.chat_id, preface, body),
-            parse_mode=ParseMode.HTML,
             reply_markup=markup,
             link_preview_options=NO_PREVIEW,
         )
@@ -147,9 +148,7 @@ async def _fitted(bot: Bot, chat_id: int, preface: Preface | None, room: int) ->
 
 
 async def _send_html(bot: Bot, chat_id: int, text: str) -> None:
-    await bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-    )
+    await bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
 
 
 def feedback_text(
@@ -352,7 +351,7 @@ async def _send_summary_text(
             return
         await _send_html(bot, quiz.chat_id, feedback)
     for chunk in texts.split_message(text.split("\n")):
-        await bot.send_message(quiz.chat_id, chunk, parse_mode=ParseMode.HTML)
+        await bot.send_message(quiz.chat_id, chunk)
 
 
 async def deliver_owed(bot: Bot, db: Database, clock: RoundClock) -> int:

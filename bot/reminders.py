@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot import i18n, keyboards, texts
@@ -132,9 +131,7 @@ async def _deliver(bot: Bot, nudge: reminders.Nudge) -> reminders.Outcome:
     try:
         with i18n.speaking(i18n.language_of(nudge.language) or i18n.DEFAULT):
             text, buttons = texts.reminder(nudge.due, nudge.streak), keyboards.review_now()
-        await bot.send_message(
-            nudge.reminder.user_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
-        )
+        await bot.send_message(nudge.reminder.user_id, text, reply_markup=buttons)
     except Forbidden as error:
         log.info("reminder of user %d switched off: %s", nudge.reminder.user_id, error)
         return reminders.Outcome.BLOCKED

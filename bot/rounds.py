@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import delivery, i18n, texts
@@ -180,9 +179,7 @@ async def post_table(bot: Bot, db: Database, quiz_id: int) -> None:
 
 async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
     for chunk in texts.split_message(lines):
-        await bot.send_message(
-            chat_id, chunk, parse_mode=ParseMode.HTML, link_preview_options=delivery.NO_PREVIEW
-        )
+        await bot.send_message(chat_id, chunk, link_preview_options=delivery.NO_PREVIEW)
 
 
 async def _in_chat_language(db: Database, chat_id: int, work: Coroutine[Any, Any, None]) -> None:

@@ -111,5 +111,7 @@ async def test_command_menus_are_registered_in_every_language(bot: BotRunner, fa
 
     # A user who chooses a language gets the menu in it, whatever their app's language.
     sam = fake.user(401, "Sam", language_code="ru")
-    await reply_of(fake, sam, "/language en")
+    mark = fake.mark()
+    sam.send("/language en")
+    await fake.wait_for("setMyCommands", since=mark)  # after the reply
     assert [c["description"] for c in fake.menu_seen(sam)] == descriptions(Language.EN)

@@ -25,8 +25,11 @@ _CUT = re.compile(r"\{\w+\}|%\(\w+\)[sd]|<[^>]+>|&\w+;|/\w+|https?://\S+|[\n•:
 _WORD = re.compile(r"[A-Za-z']+")
 
 
+_CODE = re.compile(r"<code>.*?</code>", re.S)  # names and examples to type as they are
+
+
 def _words(text: str) -> str:
-    return " ".join(_WORD.findall(text)).lower()
+    return " ".join(_WORD.findall(_CODE.sub(" ", text))).lower()
 
 
 @cache

@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 
 from bot import texts
 from bot.access import is_teacher
@@ -84,9 +83,7 @@ async def reply(
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
-    )
+    return await message.reply_text(text, reply_markup=markup, do_quote=False)
 
 
 def in_group(update: Update) -> bool:

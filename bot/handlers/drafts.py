@@ -180,7 +180,7 @@ async def undo_button(update: Update, context: Context) -> None:
     )
     await query.answer(texts.already_undone() if removed is None else None)
     if removed is not None and isinstance(query.message, Message):
-        await query.edit_message_text(texts.question_undone(removed), parse_mode="HTML")
+        await query.edit_message_text(texts.question_undone(removed))
 
 
 async def _sender_draft(
@@ -261,7 +261,7 @@ async def proposal_button(update: Update, context: Context) -> None:
     else:
         text = f"{done}\n\n{texts.proposal(settled.following, settled.left - 1)}"
         markup = _keep_or_drop(settled.following)
-    await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def done_command(update: Update, context: Context) -> None:

@@ -99,7 +99,7 @@ async def edit_button(update: Update, context: Context) -> None:
         page = await context.db.run(lambda session: _page(session, context, user, bank_id, to))
         await query.answer(None if page is not None else texts.not_yours_alert())
         if page is not None:
-            await query.edit_message_text(page[0], parse_mode="HTML", reply_markup=page[1])
+            await query.edit_message_text(page[0], reply_markup=page[1])
         return
     rest = pressed.text(0) or ""
     row = await context.db.run(lambda session: _own_question(session, context, user, rest))
@@ -215,7 +215,6 @@ async def bankfile_command(update: Update, context: Context) -> None:
         text.encode(),
         filename=f"{bank.id}.{'gift' if gift else 'yaml'}",
         caption=texts.bankfile_caption(bank.id, len(bank.questions), gift),
-        parse_mode="HTML",
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 from telegram import Chat, ChatMember, Update
-from telegram.constants import ParseMode, PollLimit
+from telegram.constants import PollLimit
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
 from bot import callbacks, delivery, rounds, texts
@@ -169,9 +169,7 @@ async def membership_changed(update: Update, context: Context) -> None:
     is_in = change.new_chat_member.status in PRESENT
     if is_in and not was_in:
         await remember(update, context)
-        await context.bot.send_message(
-            change.chat.id, texts.group_hello(), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(change.chat.id, texts.group_hello())
     elif was_in and not is_in:
         context.bot_data.rounds.cancel(change.chat.id)
         await context.db.run(lambda session: abandon(session, change.chat.id))

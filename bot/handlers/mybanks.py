@@ -112,7 +112,7 @@ async def delete_button(update: Update, context: Context) -> None:
         await query.answer(texts.not_yours_alert())
         return
     await query.answer()
-    await query.edit_message_text(done, parse_mode="HTML")
+    await query.edit_message_text(done)
 
 
 def _may_manage(context: Context, session: Session, bank: BankRow | None, user_id: int) -> bool:

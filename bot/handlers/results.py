@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import CommandHandler
 
 from bot import texts
@@ -61,9 +61,7 @@ async def report_command(update: Update, context: Context) -> None:
     if report.answered:
         await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
         chart = await asyncio.to_thread(accuracy_chart, report)
-        await message.reply_photo(
-            chart, caption=texts.report_chart_caption(bank.title), parse_mode=ParseMode.HTML
-        )
+        await message.reply_photo(chart, caption=texts.report_chart_caption(bank.title))
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -87,7 +85,6 @@ async def export_command(update: Update, context: Context) -> None:
             export.data,
             filename=f"{bank.id}-answers.csv",
             caption=texts.export_caption(bank.id, export.answers),
-            parse_mode=ParseMode.HTML,
         )
 
 

@@ -29,6 +29,13 @@ API_JSON = Path(__file__).with_name("api.json")
 Unit = Literal["chars", "bytes", "items", "value"]
 
 
+# A parameter Telegram ignores where a method lacks it, as it ignores every unknown one, and that
+# python-telegram-bot sends there: with Defaults(parse_mode=...), the helper behind every send
+# and edit adds parse_mode to sendPoll and editMessageReplyMarkup too. Every other unknown
+# parameter is refused, to catch a misspelled field.
+IGNORED = "parse_mode"
+
+
 @dataclass(frozen=True)
 class Limit:
     """A size/range limit parsed from a field description."""
@@ -282,6 +289,8 @@ class Spec:
         params: dict[str, Any] = {}
         errors: list[str] = []
         values: dict[str, Any] = {**form, **typed}
+        if IGNORED not in spec.fields:
+            values.pop(IGNORED, None)
         for name, value in values.items():
             f = spec.fields.get(name)
             if f is not None and isinstance(value, str):
