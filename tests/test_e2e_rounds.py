@@ -27,6 +27,7 @@ from tests.harness import (
     text_of,
     wrong_option,
 )
+from tests.leaks import leaks
 from tests.statements import recorded
 from tests.tallies import assert_kept_equals_counted
 
@@ -498,3 +499,36 @@ async def test_leaderboards_read_kept_totals_never_the_answers(
             assert "You: #2 with 1 point" in text_of(reply)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert reads and not [s for s in reads if re.search(r"\banswers\b", s)]
+
+
+PERSIAN = re.compile("[\u0600-\u06ff]")
+
+
+async def test_a_round_speaks_its_groups_language_even_resumed_after_a_restart(
+    bot: BotRunner, fake: FakeTelegram, clock: ManualClock
+):
+    group, (ann, bob, _cat, _dan) = class_7b(fake)
+    mark = fake.mark()
+    ann.send("/language fa", chat=group)  # Ann is the group's admin
+    await fake.wait_for("sendMessage", chat_id=GROUP_ID, since=mark)
+    start = fake.mark()
+    ann.send(f"/quiz {BANK_ID} 2 10s", chat=group)
+    q1 = await question(fake, clock, 1, since=start)
+    await answer(bot, bob, q1, right=True)
+    await bot.restart()  # the round goes on from the database, in the group's language
+    mark = fake.mark()
+    clock.advance(10)
+    await question(fake, clock, 2, since=mark)
+    mark = fake.mark()
+    clock.advance(10)
+    table = await fake.wait_for(
+        "sendMessage", chat_id=GROUP_ID, since=mark, predicate=lambda c: "🥇" in text_of(c)
+    )
+    said_to_group = [
+        c for c in fake.calls[start:] if c.params.get("chat_id") == GROUP_ID and c.error is None
+    ]
+    texts = [text_of(c) for c in said_to_group if c.method == "sendMessage"]
+    assert len(texts) >= 4  # the intro, two results, the table
+    assert all(PERSIAN.search(text) for text in texts), texts
+    assert not leaks(said_to_group), leaks(said_to_group)
+    assert "Bob" in text_of(table)

@@ -4,61 +4,18 @@ English sentence of the bot's reaches them (the shipped bank's own English quest
 from __future__ import annotations
 
 import asyncio
-import re
-from functools import cache
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 
-from bot import i18n
 from bot.fairness import SENDER_BUDGET
-from tests.conftest import QUESTIONS, TEACHER_ID
+from tests.conftest import TEACHER_ID
 from tests.fakebot import Call, FakeTelegram, FakeUser
 from tests.harness import BotRunner, keyboard_of, poll_id
+from tests.leaks import english_runs, leaks
 
 BANK = "russia-iran-partnership"
 BURST = SENDER_BUDGET.burst - 4  # commands sent at once; the rest one a second
-# The fields of the bot's calls that carry its own words.
-WORDS = ("text", "description", "caption")
-_CUT = re.compile(r"\{\w+\}|%\(\w+\)[sd]|<[^>]+>|&\w+;|/\w+|https?://\S+|[\n•:;()\[\]\"“”«»—–-]")
-_WORD = re.compile(r"[A-Za-z']+")
-
-
-_CODE = re.compile(r"<code>.*?</code>", re.S)  # names and examples to type as they are
-
-
-def _words(text: str) -> str:
-    return " ".join(_WORD.findall(_CODE.sub(" ", text))).lower()
-
-
-@cache
-def english_runs() -> frozenset[str]:
-    """Every run of three or more English words of the bot's messages that the shipped bank
-    does not contain as well (its questions, quotes and article are English)."""
-    with (i18n.LOCALES / "messages.pot").open("rb") as pot:
-        catalog = read_po(pot)
-    content = _words(" ".join(path.read_text(encoding="utf-8") for path in QUESTIONS.rglob("*.*")))
-    runs = set()
-    for message in catalog:
-        for source in message.id if isinstance(message.id, tuple | list) else [message.id]:
-            for piece in _CUT.split(source):
-                words = _words(piece)
-                if words.count(" ") >= 2 and words not in content:
-                    runs.add(words)
-    return frozenset(runs)
-
-
-def leaks(calls: list[Call]) -> list[tuple[str, str]]:
-    """(run, message) for every English run found in the calls' words."""
-    found = []
-    for call in calls:
-        for field in WORDS:
-            value = call.params.get(field)
-            if isinstance(value, str):
-                words = f" {_words(value)} "
-                found += [(run, value) for run in english_runs() if f" {run} " in words]
-    return found
 
 
 class Tour:
