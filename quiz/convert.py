@@ -374,9 +374,21 @@ def _unique(base: str, used: dict[str, int]) -> str:
     return candidate
 
 
+# Russian letters as Latin ones (the common passport-style transliteration), so that a Russian
+# title makes a readable id ("Физика 7" is fizika-7) rather than none.
+_CYRILLIC = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфхцыэ", "abvgdeziiklmnoprstufhcye", strict=True)),
+        **{"ё": "e", "ж": "zh", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": "", "ю": "yu"},
+        "я": "ya",
+    }
+)
+
+
 def slug(text: str, max_chars: int) -> str:
     """Lowercase ASCII letters and digits joined by hyphens, at most max_chars; may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    latin = text.lower().translate(_CYRILLIC)
+    ascii_text = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_chars].rstrip("-")
 
 

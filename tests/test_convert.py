@@ -27,6 +27,7 @@ from quiz.convert import (
     convert_aiken,
     convert_gift,
     detect_format,
+    slug,
     to_yaml,
 )
 from quiz.grading import grade_typed
@@ -771,3 +772,17 @@ def test_any_text_converts_to_a_valid_bank_and_reports(text: str, reader: Any) -
         assert str(item).isprintable()
     if conversion.bank["questions"]:
         validate(conversion)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Физика 7", "fizika-7"),
+        ("Россия и Иран: партнёрство", "rossiya-i-iran-partnerstvo"),
+        ("Щука, ёж и чай", "shchuka-ezh-i-chai"),
+        ("Café Ünïcode", "cafe-unicode"),
+        ("فیزیک ۷", ""),  # no Latin letters to make: the caller picks a default
+    ],
+)
+def test_a_slug_spells_russian_in_latin_letters(title: str, expected: str) -> None:
+    assert slug(title, 48) == expected
