@@ -157,7 +157,8 @@ def test_gift_choice_questions() -> None:
                 "It makes bold text",
                 tags=syntax,
             ),
-            # A title without Latin letters or digits makes no id: numbered like an untitled one.
+            # A title without Latin letters or digits (Greek: Russian is transliterated) makes no
+            # id: numbered like an untitled one.
             choice(
                 "q9",
                 "Which title has no Latin letters?",
@@ -421,7 +422,7 @@ def test_gift_line_endings_bom_comments_and_categories() -> None:
         true_false("q2", "R?\nS?\\// not a comment", True, tags=["unit-zwei"]),
     ]
     # A category whose name makes no tag ends the one before.
-    conversion = gift("$CATEGORY: Unit\nR?\n$CATEGORY: Тема\nS?{T}\n\n::Unclosed::{=a")
+    conversion = gift("$CATEGORY: Unit\nR?\n$CATEGORY: Θέμα\nS?{T}\n\n::Unclosed::{=a")
     assert reported(conversion) == [(2, "description"), (6, "malformed: the { has no closing }")]
     assert conversion.bank["questions"] == [true_false("q2", "S?", True)]
 
@@ -614,7 +615,7 @@ def test_convert_picks_the_format_and_names_the_bank_after_the_file() -> None:
     assert conversion.bank["questions"] == aiken(read("aiken.txt")).bank["questions"]
 
     conversion = convert("Тест.gift", read("truefalse.gift"))
-    assert (conversion.bank["id"], conversion.bank["title"]) == ("quiz", "Тест")
+    assert (conversion.bank["id"], conversion.bank["title"]) == ("test", "Тест")  # transliterated
     assert conversion.bank["questions"] == gift(read("truefalse.gift")).bank["questions"]
 
     conversion = convert("x.gift", "Q?{T}", bank_id="mine", title="Mine", source=SOURCE)
