@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 
-from bot.i18n import DEFAULT, N_, Language, current, nt, t
+from bot.i18n import DEFAULT, N_, Language, current, isolate, nt, t
 from quiz.explain import clip
 from quiz.grading import MAX_REPLY_CHARS, Refusal
 
@@ -307,7 +307,8 @@ def not_an_answer(refusal: Refusal) -> str:
         )
     return {
         Refusal.EMPTY: t("That has no letters or digits to check. Type your answer as words."),
-        Refusal.NO_NUMBER: t("I see no number in that. Type the number, e.g. 2013."),
+        # No example number: one could be the very answer asked for.
+        Refusal.NO_NUMBER: t("I see no number in that. Type the number in digits."),
         Refusal.SEVERAL_NUMBERS: t("I see more than one number in that. Type just one."),
         Refusal.WRONG_SCRIPT: t(
             "That is written in another alphabet than the answer: check your keyboard "
@@ -400,7 +401,7 @@ def progress_text(banks: Sequence[BankProgress], streak: int) -> str:
         lines.append(t("Nothing to show yet: /quiz starts a quiz, and I keep track from there."))
     for bank in banks:
         lines += [
-            f"\n<b>{escape(bank.title)}</b> (<code>{escape(bank.bank_id)}</code>)",
+            f"\n<b>{escape(bank.title)}</b> (<code>{isolate(escape(bank.bank_id))}</code>)",
             t(
                 "Learned: {learned} · in progress: {in_progress} · due now: {due} · "
                 "not seen yet: {unseen}",
@@ -720,7 +721,8 @@ def leaderboard_text(
 
 def _entry_line(entry: Entry) -> str:
     medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank, f"{entry.rank}.")
-    return f"{medal} {escape(display_name(entry.first_name, entry.username))} — {entry.points}"
+    name = escape(display_name(entry.first_name, entry.username))
+    return f"{medal} {isolate(name)} — {isolate(entry.points)}"
 
 
 def display_name(first_name: str, username: str | None) -> str:
@@ -1320,7 +1322,7 @@ def my_banks(owned: Sequence[BankRow], stats: Mapping[str, BankStats]) -> str:
         learners = numbers.learners if numbers is not None else 0
         lock = t("🔒 private") if bank.visibility == "private" else t("🌐 public")
         lines.append(
-            f"\n<code>{escape(bank.id)}</code> — {escape(bank.title)}\n"
+            f"\n<code>{isolate(escape(bank.id))}</code> — {escape(bank.title)}\n"
             + t(
                 "{visibility} · version {version} · {questions} · {learners} · "
                 "average score {average}",
@@ -1803,7 +1805,7 @@ def round_table(title: str, standings: Sequence[Standing], stopped: bool) -> lis
         return [*lines, t("Nobody answered in this round.")]
     names = [escape(display_name(s.first_name, s.username)) for s in standings]
     lines += [
-        f"{medal} {name} — {s.points}"
+        f"{medal} {isolate(name)} — {isolate(s.points)}"
         for medal, name, s in zip("🥇🥈🥉", names, standings, strict=False)
     ]
     lines.append("\n" + t("<b>Everyone</b>"))

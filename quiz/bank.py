@@ -52,6 +52,16 @@ URL_PATTERN = r"^https?://\S+$"
 
 UTF8_BOM = b"\xef\xbb\xbf"
 TRUE_FALSE_OPTIONS: tuple[str, ...] = ("True", "False")
+# A true/false question's two options in its bank's language (questions are never translated:
+# a Russian bank's learners read Верно/Неверно, whatever language the bot speaks with them).
+_TRUE_FALSE_IN = {"ru": ("Верно", "Неверно"), "fa": ("درست", "نادرست")}
+
+
+def true_false_options(language: str | None) -> tuple[str, ...]:
+    """The options of a true/false question in a bank of this language ("ru-RU" reads "ru")."""
+    return _TRUE_FALSE_IN.get((language or "").split("-")[0].lower(), TRUE_FALSE_OPTIONS)
+
+
 TOLERANCE_SIGN = " ± "  # between a numeric answer and its tolerance, as the answer is shown
 
 
@@ -514,11 +524,12 @@ class Bank:
         return self._by_id[question_id]
 
 
-def _resolve_question(spec: QuestionSpec) -> Question:
+def _resolve_question(spec: QuestionSpec, language: str | None) -> Question:
     # QuestionSpec's validators guarantee the answer's shape for each kind.
     numeric = None
     if spec.type is QuestionKind.TRUE_FALSE:
-        options, correct = TRUE_FALSE_OPTIONS, frozenset({0 if spec.answer is True else 1})
+        options = true_false_options(language)
+        correct = frozenset({0 if spec.answer is True else 1})
     elif spec.type is QuestionKind.NUMERIC:
         numeric, shown = _numeric_range(spec)
         options, correct = (shown,), frozenset({0})
@@ -733,7 +744,7 @@ def _parse_with_gc_off(
         source_title=source.title if source else None,
         source_url=source.url if source else None,
         source_text=source_text or "",
-        questions=tuple(_resolve_question(question) for question in spec.questions),
+        questions=tuple(_resolve_question(question, spec.language) for question in spec.questions),
         visibility=spec.visibility,
     )
     return bank, lines

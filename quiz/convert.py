@@ -374,20 +374,30 @@ def _unique(base: str, used: dict[str, int]) -> str:
     return candidate
 
 
-# Russian letters as Latin ones (the common passport-style transliteration), so that a Russian
-# title makes a readable id ("Физика 7" is fizika-7) rather than none.
-_CYRILLIC = str.maketrans(
+# Russian and Persian letters as Latin ones (the common transliterations, Persian without the
+# vowels it does not write), so that a title in either makes a readable id ("Физика 7" is
+# fizika-7, "فیزیک ۷" fizik-7) rather than none.
+_TO_LATIN = str.maketrans(
     {
         **dict(zip("абвгдезийклмнопрстуфхцыэ", "abvgdeziiklmnoprstufhcye", strict=True)),
         **{"ё": "e", "ж": "zh", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": "", "ю": "yu"},
         "я": "ya",
+        **dict(
+            zip(
+                "اآأإبپتثجحدذرزسصضطظفقکكگلمنوهةیيىئؤ",
+                "aaaebptsjhdzrzssztzfqkkglmnvhhiiiyv",
+                strict=True,
+            )
+        ),
+        **{"چ": "ch", "خ": "kh", "ژ": "zh", "ش": "sh", "غ": "gh", "ع": "", "ء": "", "\u200c": ""},
+        **dict(zip("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789", strict=True)),
     }
 )
 
 
 def slug(text: str, max_chars: int) -> str:
     """Lowercase ASCII letters and digits joined by hyphens, at most max_chars; may be empty."""
-    latin = text.lower().translate(_CYRILLIC)
+    latin = text.lower().translate(_TO_LATIN)
     ascii_text = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_chars].rstrip("-")
 

@@ -96,8 +96,8 @@ def grade_typed(question: Question, reply: str) -> TypedGrade:
     if len(text) > MAX_REPLY_CHARS:
         return _not_an_answer(Refusal.TOO_LONG)
     key = normalize_answer(text)
-    if not key:
-        return _not_an_answer(Refusal.EMPTY)
+    if not key:  # a number was asked for: say so, not "type words"
+        return _not_an_answer(Refusal.NO_NUMBER if kind is QuestionKind.NUMERIC else Refusal.EMPTY)
     if kind is QuestionKind.SHORT_ANSWER:
         return _grade_text(question.options, key)
     if question.numeric is None:

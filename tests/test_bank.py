@@ -1060,3 +1060,22 @@ def test_a_bank_error_pickles_whole() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert isinstance(copy, BankError)
     assert copy.problems == error.problems and str(copy) == str(error)
+
+
+@pytest.mark.parametrize(
+    ("language", "options"),
+    [(None, ("True", "False")), ("ru", ("Верно", "Неверно")), ("fa-IR", ("درست", "نادرست"))],
+)
+def test_a_true_false_question_reads_in_its_banks_language(
+    language: str | None, options: tuple[str, ...]
+) -> None:
+    head = f"language: {language}\n" if language else ""
+    bank = parse_bank(
+        "bank: 1\nid: tf\ntitle: T\n" + head + "questions:\n"
+        "  - {id: q1, type: true_false, question: Is it?, answer: false}\n",
+        filename="tf.yaml",
+        base_dir=None,
+    )
+    question = bank.questions[0]
+    assert question.options == options
+    assert [question.options[i] for i in question.correct] == [options[1]]

@@ -175,8 +175,8 @@ def test_replies(asked: Question, reply: str, grade: TypedGrade) -> None:
         (PARIS, "🙂🙂🙂", Refusal.EMPTY),
         (PARIS, "👍🏽 ❤️", Refusal.EMPTY),
         (PARIS, "\u200f\u200b", Refusal.EMPTY),  # a right-to-left mark, a zero-width space
-        (BUSHEHR, "🤷", Refusal.EMPTY),
-        (BUSHEHR, "-", Refusal.EMPTY),
+        (BUSHEHR, "🤷", Refusal.NO_NUMBER),  # a number was asked for: said so
+        (BUSHEHR, "-", Refusal.NO_NUMBER),
         (PARIS, "P" * (MAX_REPLY_CHARS + 1), Refusal.TOO_LONG),
         (PARIS, "Paris " * 683, Refusal.TOO_LONG),  # 4,098 characters
         (BUSHEHR, "2" * 4096, Refusal.TOO_LONG),
