@@ -869,7 +869,10 @@ def _proposal(candidate: _Candidate, answer: str, distractors: tuple[str, str, s
     )
 
 
-def proposed_questions(source_text: str, limit: int = 20) -> list[dict[str, Any]]:
+def proposed_questions(
+    source_text: str, limit: int = 20, language: str | None = None
+) -> list[dict[str, Any]]:
     """The proposals of `draft_questions`, as the bank file writes questions (to keep in a
     draft until a teacher keeps or drops each)."""
-    return [question_data(p.to_question()) for p in draft_questions(source_text, limit=limit)]
+    proposals = draft_questions(source_text, limit=limit, language=language)
+    return [question_data(p.to_question()) for p in proposals]

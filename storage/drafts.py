@@ -29,6 +29,7 @@ class DraftState:
     """A teacher's draft as handlers read it."""
 
     title: str
+    language: str | None  # the bank's, from the teacher's when they opened it
     source_title: str | None
     source_text: str
     questions: list[dict[str, Any]]
@@ -51,6 +52,7 @@ def draft_of(session: Session, user_id: int) -> DraftState | None:
         return None
     return DraftState(
         draft.title,
+        draft.language,
         draft.source_title,
         draft.source_text,
         list(draft.questions),
@@ -58,12 +60,20 @@ def draft_of(session: Session, user_id: int) -> DraftState | None:
     )
 
 
-def open_draft(session: Session, user_id: int, title: str) -> bool:
-    """Open a draft; False when one is open already (it is left as it is)."""
+def open_draft(session: Session, user_id: int, title: str, language: str | None) -> bool:
+    """Open a draft of a bank in `language`; False when one is open already (it is left as
+    it is)."""
     if session.get(Draft, user_id) is not None:
         return False
     session.add(
-        Draft(user_id=user_id, title=title, questions=[], proposals=[], created_at=utcnow())
+        Draft(
+            user_id=user_id,
+            title=title,
+            language=language,
+            questions=[],
+            proposals=[],
+            created_at=utcnow(),
+        )
     )
     return True
 

@@ -454,6 +454,8 @@ class Draft(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The teacher's language when they opened it: the bank's, which its source is read in.
+    language: Mapped[str | None] = mapped_column(String(8))
     source_title: Mapped[str | None] = mapped_column(String(200))
     source_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     questions: Mapped[list[dict[str, Any]]]

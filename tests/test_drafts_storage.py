@@ -16,7 +16,7 @@ def proposal(n: int) -> dict[str, object]:
 def test_proposals_are_settled_in_turn_until_none_is_left(db: Database):
     with db.session() as session:
         upsert_user(session, TEACHER, "Tess", None)
-        assert drafts.open_draft(session, TEACHER, "Rivers")
+        assert drafts.open_draft(session, TEACHER, "Rivers", "en")
         drafts.propose(session, TEACHER, [proposal(1), proposal(2), proposal(3)])
     with db.session() as session:
         kept = drafts.settle_proposal(session, TEACHER, "q1", keep=True)

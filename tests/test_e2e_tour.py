@@ -113,7 +113,6 @@ async def test_a_teacher_builds_shares_and_reads_a_bank_in_their_language(
         f"/unpublish {bank}",
         f"/report {bank}",
         f"/export {bank}",
-        f"/bankfile {bank}",
         f"/bankfile {bank} gift",
         f"/edit {bank}",
         "/report no-such-bank",
@@ -121,6 +120,9 @@ async def test_a_teacher_builds_shares_and_reads_a_bank_in_their_language(
         "/weblink",
     ):
         await tour.send(command)
+    # A bank built in chat is in its teacher's language: its passages are found by its rules.
+    bankfile = await tour.send(f"/bankfile {bank}")
+    assert f"\nlanguage: {code}\n" in bankfile.files["document"].data.decode()
     confirm = await tour.send(f"/deletebank {bank}")
     await tour.press(confirm.result, 1)  # keep it
     assert not leaks(tour.said()), leaks(tour.said())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, texts
+from bot import callbacks, i18n, texts
 from bot.access import person
 from bot.callbacks import Action
 from bot.context import Context, QuizApplication
@@ -63,7 +63,7 @@ async def newbank_command(update: Update, context: Context) -> None:
 
     def open_draft(session: Session) -> str:
         note_sender(session, update)
-        if drafts.open_draft(session, user.id, title):
+        if drafts.open_draft(session, user.id, title, i18n.current().value):
             return texts.newbank_started(title)
         draft = drafts.draft_of(session, user.id)
         assert draft is not None
@@ -207,7 +207,7 @@ async def draft_command(update: Update, context: Context) -> None:
     limit = context.settings.upload_time_limit
     try:  # rules over a long text: in the worker, within the time limit of a file
         proposed = await context.bot_data.reader.run(
-            proposed_questions, (draft.source_text, PROPOSALS), limit, "/draft"
+            proposed_questions, (draft.source_text, PROPOSALS, draft.language), limit, "/draft"
         )
     except TooSlow:
         await reply(update, texts.upload_too_slow(draft.source_title or "/draft", limit))
@@ -300,6 +300,8 @@ async def done_command(update: Update, context: Context) -> None:
 def _bank_file(bank_id: str, draft: drafts.DraftState) -> dict[str, Any]:
     """The draft as a bank file: private, its source inline when it has one."""
     bank: dict[str, Any] = {"bank": 1, "id": bank_id, "title": draft.title}
+    if draft.language is not None:
+        bank["language"] = draft.language
     bank["visibility"] = "private"
     if draft.source_text:
         bank["source"] = {"title": draft.source_title or draft.title, "text": draft.source_text}

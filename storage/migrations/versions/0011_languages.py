@@ -1,4 +1,4 @@
-"""The languages chosen with /language, per private chat or group; a reminder's and a quiz's.
+"""The languages chosen with /language (per private chat or group); a reminder's, quiz's, draft's.
 
 Revision ID: 0011_languages
 Revises: 0010_drafts
@@ -26,9 +26,11 @@ def upgrade() -> None:
     )
     op.add_column("reminders", sa.Column("language", sa.String(length=8), nullable=True))
     op.add_column("quizzes", sa.Column("language", sa.String(length=8), nullable=True))
+    op.add_column("drafts", sa.Column("language", sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("drafts", "language")
     op.drop_column("quizzes", "language")
     op.drop_column("reminders", "language")
     op.drop_table("chat_languages")
