@@ -10,7 +10,9 @@ A numeric reply is read as one number, with words around it if any ("about 2013"
 
 - a point is always a decimal point: 2013.0, -3.5, .5, 1e3;
 - a comma followed by groups of exactly three digits separates thousands, when the number
-  starts with 1 to 3 digits other than a lone 0: 2,013 and 1,234,567.5;
+  starts with 1 to 3 digits other than a lone 0: 2,013 and 1,234,567.5; but one such comma
+  alone may be a decimal comma too, as Russian and Persian write it: 1,500 is right for 1500
+  and for 1.5;
 - any other comma is a decimal comma: 2,5 and 0,125 and 2,0135;
 - spaces (and non-breaking or thin spaces) separate thousands the same way: 10 000, 1 234,5;
 - digits of any script count (٢٠١٣, ２０１３).
@@ -183,6 +185,16 @@ def read_numbers(text: str, most: int = 2) -> list[float]:
     return [_value(found) for found in itertools.islice(_NUMBER.finditer(text), most)]
 
 
+def _decimal_comma(found: re.Match[str]) -> float | None:
+    """The other reading of a number with one thousands comma and nothing after its three
+    digits (1,500 as 1.5), if it has one."""
+    commas = found["commas"]
+    if not commas or commas.count(",") != 1 or found["point"] or found["exponent"]:
+        return None
+    sign = "-" if found["sign"] in ("-", "\u2212") else ""
+    return float(sign + commas.replace(",", "."))
+
+
 def _value(found: re.Match[str]) -> float:
     if found["commas"]:
         digits = found["commas"].replace(",", "") + (found["point"] or "")
@@ -195,13 +207,14 @@ def _value(found: re.Match[str]) -> float:
 
 
 def _grade_number(numeric: NumericRange, shown: str, text: str) -> TypedGrade:
-    numbers = read_numbers(text)
-    if not numbers:
+    found = list(itertools.islice(_NUMBER.finditer(text), 2))
+    if not found:
         return _not_an_answer(Refusal.NO_NUMBER)
-    if len(numbers) > 1:
+    if len(found) > 1:
         return _not_an_answer(Refusal.SEVERAL_NUMBERS)
-    number = numbers[0]
+    number = _value(found[0])
     slack = _SLACK * max(1.0, abs(numeric.low), abs(numeric.high))
-    if numeric.low - slack <= number <= numeric.high + slack:
-        return TypedGrade(Verdict.RIGHT, matched=shown, number=number)
+    for reading in (number, _decimal_comma(found[0])):
+        if reading is not None and numeric.low - slack <= reading <= numeric.high + slack:
+            return TypedGrade(Verdict.RIGHT, matched=shown, number=reading)
     return TypedGrade(Verdict.WRONG, number=number)

@@ -52,6 +52,7 @@ TENTH = question("type: numeric, answer: 1.1, tolerance: 0.1")
 HALF = question("type: numeric, answer: 2.5")
 FROST = question("type: numeric, answer: -3.5")
 THOUSAND = question("type: numeric, answer: 1000")
+ONE_AND_A_HALF = question("type: numeric, answer: 1.5")
 
 
 def right(matched: str, typos: int = 0, number: float | None = None) -> TypedGrade:
@@ -139,6 +140,13 @@ def refused(refusal: Refusal) -> TypedGrade:
         (THOUSAND, "1 000", right("1000", number=1000)),
         (THOUSAND, "+1000", right("1000", number=1000)),
         (THOUSAND, "0,100", wrong(0.1)),  # a lone 0 before the comma: a decimal comma
+        # one comma before three digits: thousands, or a decimal comma as Russian writes it
+        (ONE_AND_A_HALF, "1,500", right("1.5", number=1.5)),
+        (ONE_AND_A_HALF, "1.500", right("1.5", number=1.5)),
+        (ONE_AND_A_HALF, "1,5", right("1.5", number=1.5)),
+        (ONE_AND_A_HALF, "1,500,000", wrong(1_500_000)),  # two commas: thousands only
+        (ONE_AND_A_HALF, "-1,500", wrong(-1500)),
+        (THOUSAND, "1,000.5", wrong(1000.5)),  # a point after it: the comma is thousands
         (FROST, "-3.5", right("-3.5", number=-3.5)),
         (FROST, "\u22123,5", right("-3.5", number=-3.5)),
         (FROST, "−3.5 °C", right("-3.5", number=-3.5)),
