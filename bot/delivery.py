@@ -165,7 +165,6 @@ def feedback_text(
     and the source is still named."""
     question, quiz, bank = view.question, view.quiz, view.bank
     answers = [question.options[i] for i in question.correct]
-    notes = "\n".join(n for n in (note, _review_note(quiz, correct, recall)) if n)
     full = {
         "passage": question.passage or "",
         "explanation": question.explanation or "",
@@ -182,7 +181,8 @@ def feedback_text(
             source_url=bank.source_url,
             score=quiz.score,
             answered=view.item.position + 1,
-            note=notes,
+            typo=note,
+            note=_review_note(quiz, correct, recall),
             answers_limit=caps["answers"],
             asked=question.text,
         )

@@ -340,14 +340,18 @@ def feedback(
     note: str | None = None,
     answers_limit: int = ANSWERS_LIMIT,
     asked: str | None = None,
+    typo: str | None = None,
 ) -> str:
     """`note`: a line of its own under the score (when a review question comes back);
     `asked`: the question answered, named on the verdict's line (the feedback travels with
-    the next question, so it says which one it is about)."""
+    the next question, so it says which one it is about); `typo`: a typo forgiven, said
+    under the answer it was forgiven in."""
     verdict = t("✅ <b>Correct!</b>") if correct else t("❌ <b>Not quite.</b>")
     if asked:
         verdict += f" <i>{answered}. {escape(clip(asked, ASKED_CHARS))}</i>"
     lines = [verdict, answers_line(answers, answers_limit)]
+    if typo:
+        lines.append(typo)
     lines += explained(explanation, passage, source_title, source_url)
     lines.append("\n" + t("Score so far: {score}/{answered}", score=score, answered=answered))
     if note:

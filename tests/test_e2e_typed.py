@@ -114,6 +114,11 @@ async def test_typed_questions_are_graded_leniently_and_say_what_was_forgiven(
             assert answers(bot) == before
             feedback = await type_reply(fake, ann, question, "  Nobdy! ")
             assert "Correct" in feedback and "a typo forgiven: it is spelt “nobody”" in feedback
+            lines = feedback.split("\n")  # said with the answer, not under the score
+            assert lines[1:3] == [
+                "Answers: no one; nobody",
+                "✍️ Right, with a typo forgiven: it is spelt “nobody”.",
+            ]
         elif "born" in text:
             assert "no number" in await type_reply(fake, ann, question, "long ago")
             feedback = await type_reply(fake, ann, question, " 1,822 ")
