@@ -45,9 +45,10 @@ class Pressed:
 
     def number(self, index: int) -> int | None:
         """Field `index` as a non-negative integer; None when it is not one (forged data)."""
-        if index >= len(self.fields) or not self.fields[index].isdigit():
+        field = self.fields[index] if index < len(self.fields) else ""
+        if not (field.isascii() and field.isdigit()):  # "²" is a digit int() refuses
             return None
-        return int(self.fields[index])
+        return int(field)
 
     def text(self, index: int) -> str | None:
         """Field `index`, or None when missing."""

@@ -33,9 +33,14 @@ def normalize_answer(text: str) -> str:
     return "".join(words[start:])
 
 
+# Arabic keyboards (and many Persian ones) type Arabic kaf and yeh where Persian writes its own.
+_PERSIAN_LETTERS = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی"})
+
+
 def _fold(word: str) -> str:
     if word.isascii():  # most answers: no decomposition, and one C call drops the punctuation
         return word.lower().translate(_ASCII_NOT_ALNUM)
+    word = word.translate(_PERSIAN_LETTERS)
     # Compatibility forms first (𝐀 is A, ｆ is f), then one case: upper() before casefold() so
     # that a letter whose capital folds to another letter (Turkish ı) folds like its capital, and
     # any change of case gives the same form; then the accents the case change decomposed.

@@ -35,6 +35,9 @@ def test_data_this_bot_did_not_make_decodes_to_nothing(data: str):
 def test_a_forged_field_is_no_number():
     pressed = decode(f"{callbacks.VERSION}a:-1:1e3")
     assert pressed is not None and pressed.number(0) is None and pressed.number(1) is None
+    # Digits str.isdigit() takes and int() refuses, or reads: none is a number of ours.
+    pressed = decode(f"{callbacks.VERSION}a:²:١")
+    assert pressed is not None and pressed.number(0) is None and pressed.number(1) is None
 
 
 def test_data_that_would_not_fit_or_not_decode_is_refused_when_made():

@@ -89,6 +89,9 @@ def refused(refusal: Refusal) -> TypedGrade:
         (BURIED, "NOBODY", right("nobody")),
         (MOSCOW, "москва", right("Москва")),
         (TEHRAN, " تهران ", right("تهران")),
+        # Arabic kaf and yeh, as Arabic keyboards type them, are the Persian letters
+        (short("مسکو"), "مسكو", right("مسکو")),
+        (short("ایران"), "ايران", right("ایران")),
         (TOKYO, "とうきょう", right("とうきょう")),
         # one typo from 5 letters: an edit, or two neighbouring letters swapped
         (PARIS, "Pariss", right("Paris", 1)),

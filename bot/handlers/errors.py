@@ -7,8 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 
-from bot import texts
+from bot import i18n, texts
 from bot.context import Context, QuizApplication
+from bot.languages import language_of_update
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ async def on_error(update: object, context: Context) -> None:
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
+            # The error may come before the update's language was set (or in another task).
+            i18n.use(await language_of_update(update, context))
             await context.bot.send_message(update.effective_chat.id, texts.something_went_wrong())
         except TelegramError:
             log.warning("could not tell the user about the error")
