@@ -224,6 +224,9 @@ async def test_wrong_input_gets_one_line_saying_what_is_expected(
     assert "every day at 07:30 (Europe/Berlin)" in reply
     # The zone is now Ann's own: a new time without one keeps it, and so does her streak.
     assert "every day at 09:15 (Europe/Berlin)" in await say(fake, ann, "/remind 09:15")
+    # Digits as a Persian or Arabic keyboard types them.
+    assert "every day at 08:30 (Europe/Berlin)" in await say(fake, ann, "/remind ۰۸:۳۰")
+    assert "every day at 09:15 (Europe/Berlin)" in await say(fake, ann, "/remind ٠٩:١٥")
     with db.session() as session:
         assert reminders.own_zone(session, ann.id) == "Europe/Berlin"
     assert (await say(fake, ann, "/remind OFF")).startswith("⏰ Reminder off")

@@ -19,7 +19,8 @@ from bot.handlers.common import in_group, note_sender, reply
 from storage import reminders
 from storage.learning import learner_zone
 
-_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+# Digits of any script (۰۸:۰۰ is 08:00), as the learner's keyboard types them.
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
 ZONE_LIMIT = 64  # characters: the longest zone name the database keeps (users.zone)
 
 
