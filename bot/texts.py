@@ -880,10 +880,8 @@ def more_lines(count: int) -> str:
 
 def conversion_skipped(file_name: str, count: int) -> str:
     return nt(
-        "⚠️ {n} question in {name} could not be converted "
-        "(I ask choice and true/false questions only):",
-        "⚠️ {n} questions in {name} could not be converted "
-        "(I ask choice and true/false questions only):",
+        "⚠️ {n} question in {name} could not be converted, and why:",
+        "⚠️ {n} questions in {name} could not be converted, and why:",
         count,
         name=escape(clip(file_name, 60)),
     )
@@ -892,7 +890,7 @@ def conversion_skipped(file_name: str, count: int) -> str:
 def nothing_converted(file_name: str, skipped: Sequence[str]) -> str:
     lines = [
         t(
-            "❌ {name} holds no question I can ask (choice or true/false).",
+            "❌ {name} holds no question I can ask, and why:",
             name=clip(file_name, 60),
         )
     ]
