@@ -60,9 +60,10 @@ async def language_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None  # the handler's pattern matched its data
     pressed = callbacks.decode(query.data)
-    wanted = i18n.language_of(pressed.text(0)) if pressed is not None else None
-    if wanted is None:
-        await query.answer(texts.language_not_spoken(query.data or "", ""), show_alert=True)
+    asked = (pressed.text(0) if pressed is not None else None) or ""
+    wanted = i18n.language_of(asked)
+    if wanted is None:  # forged: ours carry a language we speak
+        await query.answer(texts.language_not_spoken(asked, ""), show_alert=True)
         return
     if await _choose(update, context, wanted):
         await query.answer()
@@ -90,7 +91,10 @@ async def _choose(update: Update, context: Context, language: Language) -> bool:
     await context.db.run(store)
     context.bot_data.languages.remember(chat.id, language)
     i18n.use(language)
-    await reply(update, texts.language_chosen(group))
+    if update.callback_query is not None:  # the menu becomes the answer: no stale tick left
+        await update.callback_query.edit_message_text(texts.language_chosen(group))
+    else:
+        await reply(update, texts.language_chosen(group))
     await menus.set_chat_menu(context.bot, context.settings, context.db, chat.id, language)
     return True
 

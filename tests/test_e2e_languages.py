@@ -36,8 +36,9 @@ async def test_the_app_language_is_spoken_until_the_user_chooses_another(
 
     mark = fake.mark()
     ivan.press(menu.result, buttons[0]["callback_data"])
-    chosen = await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark)
+    chosen = await fake.wait_for("editMessageText", chat_id=ivan.id, since=mark)
     assert text_of(chosen) == in_(Language.EN, lambda: texts.language_chosen(False))
+    assert not keyboard_of(fake, menu.result), "the menu became the answer: no stale tick"
     # At once, and for good: the next reply, and the next process's, are English.
     assert text_of(await reply_of(fake, ivan, "/help")) == texts.help_text(False)
     await bot.restart()
