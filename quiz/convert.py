@@ -238,10 +238,37 @@ def _assemble(
             question_id = _unique(title_id or f"q{number}", used)
             questions.append(_question_data(question_id, item))
     bank: dict[str, Any] = {"bank": 1, "id": bank_id, "title": title.strip()}
+    language = written_in(" ".join(str(question["question"]) for question in questions))
+    if language is not None:
+        bank["language"] = language
     if source is not None:
         bank["source"] = source
     bank["questions"] = questions
     return Conversion(bank, tuple(unsupported))
+
+
+_PERSIAN_ONLY = frozenset("پچژگ")  # letters Persian has and Arabic does not
+
+
+def written_in(text: str) -> str | None:
+    """The language of questions a Moodle file has no field for, by their letters: "ru" when
+    most are Cyrillic, "fa" when most are Arabic script with Persian's own among them, else
+    None (read as English). Their true/false options and passages then follow it."""
+    counts = {"latin": 0, "cyrillic": 0, "arabic": 0}
+    for char in text:
+        if char.isalpha():
+            if "\u0400" <= char <= "\u04ff":
+                counts["cyrillic"] += 1
+            elif "\u0600" <= char <= "\u06ff":
+                counts["arabic"] += 1
+            elif char.isascii():
+                counts["latin"] += 1
+    most = max(counts, key=lambda script: counts[script])
+    if counts[most] == 0 or most == "latin":
+        return None
+    if most == "cyrillic":
+        return "ru"
+    return "fa" if _PERSIAN_ONLY & set(text) else None
 
 
 def _check_bank_fields(bank_id: str, title: str) -> None:

@@ -788,3 +788,21 @@ def test_any_text_converts_to_a_valid_bank_and_reports(text: str, reader: Any) -
 )
 def test_a_slug_spells_russian_and_persian_in_latin_letters(title: str, expected: str) -> None:
     assert slug(title, 48) == expected
+
+
+@pytest.mark.parametrize(
+    ("gift_text", "language", "options"),
+    [
+        ("::a::Бушер построен Россией? {T}\n\n::b::Is it? {F}", "ru", ("Верно", "Неверно")),
+        ("::a::نیروگاه بوشهر در سال ۲۰۱۳ به کار افتاد. {T}", "fa", ("درست", "نادرست")),
+        ("::a::Is Bushehr in Iran? {T}", None, ("True", "False")),
+        ("::a::هل هذا صحيح؟ {T}", None, ("True", "False")),  # Arabic: not a language we speak
+    ],
+)
+def test_a_moodle_file_takes_the_language_its_questions_are_written_in(
+    gift_text: str, language: str | None, options: tuple[str, ...]
+) -> None:
+    conversion = gift(gift_text)
+    assert conversion.bank.get("language") == language
+    bank = validate(conversion)
+    assert bank.language == language and bank.questions[0].options == options
