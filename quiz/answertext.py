@@ -40,7 +40,6 @@ _PERSIAN_LETTERS = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی"})
 def _fold(word: str) -> str:
     if word.isascii():  # most answers: no decomposition, and one C call drops the punctuation
         return word.lower().translate(_ASCII_NOT_ALNUM)
-    word = word.translate(_PERSIAN_LETTERS)
     # Compatibility forms first (𝐀 is A, ｆ is f), then one case: upper() before casefold() so
     # that a letter whose capital folds to another letter (Turkish ı) folds like its capital, and
     # any change of case gives the same form; then the accents the case change decomposed.
@@ -50,7 +49,8 @@ def _fold(word: str) -> str:
         category = unicodedata.category(char)
         if category[0] in "LN" or (kept and _part_of_letter(char, category)):
             kept.append(char)
-    return "".join(kept)
+    # After the decompositions, which may make an Arabic yeh (ﵴ).
+    return "".join(kept).translate(_PERSIAN_LETTERS)
 
 
 def _part_of_letter(char: str, category: str) -> bool:

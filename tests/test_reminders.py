@@ -80,7 +80,8 @@ def test_the_sweep_looks_at_the_start_of_each_minute():
         (["7pm"], Refused(Problem.TIME, "7pm")),
         (["0800"], Refused(Problem.TIME, "0800")),
         (["08:00:00"], Refused(Problem.TIME, "08:00:00")),
-        (["٠٨:٠٠"], Refused(Problem.TIME, "٠٨:٠٠")),  # other digits than 0-9
+        (["٠٨:٠٠"], Remind(480, None)),  # Arabic-Indic digits, as a keyboard types them
+        (["۰۸:۳۰"], Remind(510, None)),  # Persian ones
         (["off", "now"], Refused(Problem.TIME, "off")),
         (["08:00", "Mars/Base"], Refused(Problem.ZONE, "Mars/Base")),
         (["08:00", "../../etc/passwd"], Refused(Problem.ZONE, "../../etc/passwd")),
