@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden
 
 from bot import i18n, texts
@@ -26,10 +26,14 @@ log = logging.getLogger(__name__)
 
 
 async def set_menus(bot: Bot, settings: Settings, db: Database) -> None:
-    """Everyone's menu in each language, then each known teacher's and admin's own."""
+    """Everyone's menu in each language (in groups, the groups' commands), then each known
+    teacher's and admin's own."""
     for language in Language:
+        code = _code(language)
+        await bot.set_my_commands(_commands(texts.COMMANDS, language), language_code=code)
+        in_groups = _commands(texts.GROUP_COMMANDS, language)
         await bot.set_my_commands(
-            _commands(texts.COMMANDS, language), language_code=_code(language)
+            in_groups, scope=BotCommandScopeAllGroupChats(), language_code=code
         )
     granted = await db.run(teacher_ids)
     for user_id in sorted({*settings.admins, *settings.teachers, *granted}):
@@ -50,8 +54,10 @@ async def set_chat_menu(
     Neither: the default menus serve it. A teacher who chose no language gets their commands
     in every language, as the defaults are.
     """
-    listed = list(texts.COMMANDS)
-    if chat_id > 0:  # a user's private chat; a group's id is negative
+    if chat_id < 0:  # a group's id is negative: the groups' commands, in its language
+        listed = list(texts.GROUP_COMMANDS)
+    else:
+        listed = list(texts.COMMANDS)
         if await db.run(lambda session: is_teacher(settings, session, chat_id)):
             listed += texts.TEACHER_COMMANDS
         if is_admin(settings, chat_id):
@@ -60,7 +66,7 @@ async def set_chat_menu(
     try:
         if chosen is not None:
             await bot.set_my_commands(_commands(listed, chosen), scope=scope)
-        elif len(listed) > len(texts.COMMANDS):
+        elif chat_id > 0 and len(listed) > len(texts.COMMANDS):
             for language in Language:
                 await bot.set_my_commands(
                     _commands(listed, language), scope=scope, language_code=_code(language)

@@ -60,6 +60,16 @@ TEACHER_COMMANDS: list[tuple[str, str]] = [
     ("deletebank", N_("Hide a bank (answers stay in history): /deletebank <bank-id>")),
     ("weblink", N_("In a group: its live leaderboard on the web: /weblink [revoke]")),
 ]
+# What works in a group (its own menu, and /help there): the rest is for a private chat.
+GROUP_COMMANDS: list[tuple[str, str]] = [
+    ("quiz", N_("A live round for everyone: /quiz <bank-id> [questions] [seconds]s")),
+    ("stop", N_("End the round in progress")),
+    ("leaderboard", N_("This group's table of round points: /leaderboard [week]")),
+    ("banks", N_("The banks this group can play")),
+    ("language", N_("This group's language: English, Русский, فارسی")),
+    ("weblink", N_("This group's live leaderboard on the web: /weblink [revoke]")),
+    ("help", N_("What I can do here")),
+]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("teacher", N_("Make a teacher: /teacher add|remove <user id>, or reply to their message")),
 ]
@@ -85,6 +95,20 @@ def welcome(first_name: str) -> str:
 
 def _command_lines(commands: Sequence[tuple[str, str]]) -> list[str]:
     return [f"/{name} — {escape(t(description))}" for name, description in commands]
+
+
+def group_help() -> str:
+    """/help in a group: what works there, and who may do it."""
+    lines = [t("<b>What I can do in this group</b>"), *_command_lines(GROUP_COMMANDS)]
+    lines.append(
+        "\n"
+        + t(
+            "A group's admins and teachers start and stop rounds, choose its language and its "
+            "web leaderboard. Your own quizzes, /review, /progress, /score and /remind are in a "
+            "private chat with me."
+        )
+    )
+    return "\n".join(lines)
 
 
 def help_text(is_teacher: bool, is_admin: bool = False) -> str:

@@ -79,11 +79,14 @@ async def test_a_group_speaks_the_language_its_admins_choose(bot: BotRunner, fak
     refused = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
     assert text_of(refused) == texts.language_admins_only()
 
-    # Until its admins choose, a group speaks English, whatever its members' apps say.
+    # Until its admins choose, a group speaks English, whatever its members' apps say; its
+    # help and menu are the group's commands (a member's menu in their app's language).
     mark = fake.mark()
     admin.send("/help", chat=group)
     help_call = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
-    assert text_of(help_call) == texts.help_text(False)
+    assert text_of(help_call) == texts.group_help()
+    russian = in_(Language.RU, lambda: [i18n.t(d) for _, d in texts.GROUP_COMMANDS])
+    assert [c["description"] for c in fake.menu_seen(admin, group.id)] == russian
 
     mark = fake.mark()
     admin.send("/language fa", chat=group)
@@ -92,9 +95,9 @@ async def test_a_group_speaks_the_language_its_admins_choose(bot: BotRunner, fak
     mark = fake.mark()
     member.send("/help", chat=group)
     help_call = await fake.wait_for("sendMessage", chat_id=group.id, since=mark)
-    assert text_of(help_call) == in_(Language.FA, lambda: texts.help_text(False))
+    assert text_of(help_call) == in_(Language.FA, lambda: texts.group_help())
     # The group's command menu is Persian for every member, whatever their app's language.
-    persian = in_(Language.FA, lambda: [i18n.t(d) for _, d in texts.COMMANDS])
+    persian = in_(Language.FA, lambda: [i18n.t(d) for _, d in texts.GROUP_COMMANDS])
     assert [c["description"] for c in fake.menu_seen(member, group.id)] == persian
     assert [c["description"] for c in fake.menu_seen(admin, group.id)] == persian
 
