@@ -322,3 +322,18 @@ async def test_a_draft_outlives_a_restart_and_is_saved_by_another_process(
             assert len(banks.active_questions(session, "rivers")) == 2
     finally:
         await second.stop()
+
+
+async def test_a_title_too_long_for_a_bank_is_cut_on_a_word_and_marked(
+    bot: BotRunner, fake: FakeTelegram
+):
+    tess = fake.user(TEACHER_ID, "Tess")
+    words = "تاریخ روابط ایران و روسیه از دوران صفوی تا امروز " * 7  # 343 characters
+    assert "New bank" in await say(fake, tess, f"/newbank {words}")
+    with bot.db.session() as session:
+        draft = session.get(Draft, TEACHER_ID)
+        assert draft is not None
+        title = draft.title
+    assert len(title) <= 200 and title.endswith("…")
+    assert words.startswith(title.removesuffix("…")) and title[-2] != " "
+    assert words[len(title) - 1] == " ", "cut where a word ends"

@@ -29,6 +29,7 @@ from bot.reading import TooSlow
 from quiz.bank import MAX_TITLE_CHARS
 from quiz.convert import to_yaml
 from quiz.drafting import proposed_questions
+from quiz.explain import clip
 from quiz.polls import (
     Made,
     PollData,
@@ -53,7 +54,8 @@ async def newbank_command(update: Update, context: Context) -> None:
     if in_group(update):
         await reply(update, texts.newbank_in_private())
         return
-    title = " ".join(context.args or []).strip()[:MAX_TITLE_CHARS]
+    # A bank's title is 200 characters at most: a longer one is cut on a word, marked "…".
+    title = clip(" ".join(context.args or []).strip(), MAX_TITLE_CHARS)
     if not await teacher(context, user.id):
         await reply(update, texts.teachers_only())
         return
