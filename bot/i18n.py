@@ -23,6 +23,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unicodedata import bidirectional
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "messages"
@@ -104,9 +105,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def isolate(value: object) -> str:
-    """`value` as text, isolated from the sentence's direction in a right-to-left language."""
+    """`value` as text, isolated from the sentence's direction: every value in a right-to-left
+    language, and a right-to-left one (a Persian name) in a left-to-right language."""
     text = str(value)
-    return f"{FSI}{text}{PDI}" if current().right_to_left and text else text
+    if text and (current().right_to_left or _right_to_left(text)):
+        return f"{FSI}{text}{PDI}"
+    return text
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether `text` has a letter written right to left (Arabic script, Hebrew)."""
+    return not text.isascii() and any(bidirectional(char) in ("R", "AL") for char in text)
 
 
 def t(message: str, /, **values: Any) -> str:

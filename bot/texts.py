@@ -721,7 +721,7 @@ def leaderboard_text(
             )
         return f"{title}\n" + t("Nobody has scored here yet. /quiz and be the first!")
     lines = [title]
-    lines += [_entry_line(e) for e in board.top]
+    lines += [entry_line(e) for e in board.top]
     if board.me is None:
         lines.append("\n" + t("You have no points here yet. /quiz to get on the board."))
     elif round_points:
@@ -747,7 +747,8 @@ def leaderboard_text(
     return "\n".join(lines)
 
 
-def _entry_line(entry: Entry) -> str:
+def entry_line(entry: Entry) -> str:
+    """A learner's line in a leaderboard: medal or rank, name, points."""
     medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank, f"{entry.rank}.")
     name = escape(display_name(entry.first_name, entry.username))
     return f"{medal} {isolate(name)} — {isolate(entry.points)}"

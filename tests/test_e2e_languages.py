@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from bot import i18n, texts
 from bot.i18n import FSI, PDI, Language
+from storage.scores import Entry
 from tests.fakebot import FakeTelegram
 from tests.harness import BotRunner, keyboard_of, reply_of, text_of
 
@@ -119,3 +120,12 @@ async def test_command_menus_are_registered_in_every_language(bot: BotRunner, fa
     sam.send("/language en")
     await fake.wait_for("setMyCommands", since=mark)  # after the reply
     assert [c["description"] for c in fake.menu_seen(sam)] == descriptions(Language.EN)
+
+
+def test_a_right_to_left_name_is_isolated_in_a_left_to_right_table() -> None:
+    persian, latin = Entry(1, 7, "محمد", None, 12), Entry(2, 8, "Ann", None, 9)
+    for language in (Language.EN, Language.RU):
+        lines = in_(language, lambda: [texts.entry_line(persian), texts.entry_line(latin)])
+        # The points stay after the name: the Persian name cannot pull them to its side.
+        assert lines == [f"🥇 {FSI}محمد{PDI} — 12", "🥈 Ann — 9"]
+    assert in_(Language.FA, lambda: texts.entry_line(latin)) == f"🥈 {FSI}Ann{PDI} — {FSI}9{PDI}"
