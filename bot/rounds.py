@@ -27,9 +27,8 @@ from quiz.play import is_correct, to_original
 from storage import rounds
 from storage.banks import get_bank
 from storage.db import Database
-from storage.languages import chosen_language
 from storage.models import QuizStatus
-from storage.quizzes import ItemView, mark_sent, mark_summary_sent
+from storage.quizzes import ItemView, QuizState, mark_sent, mark_summary_sent
 
 log = logging.getLogger(__name__)
 
@@ -182,15 +181,10 @@ async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
         await bot.send_message(chat_id, chunk, link_preview_options=delivery.NO_PREVIEW)
 
 
-async def _in_chat_language(db: Database, chat_id: int, work: Coroutine[Any, Any, None]) -> None:
-    """`work` in the language the group chose (its task's own context), else in English: a
-    round resumed after a restart speaks as the one started by /quiz did."""
-    try:
-        code = await db.run(lambda session: chosen_language(session, chat_id))
-    except BaseException:
-        work.close()  # never started: no "never awaited" warning
-        raise
-    i18n.use(i18n.language_of(code) or i18n.DEFAULT)
+async def _speaking(language: str | None, work: Coroutine[Any, Any, None]) -> None:
+    """`work` in the language its round was started in (in its task's own context): a round
+    resumed after a restart speaks as the one /quiz started did."""
+    i18n.use(i18n.language_of(language) or i18n.DEFAULT)
     await work
 
 
@@ -211,10 +205,11 @@ class Rounds:
         self._running: dict[int, asyncio.Task[None]] = {}  # by quiz id
         self._watcher: asyncio.Task[None] | None = None
 
-    def start(self, bot: Bot, db: Database, chat_id: int, quiz_id: int) -> None:
+    def start(self, bot: Bot, db: Database, quiz: QuizState) -> None:
         """Run the round in the background, in place of any task the chat had."""
+        quiz_id = quiz.id
         work = run_round(bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id))
-        task = self._tasks.start(chat_id, _in_chat_language(db, chat_id, work))
+        task = self._tasks.start(quiz.chat_id, _speaking(quiz.language, work))
         self._running[quiz_id] = task
         task.add_done_callback(lambda done: self._forget(quiz_id, done))
 
@@ -242,7 +237,7 @@ class Rounds:
         free = await db.run(lambda session: rounds.rounds_to_resume(session, now))
         taken = [quiz for quiz in free if quiz.id not in self._running]
         for quiz in taken:
-            self.start(bot, db, quiz.chat_id, quiz.id)
+            self.start(bot, db, quiz)
         return len(taken)
 
     async def _hold(self, db: Database, quiz_id: int) -> bool:

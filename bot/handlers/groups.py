@@ -119,7 +119,7 @@ async def start_round(
         return
     await reply(update, started.intro)
     if started.first is not None:
-        context.bot_data.rounds.start(context.bot, context.db, chat.id, started.first.quiz.id)
+        context.bot_data.rounds.start(context.bot, context.db, started.first.quiz)
 
 
 async def stop_command(update: Update, context: Context) -> None:
