@@ -107,8 +107,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def isolate(value: object) -> str:
     """`value` as text, isolated from the sentence's direction: every value in a right-to-left
     language, and a right-to-left one (a Persian name) in a left-to-right language."""
-    text = str(value)
-    if text and (current().right_to_left or _right_to_left(text)):
+    return _isolated(str(value), current().right_to_left)
+
+
+def _isolated(text: str, always: bool) -> str:
+    if text and (always or _right_to_left(text)):
         return f"{FSI}{text}{PDI}"
     return text
 
@@ -118,20 +121,23 @@ def _right_to_left(text: str) -> bool:
     return not text.isascii() and any(bidirectional(char) in ("R", "AL") for char in text)
 
 
+def _filled(text: str, values: dict[str, Any]) -> str:
+    """`text` with its `{placeholders}` filled, each value isolated (see `isolate`)."""
+    if not values:
+        return text
+    always = current().right_to_left  # read once: texts fill several values on an answer's path
+    return text.format(**{key: _isolated(str(value), always) for key, value in values.items()})
+
+
 def t(message: str, /, **values: Any) -> str:
     """`message` translated, with its `{placeholders}` filled (isolated where right to left)."""
-    translated = gettext(message)
-    if not values:
-        return translated
-    return translated.format(**{key: isolate(value) for key, value in values.items()})
+    return _filled(gettext(message), values)
 
 
 def nt(singular: str, plural: str, n: int, /, **values: Any) -> str:
     """The plural form for `n`, translated and filled; `{n}` is `n` unless given."""
     values.setdefault("n", n)
-    return ngettext(singular, plural, n).format(
-        **{key: isolate(value) for key, value in values.items()}
-    )
+    return _filled(ngettext(singular, plural, n), values)
 
 
 def N_(message: str) -> str:  # gettext's own name for "translate later"
