@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import prepared
 from storage.models import Base
 from storage.schema import UTC_ZONE, ensure_schema
 
@@ -160,8 +161,9 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any]) -
 
     One statement, so two processes racing on the same row cannot both win.
     """
-    keys = insert_many_ignore(session, model, [values])
-    return keys[0] if keys else None
+    statement = _ignoring_insert(session.get_bind().dialect.name, model)
+    rows = prepared.execute(session, statement, values)
+    return rows[0][0] if rows else None
 
 
 def insert_many_ignore(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import prepared
 from storage.db import insert_many_ignore, table_of
 from storage.models import InboxUpdate, utcnow
 
@@ -32,14 +33,13 @@ _MARK_HANDLED = (
 
 def mark_handled(session: Session, update_id: int) -> None:
     """Record that an update's effect is done (a no-op if already recorded)."""
-    session.execute(_MARK_HANDLED, {"update": update_id, "at": utcnow()})
+    prepared.execute(session, _MARK_HANDLED, {"update": update_id, "at": utcnow()})
 
 
 def mark_all_handled(session: Session, update_ids: list[int]) -> None:
     """Mark several updates handled, in one statement."""
-    if update_ids:
-        now = utcnow()
-        session.execute(_MARK_HANDLED, [{"update": i, "at": now} for i in update_ids])
+    now = utcnow()
+    prepared.execute_many(session, _MARK_HANDLED, [{"update": i, "at": now} for i in update_ids])
 
 
 def unhandled(session: Session) -> list[dict[str, Any]]:

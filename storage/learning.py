@@ -19,6 +19,7 @@ from fsrs import Rating, Scheduler, State
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import prepared
 from storage.banks import reachable_by
 from storage.db import table_of, upserting_insert, zone_of
 from storage.models import BankRow, Card, QuestionRow, QuestionTime, User
@@ -72,7 +73,7 @@ _BEFORE = (
 
 def before_answer(session: Session, user_id: int, question_id: int) -> Before:
     """The card and what rating the answer needs (the user's row exists: the caller made it)."""
-    row = session.execute(_BEFORE, {"user": user_id, "question": question_id}).one()
+    (row,) = prepared.execute(session, _BEFORE, {"user": user_id, "question": question_id})
     stored = dict(zip(_CARD_FIELDS, row, strict=False))
     card = None
     if stored["state"] is not None:
@@ -172,7 +173,7 @@ def _add_time(session: Session, question_id: int, seconds: float) -> None:
     values = {"question": question_id, "seconds": seconds}
     upsert = _time_upsert(session.get_bind().dialect.name)
     if upsert is not None:
-        session.execute(upsert, values)
+        prepared.execute(session, upsert, values)
     elif not session.execute(_TIMED, values).rowcount:  # type: ignore[attr-defined]
         row = {"question_id": question_id, "timed_answers": 1, "answer_seconds": seconds}
         session.execute(_TIMES.insert().values(row))
@@ -196,7 +197,7 @@ def _time_upsert(dialect: str) -> Any | None:
 def _save_card(session: Session, row: dict[str, Any]) -> None:
     upsert = _card_upsert(session.get_bind().dialect.name)
     if upsert is not None:
-        session.execute(upsert, row)
+        prepared.execute(session, upsert, row)
         return
     # Other databases: update, or insert when there was no card.
     changed = session.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, inser
 from sqlalchemy.orm import Session
 
 from quiz.bank import QuestionKind
-from storage import learning
+from storage import learning, prepared
 from storage.db import insert_ignore, table_of, upserting_insert, zone_of
 from storage.learning import Recall
 from storage.models import (
@@ -287,8 +287,8 @@ def _view(row: Any) -> ItemView:
 
 
 def _item_view(session: Session, statement: Any, **params: Any) -> ItemView | None:
-    row = session.execute(statement, params).first()
-    return _view(row) if row else None
+    rows = prepared.execute(session, statement, params)
+    return _view(rows[0]) if rows else None
 
 
 def item_by_id(session: Session, item_id: int) -> ItemView | None:
@@ -328,14 +328,12 @@ class Delivery:
 def mark_delivered(session: Session, feedback: Sequence[int], sent: Sequence[Delivery]) -> None:
     """Mark answers' feedback and items as delivered, each kind in one statement."""
     now = utcnow()
-    if feedback:
-        session.execute(_MARK_FEEDBACK_SENT, [{"answer": a, "at": now} for a in feedback])
-    if sent:
-        rows = [
-            {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": d.at}
-            for d in sent
-        ]
-        session.execute(_MARK_SENT, rows)
+    answers = [{"answer": a, "at": now} for a in feedback]
+    prepared.execute_many(session, _MARK_FEEDBACK_SENT, answers)
+    rows = [
+        {"item": d.item_id, "message": d.message_id, "poll": d.poll_id, "at": d.at} for d in sent
+    ]
+    prepared.execute_many(session, _MARK_SENT, rows)
 
 
 def mark_sent(
@@ -377,7 +375,8 @@ def record_answer(
         _ask_again(session, quiz, view.question.id, retry_order)
         quiz = replace(quiz, total=quiz.total + 1)
     status = QuizStatus.FINISHED if position >= quiz.total else quiz.status
-    session.execute(
+    prepared.execute(
+        session,
         _MOVE_ON,
         {
             "quiz": quiz.id,
@@ -565,7 +564,7 @@ def _upsert_totals(dialect: str, model: type[Base]) -> Any | None:
 def _add_to_totals(session: Session, model: type[Base], params: dict[str, Any]) -> None:
     upsert = _upsert_totals(session.get_bind().dialect.name, model)
     if upsert is not None:
-        session.execute(upsert, params)
+        prepared.execute(session, upsert, params)
         return
     # Other databases: update, or create the row when there was none.
     first, grown = _TOTALS[model]
@@ -597,7 +596,7 @@ def add_points(
     """
     params = {"user": user_id, "bank": bank_id, **_answer_params(session, points, now)}
     days = learning.streak_days(zone or zone_of(session), params["now"])
-    session.execute(_ADD_TO_USER, {**params, **days})
+    prepared.execute(session, _ADD_TO_USER, {**params, **days})
     _add_to_totals(session, Score, params)
 
 
@@ -723,8 +722,9 @@ def _answered(session: Session, view: ItemView, counted: Counted, correct: bool)
     quiz = view.quiz
     following = None
     if quiz.status == QuizStatus.ACTIVE:
-        row = session.execute(_NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position}).first()
-        if row is not None:
+        rows = prepared.execute(session, _NEXT_ITEM, {"quiz_id": quiz.id, "at": quiz.position})
+        if rows:
+            row = rows[0]
             split, asked = len(_ITEM_COLUMNS), len(_ITEM_COLUMNS) + len(_QUESTION_COLUMNS)
             following = ItemView(
                 ItemState(*row[:split]),
