@@ -40,7 +40,9 @@ class Player:
     waiting: Answered | None = None
     done: bool = False
     answers: int = 0  # updates sent
-    sends: int = 0  # messages and polls the bot sent to this chat after the first answer
+    sends: int = 0  # messages and polls the bot sent to this chat in reply to answers
+    starting: bool = False  # a command is waiting for its reply, which is not an answer's
+    finished: int = 0  # sessions (quizzes) that ended
 
     def __post_init__(self) -> None:
         self.user = self.fake.user(self.user_id, f"Learner {self.user_id}")
@@ -49,13 +51,17 @@ class Player:
     def on_call(self, call: Call) -> None:
         """React to the bot's call to this user's chat: one call may answer the last update
         and ask the next question (or end the session)."""
-        if self.answers and call.method.startswith("send"):
-            self.sends += 1
+        if call.method.startswith("send"):
+            if self.starting:
+                self.starting = False
+            elif self.answers:
+                self.sends += 1
         if self.waiting is not None and self.is_reply(call):
             self.waiting.reply_at = call.at
             self.waiting = None
         if self.is_end(call):
-            self.done = True
+            self.finished += 1
+            self.done = not self.eager or not self.again()
         elif call.method == "sendPoll":
             self.on_prompt(call)
             self.ready = True
@@ -75,6 +81,11 @@ class Player:
 
     def on_prompt(self, call: Call) -> None:
         """Remember what a prompt asks."""
+
+    def again(self) -> bool:
+        """Start another session after one ended (closed loop: the load stays the same);
+        False when there is none to start."""
+        return False
 
     def is_reply(self, call: Call) -> bool:
         """Whether the call is the reply the waiting update is timed by."""
@@ -96,10 +107,19 @@ class QuizPlayer(Player):
 
     rng: random.Random = field(default_factory=random.Random)
     poll: Call | None = None
+    command: str | None = None
 
     def start(self, bank_id: str, questions: int) -> None:
         """Ask for a quiz; its first poll makes the player ready."""
-        self.user.send(f"/quiz {bank_id} {questions}")
+        self.command = f"/quiz {bank_id} {questions}"
+        self.again()
+
+    def again(self) -> bool:
+        """The next quiz, as a learner who finished one starts another."""
+        assert self.command is not None
+        self.starting = True
+        self.user.send(self.command)
+        return True
 
     def on_prompt(self, call: Call) -> None:
         self.poll = call
@@ -147,7 +167,7 @@ class Throughput:
     window: float
     users: int
     lost: int  # answers still without a reply after the drain
-    finished: int  # users whose quiz ended inside the run
+    finished: int  # quizzes that ended inside the run (each user then starts another)
     sends_per_answer: float  # the bot's sends to the users' chats per answer (all the run)
 
 
@@ -209,7 +229,7 @@ async def closed_loop(
         end - begin,
         len(players),
         lost(log),
-        sum(p.done for p in players),
+        sum(p.finished for p in players),
         sum(p.sends for p in players) / max(1, sum(p.answers for p in players) - lost(log)),
     )
 

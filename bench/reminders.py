@@ -15,11 +15,10 @@ import asyncio
 import math
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, bindparam, event, func, insert, select, text, update
@@ -35,9 +34,8 @@ from bot.reminders import Reminders, minute_after
 from storage.db import Database, table_of
 from storage.models import AwareDateTime, QuestionRow, Reminder
 from storage.reminders import claim_due, next_at
+from storage.serial import Job
 from tests.fakebot import Call
-
-T = TypeVar("T")
 
 USERS = 100_000
 CARDS_PER_USER = 10
@@ -58,10 +56,10 @@ class TimedDatabase(Database):
         super().__init__(*args, **kwargs)
         self.wall = self.cpu = 0.0  # seconds: elapsed, and the thread's own CPU
 
-    def _transaction(self, work: Callable[[Session], T]) -> T:
+    def _together(self, group: list[Job]) -> list[Any]:
         started, cpu = time.perf_counter(), time.thread_time()
         try:
-            return super()._transaction(work)
+            return super()._together(group)
         finally:
             self.wall += time.perf_counter() - started
             self.cpu += time.thread_time() - cpu

@@ -77,6 +77,7 @@ POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection under load
 def build_application(settings: Settings, db: Database) -> QuizApplication:
     """Build the bot's Application (not started) for these settings and database."""
     marks = DeliveryMarks()
+    db.prelude = marks  # every transaction of the database thread writes them first
     bot = DurableBot(
         settings.require_token(),
         base_url=settings.api_url,
@@ -152,7 +153,7 @@ async def _on_stop(application: QuizApplication) -> None:
     with event_loop_work():
         marks, db = application.bot_data.marks, application.bot_data.db
         if marks.pending:  # delivered but not yet written: write them, or they are sent again
-            await marks.run(db, lambda session: None)
+            await db.run(lambda session: None)  # every transaction writes them first
         # Round timers would keep a stopping bot busy for minutes: the next start resumes them.
         await application.bot_data.rounds.shutdown(db)
         await application.bot_data.reminders.shutdown(db)

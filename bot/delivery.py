@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import Bot, ForceReply, InputPollOption, LinkPreviewOptions, Poll
@@ -36,7 +36,6 @@ from storage.quizzes import (
     summaries_owed,
 )
 
-T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_EXPLANATION_LIMIT = 200
 DESCRIPTION_LIMIT = 1024  # a poll's description, after entity parsing (sendPoll)
@@ -220,15 +219,15 @@ def _review_note(quiz: QuizState, correct: bool, recall: Recall | None) -> str |
 class DeliveryMarks:
     """Feedback and questions that reached Telegram, waiting to be marked delivered.
 
-    With polling they are written by the next transaction the bot opens (a learner's next
-    answer, or the next batch of updates stored): one transaction less per answer. A
-    learner's answer to a question comes in a later update of that learner, handled after
-    the one that asked it (each chat's updates in order), so the question's poll id is
-    written before the answer looks it up. With a webhook another process may get that
-    answer: they are written at once. Either way a crash before the write means at worst a
-    message sent twice at the next start, never one missing. Updates shed in a flood wait
-    here to be marked handled, the same way: after a crash before that, they are replayed
-    through the same gate, and shed again as a flood.
+    With polling they are written first by the next transaction of the database thread (a
+    learner's next answer, or the next batch of updates stored: see Database.prelude): one
+    transaction less per answer. A learner's answer to a question comes in a later update
+    of that learner, handled after the one that asked it (each chat's updates in order), so
+    the question's poll id is written before the answer looks it up. With a webhook another
+    process may get that answer: they are written at once. Either way a crash before the
+    write means at worst a message sent twice at the next start, never one missing. Updates
+    shed in a flood wait here to be marked handled, the same way: after a crash before that,
+    they are replayed through the same gate, and shed again as a flood.
     """
 
     def __init__(self) -> None:
@@ -236,6 +235,7 @@ class DeliveryMarks:
         self._feedback: list[int] = []
         self._sent: list[Delivery] = []
         self._shed: list[int] = []  # updates shed in a flood (bot.fairness): handled, unrun
+        self._lock = threading.Lock()  # added to on the event loop, taken on the database thread
 
     @property
     def pending(self) -> bool:
@@ -244,40 +244,39 @@ class DeliveryMarks:
 
     async def add(self, db: Database, answer_id: int, sent: Delivery | None) -> None:
         """An answer's feedback went out, and the next question if `sent`."""
-        self._feedback.append(answer_id)
-        if sent is not None:
-            self._sent.append(sent)
+        with self._lock:
+            self._feedback.append(answer_id)
+            if sent is not None:
+                self._sent.append(sent)
         await self._write_now(db)
 
     async def add_shed(self, db: Database, update_id: int) -> None:
         """An update was shed: handled, so a restart does not replay it."""
-        self._shed.append(update_id)
+        with self._lock:
+            self._shed.append(update_id)
         await self._write_now(db)
 
     async def _write_now(self, db: Database) -> None:
         if not self.deferred:
-            await self.run(db, lambda session: None)
-
-    async def run(self, db: Database, work: Callable[[Session], T]) -> T:
-        """`work` in a transaction that writes the pending marks first, on a database thread."""
-        return await db.call(self._transaction, db, work)
-
-    def _transaction(self, db: Database, work: Callable[[Session], T]) -> T:
-        with self.session(db) as session:
-            return work(session)
+            await db.run(lambda session: None)  # every transaction writes them first
 
     @contextmanager
-    def session(self, db: Database) -> Iterator[Session]:
-        """A transaction that writes the pending marks first; they stay pending if it fails."""
-        feedback, sent, shed = self._feedback, self._sent, self._shed
-        self._feedback, self._sent, self._shed = [], [], []
+    def taken(self) -> Iterator[Callable[[Session], None]]:
+        """The pending marks, taken for a transaction that writes them (see Database.prelude);
+        put back if it fails."""
+        with self._lock:
+            feedback, sent, shed = self._feedback, self._sent, self._shed
+            self._feedback, self._sent, self._shed = [], [], []
+
+        def write(session: Session) -> None:
+            mark_delivered(session, feedback, sent)
+            inbox.mark_all_handled(session, shed)
+
         try:
-            with db.session() as session:
-                mark_delivered(session, feedback, sent)
-                inbox.mark_all_handled(session, shed)
-                yield session
+            yield write
         except BaseException:
-            self._feedback[:0], self._sent[:0], self._shed[:0] = feedback, sent, shed
+            with self._lock:
+                self._feedback[:0], self._sent[:0], self._shed[:0] = feedback, sent, shed
             raise
 
 
@@ -308,7 +307,7 @@ async def follow_up(
             mark_feedback_sent(session, answered.answer_id)
             mark_summary_sent(session, quiz.id)
 
-        await marks.run(db, finished)
+        await db.run(finished)
         return
     message_id, poll_id = await ask(bot, answered.following, feedback)
     sent = Delivery(answered.following.item.id, message_id, poll_id, clock.now())
@@ -342,16 +341,17 @@ async def _send_summary_text(
     results: list[AnsweredQuestion],
     feedback: str | None = None,
 ) -> None:
-    """The summary, under the last answer's `feedback` when both fit one message."""
-    text = texts.summary(title, quiz.score, results, quiz.status == QuizStatus.STOPPED)
+    """The summary, under the last answer's `feedback` in one message when that leaves room
+    (a long quiz's summary lists only the questions to go over again: see texts.summary)."""
+    stopped = quiz.status == QuizStatus.STOPPED
     if feedback is not None:
-        both = f"{feedback}\n\n{text}"
+        room = texts.MESSAGE_LIMIT - texts.visible_length(feedback) - 2
+        both = f"{feedback}\n\n{texts.summary(title, quiz.score, results, stopped, room)}"
         if texts.visible_length(both) <= texts.MESSAGE_LIMIT:
             await _send_html(bot, quiz.chat_id, both)
             return
         await _send_html(bot, quiz.chat_id, feedback)
-    for chunk in texts.split_message(text.split("\n")):
-        await bot.send_message(quiz.chat_id, chunk)
+    await _send_html(bot, quiz.chat_id, texts.summary(title, quiz.score, results, stopped))
 
 
 async def deliver_owed(bot: Bot, db: Database, clock: RoundClock) -> int:

@@ -408,19 +408,55 @@ def explained(
     return lines
 
 
-def summary(title: str, score: int, results: Sequence[AnsweredQuestion], stopped: bool) -> str:
+def summary(
+    title: str,
+    score: int,
+    results: Sequence[AnsweredQuestion],
+    stopped: bool,
+    room: int = MESSAGE_LIMIT,
+) -> str:
+    """The score and a line per question; when that takes more than `room` visible
+    characters (a long quiz), only the questions to go over again, as many as fit."""
     if stopped:
         head = t("⏹ <b>Quiz stopped</b> — {title}", title=escape(title))
     else:
         head = t("🏁 <b>Quiz finished</b> — {title}", title=escape(title))
     answered = sum(r.correct is not None for r in results)
-    lines = [head, t("Score: <b>{score}/{answered}</b>", score=score, answered=answered), ""]
+    top = [head, t("Score: <b>{score}/{answered}</b>", score=score, answered=answered), ""]
+    tail = "\n" + t("/quiz to play again · /score · /leaderboard")
     marks = {True: "✅", False: "❌", None: "▫️"}
-    lines += [
+    lines = [
         f"{marks[r.correct]} {i}. {escape(clip(r.text, 70))}" for i, r in enumerate(results, 1)
     ]
-    lines.append("\n" + t("/quiz to play again · /score · /leaderboard"))
-    return "\n".join(lines)
+    whole = "\n".join([*top, *lines, tail])
+    if visible_length(whole) <= room:
+        return whole
+    missed = [line for line, r in zip(lines, results, strict=True) if r.correct is not True]
+    if not missed:
+        return "\n".join([*top, t("Every answer right."), tail])
+    top.append(
+        nt(
+            "{count} question to go over again (/review asks it):",
+            "{count} questions to go over again (/review asks them):",
+            len(missed),
+            count=len(missed),
+        )
+    )
+    shown = _fitting(missed, room - visible_length("\n".join([*top, tail])) - 40)
+    if len(shown) < len(missed):
+        shown.append(more_lines(len(missed) - len(shown)))
+    return "\n".join([*top, *shown, tail])
+
+
+def _fitting(lines: Sequence[str], room: int) -> list[str]:
+    """The first lines that fit in `room` visible characters, each with its line feed."""
+    taken: list[str] = []
+    for line in lines:
+        room -= visible_length(line) + 1
+        if room < 0:
+            break
+        taken.append(line)
+    return taken
 
 
 def progress_text(banks: Sequence[BankProgress], streak: int) -> str:

@@ -32,18 +32,18 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER, Up
 REMEMBER_UPDATES = timedelta(hours=48)
 
 
-def store_fresh(
+async def store_fresh(
     db: Database, marks: DeliveryMarks, updates: tuple[Update, ...]
 ) -> tuple[Update, ...]:
     """Store updates in the inbox; only those never stored before are returned.
 
-    Deliveries still to be marked are written in the same transaction, so none waits longer
-    than one long poll.
+    Deliveries still to be marked are written in the same transaction (every transaction of
+    the database thread writes them first), so none waits longer than one long poll.
     """
     if not updates and not marks.pending:
         return updates
-    with marks.session(db) as session:
-        fresh = inbox.store_new(session, ((u.update_id, u.to_dict()) for u in updates))
+    payloads = [(u.update_id, u.to_dict()) for u in updates]
+    fresh = await db.run(lambda session: inbox.store_new(session, payloads))
     return tuple(u for u in updates if u.update_id in fresh)
 
 
@@ -76,7 +76,7 @@ class DurableBot(ExtBot[int]):
             log.warning("a batch of updates cannot be read as a whole (%s)", error)
             read = (readable(payload, self) for payload in self._fetched)
             updates = tuple(update for update in read if update is not None)
-        return await self.inbox_db.call(store_fresh, self.inbox_db, self.marks, updates)
+        return await store_fresh(self.inbox_db, self.marks, updates)
 
 
 def readable(payload: dict[str, Any], bot: ExtBot[int]) -> Update | None:

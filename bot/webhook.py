@@ -45,7 +45,7 @@ def webhook_routes(application: QuizApplication, path: str, secret: str) -> web.
         if update is None:
             return web.Response(status=400, text="not an update")
         data = application.bot_data
-        for fresh in await data.db.call(store_fresh, data.db, data.marks, (update,)):
+        for fresh in await store_fresh(data.db, data.marks, (update,)):
             await application.update_queue.put(fresh)
         return web.Response(text="ok")
 

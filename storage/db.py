@@ -7,9 +7,9 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from contextvars import ContextVar, copy_context
-from typing import Any, Literal, TypeVar, cast
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextvars import Context, ContextVar, copy_context
+from typing import Any, Literal, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, create_engine, event, insert, make_url
@@ -20,18 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import prepared
 from storage.models import Base
 from storage.schema import UTC_ZONE, ensure_schema
+from storage.serial import Job, SerialThread
 
 _ZONE = "quizbot.zone"  # the key of Database.zone in every session's `info`
 
 T = TypeVar("T")
 
-
-# The bot's database work (Database.run) runs on one thread, off the event loop: a slow
-# statement (waiting on SQLite's write lock, a round trip to PostgreSQL) no longer stops every
-# chat. One, not more: transactions still run one after another as they did on the loop, so a
-# delivery mark one of them writes (DeliveryMarks) is committed before the next looks for it.
-# Long teachers' work (reports, exports, imports) runs on threads of its own.
-WORKERS = 1
 
 # Set in the bot's tasks on the event loop (updates' handlers, rounds, start and stop): a
 # session opened there would make every chat wait for the database; ON_LOOP says what then.
@@ -40,12 +34,25 @@ ON_LOOP: Literal["warn", "raise"] = "warn"  # the tests raise, to find every suc
 log = logging.getLogger(__name__)
 
 
-async def _on_thread(pool: ThreadPoolExecutor | None, function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)` on a thread of `pool` (None: the loop's default), in a copy of the
-    caller's context (its language, say) that is not "the event loop's work"."""
+def _off_loop() -> Context:
+    """A copy of the caller's context (its language, say) that is not "the event loop's work"."""
     context = copy_context()
     context.run(_SERVING.set, False)
-    return await asyncio.get_running_loop().run_in_executor(pool, context.run, function, *args)
+    return context
+
+
+async def _on_thread(pool: ThreadPoolExecutor | None, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` on a thread of `pool` (None: the loop's default), off the loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool, _off_loop().run, function, *args)
+
+
+class Prelude(Protocol):
+    """What every transaction of the database thread writes first (bot.delivery's marks)."""
+
+    def taken(self) -> AbstractContextManager[Callable[[Session], None]]:
+        """Take what is pending; the writer of it, for the transaction. Put back if the
+        transaction fails, its commit included."""
 
 
 class DatabaseOnLoop(RuntimeError):
@@ -65,7 +72,7 @@ def event_loop_work() -> Iterator[None]:
 
 class Database:
     """Owns the engine; `session()` yields a session inside one transaction, `run()` runs one
-    on a database thread.
+    on the database thread (see storage.serial), after writing what `prelude` holds.
 
     `zone` is where weeks start, Monday 00:00: the answers that keep weekly totals and the
     tables that read them both take it from here, so they cannot disagree.
@@ -78,26 +85,30 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={_ZONE: zone})
-        self._workers: ThreadPoolExecutor | None = None
+        self._thread: SerialThread | None = None
+        self.prelude: Prelude | None = None
 
     async def run(self, work: Callable[[Session], T]) -> T:
-        """`work` in one transaction on a database thread; the event loop goes on meanwhile."""
-        return await self.call(self._transaction, work)
+        """`work` in one transaction on the database thread; the event loop goes on meanwhile."""
+        if self._thread is None:
+            self._thread = SerialThread(self._together)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._thread.submit(Job(work, _off_loop(), future))
+        return await future
 
-    async def call(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` on a database thread, for work that opens its own sessions."""
-        if self._workers is None:
-            self._workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="database")
-        return await _on_thread(self._workers, function, *args)
+    def _together(self, group: list[Job]) -> list[Any]:
+        """The works of a group in one transaction, after the prelude's writes: their results."""
+        with ExitStack() as stack:
+            write = stack.enter_context(self.prelude.taken()) if self.prelude else None
+            session = stack.enter_context(self.session())  # commits when the block ends
+            if write is not None:
+                write(session)
+            return [job.context.run(job.work, session) for job in group]
 
     async def call_aside(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on a thread of its own, for long work (a report, an import) that
         should not hold up the bot's other database work meanwhile."""
         return await _on_thread(None, function, *args)
-
-    def _transaction(self, work: Callable[[Session], T]) -> T:
-        with self.session() as session:
-            return work(session)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = False, zone: ZoneInfo = UTC_ZONE) -> Database:
@@ -120,10 +131,10 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        """Close every pooled connection, and the database threads."""
-        if self._workers is not None:
-            self._workers.shutdown(wait=True)
-            self._workers = None
+        """Close the database thread (its work done) and every pooled connection."""
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
         self.engine.dispose()
 
 

@@ -300,3 +300,55 @@ async def test_a_learner_renamed_between_answers_is_shown_by_the_new_name(
         with bot.db.session() as session:
             stored = session.get(User, ann.id)
             assert stored is not None and stored.first_name == name
+
+
+def numbered_facts(count: int) -> Bank:
+    """A bank of `count` questions long enough that a line each overflows one message."""
+    source = " ".join(f"Fact number {i} of the ledger is a{i}." for i in range(count))
+    questions = "\n".join(
+        f"  - id: q{i}\n"
+        f"    question: In the long ledger of numbered facts, which code is given for fact {i}?\n"
+        f"    options: [a{i}, b{i}]\n"
+        f"    answer: a{i}\n"
+        f"    quote: Fact number {i} of the ledger is a{i}."
+        for i in range(count)
+    )
+    text = (
+        f'bank: 1\nid: ledger\ntitle: Ledger\nsource:\n  title: The ledger\n  text: "{source}"\n'
+        f"questions:\n{questions}\n"
+    )
+    return parse_bank(text, filename="ledger.yaml", base_dir=None)
+
+
+async def test_a_long_quiz_still_costs_one_send_per_answer_its_summary_lists_what_was_missed(
+    bot: BotRunner, fake: FakeTelegram
+):
+    import_bank(bot.db, numbered_facts(100))
+    ann = fake.user(101, "Ann")
+    start = fake.mark()
+    ann.send("/quiz ledger 100")
+    missed = []
+    for number in range(1, 101):
+        poll = await fake.wait_for("sendPoll", chat_id=101, since=start)
+        right = number % 3 != 0
+        if not right:
+            missed.append(poll_text(poll))
+        choice = poll.params["correct_option_ids"] if right else [wrong_option(poll)]
+        start = fake.mark()
+        ann.answer_poll(poll_id(poll), list(choice))
+        await feedback_after(fake, 101, start)
+    end = fake.mark()
+    ann.send("/help")  # handled after the last answer is done with: a chat's updates in order
+    await fake.wait_for("sendMessage", chat_id=101, since=end)
+    sends = sends_to(fake, 101, 0)[:-1]
+    assert len(sends) == 101, [c.method for c in sends]  # /quiz's question, then one an answer
+    last = plain(text_of(sends[-1]))
+    # The last answer's feedback and the summary in one message: all 100 lines would not fit,
+    # so it lists only the 33 questions to go over again.
+    assert last.startswith("✅ Correct! 100.") and "Quiz finished" in last
+    assert "Score: 67/100" in last and "33 questions to go over again" in last
+    listed = [line for line in last.split("\n") if line.startswith("❌ ")]
+    assert not [line for line in last.split("\n") if line.startswith("✅ 1.")]
+    for line, question in zip(listed, missed, strict=True):  # all 33 fit
+        assert clip(question, 70) in line
+    assert texts.visible_length(text_of(sends[-1])) <= texts.MESSAGE_LIMIT

@@ -38,7 +38,7 @@ async def with_update_handled(update: Update, context: Context, work: Callable[[
     # The application need not mark it again, even if this transaction fails: the update then
     # stays unhandled in the inbox, for a replay at the next start.
     context.bot_data.handled.add(update.update_id)
-    return await context.bot_data.marks.run(context.db, run)
+    return await context.db.run(run)
 
 
 async def teacher_sender(update: Update, context: Context) -> int | None:

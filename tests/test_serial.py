@@ -1,0 +1,113 @@
+"""The database thread: transactions in order, those waiting committed together, and one
+failure never taking another's work with it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.models import InboxUpdate
+
+
+def store(update_id: int, session: Session) -> int:
+    """Store an update; how many this transaction sees then (earlier ones' included)."""
+    session.add(InboxUpdate(update_id=update_id, payload={"update_id": update_id}))
+    session.flush()
+    return int(session.scalar(select(func.count()).select_from(InboxUpdate)) or 0)
+
+
+def stored(db: Database) -> set[int]:
+    with db.session() as session:
+        return set(session.scalars(select(InboxUpdate.update_id)))
+
+
+@contextmanager
+def commits(db: Database) -> Iterator[list[int]]:
+    counted: list[int] = []
+
+    def count(_connection: Any) -> None:
+        counted.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        yield counted
+    finally:
+        event.remove(db.engine, "commit", count)
+
+
+async def behind_a_slow_one(db: Database, *works: Any) -> list[Any]:
+    """Run a first transaction that holds the thread until the others are all waiting,
+    then the others: the outcomes, in order (exceptions as values)."""
+    gate = threading.Event()
+
+    def slow(session: Session) -> int:
+        gate.wait(10)
+        return store(1, session)
+
+    first = asyncio.ensure_future(db.run(slow))
+    await asyncio.sleep(0.05)  # the first is running
+    rest = [asyncio.ensure_future(db.run(work)) for work in works]
+    await asyncio.sleep(0.05)  # the others are queued behind it
+    gate.set()
+    return await asyncio.gather(first, *rest, return_exceptions=True)
+
+
+async def test_waiting_transactions_commit_together_and_in_order(db: Database):
+    with commits(db) as counted:
+        outcomes = await behind_a_slow_one(db, *(lambda s, i=i: store(i, s) for i in range(2, 7)))
+    assert outcomes == [1, 2, 3, 4, 5, 6]  # each saw the ones before it
+    assert len(counted) == 2  # the first alone, the five waiting behind it in one
+    assert stored(db) == {1, 2, 3, 4, 5, 6}
+
+
+async def test_one_failing_transaction_takes_no_other_with_it(db: Database):
+    def broken(session: Session) -> int:
+        store(3, session)
+        raise ValueError("refused")
+
+    outcomes = await behind_a_slow_one(
+        db, lambda s: store(2, s), broken, lambda s: store(4, s), lambda s: store(2, s)
+    )
+    first, second, failed, fourth, twin = outcomes
+    assert (first, second, fourth) == (1, 2, 3)  # run again, each alone: 3 was never stored
+    assert isinstance(failed, ValueError) and str(failed) == "refused"
+    assert isinstance(twin, Exception)  # update 2 again: its own failure, nobody else's
+    assert stored(db) == {1, 2, 4}
+
+
+async def test_the_thread_finishes_its_work_when_disposed(database_url: str):
+    db = Database.open(database_url)
+    pending = asyncio.ensure_future(db.run(lambda s: store(9, s)))
+    await asyncio.sleep(0.01)
+    await asyncio.to_thread(db.dispose)
+    assert await pending == 1
+    db = Database.open(database_url)
+    try:
+        assert stored(db) == {9}
+    finally:
+        db.dispose()
+
+
+def test_a_closed_event_loop_does_not_stop_the_thread(db: Database):
+    # A test's loop (or a stopped bot's) may close while one of its transactions runs.
+    gate = threading.Event()
+
+    def slow(session: Session) -> int:
+        gate.wait(10)
+        return store(1, session)
+
+    loop = asyncio.new_event_loop()
+    abandoned = loop.create_task(db.run(slow))
+    loop.run_until_complete(asyncio.sleep(0.05))
+    abandoned.cancel()
+    loop.run_until_complete(asyncio.gather(abandoned, return_exceptions=True))
+    loop.close()
+    gate.set()
+    assert asyncio.run(db.run(lambda s: store(2, s))) == 2  # committed all the same
