@@ -118,10 +118,13 @@ async def run_quiz(fake: BenchTelegram, workdir: Path, load: Load) -> BotFigures
     return figures
 
 
-async def run_floor(fake: BenchTelegram, workdir: Path, load: Load, concurrency: int) -> BotFigures:
-    """Start the floor bot and put it under the same load."""
+async def run_floor(
+    fake: BenchTelegram, workdir: Path, load: Load, concurrency: int, transport: str
+) -> BotFigures:
+    """Start the floor bot, sending through `transport` (see floor_bot), under the same load."""
     script = str(Path(__file__).with_name("floor_bot.py"))
     argv = [sys.executable, script, fake.token, fake.api_url, fake.file_url, str(concurrency)]
+    argv.append(transport)
     child = await procs.start("floor", argv, procs.bot_env(fake, {}), workdir, fake)
     figures = BotFigures()
     try:

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import bots, fairness, grading, importing, leaderboard, procs, reminders, reviews
@@ -142,75 +142,112 @@ async def _bots(
     )
     concurrency, how = bots.quiz_concurrency()
     quiz = await bots.run_quiz(fake, workdir, load)
-    floor = bots.BotFigures()
+    floor, lean = bots.BotFigures(), bots.BotFigures()
     if load.throughput or load.latency:
-        floor = await bots.run_floor(fake, workdir, load, concurrency)
-    pairs = [(quiz, floor)]
+        floor = await bots.run_floor(fake, workdir, load, concurrency, "httpx")
+        lean = await bots.run_floor(fake, workdir, load, concurrency, "aiohttp")
+    pairs = [Pair(quiz, floor, lean)]
     # This machine's speed drifts from minute to minute: a ratio from one pair of back-to-back
     # runs moves by ±15 %, so more pairs are run (throughput only) and the median reported.
     again = replace(load, latency=False, rss=False, profile=None)
     for _ in range(args.pairs - 1 if load.throughput else 0):
         quiz_again = await bots.run_quiz(fake, workdir / f"pair-{len(pairs)}", again)
-        pairs.append((quiz_again, await bots.run_floor(fake, workdir, again, concurrency)))
+        floor_again = await bots.run_floor(fake, workdir, again, concurrency, "httpx")
+        lean_again = await bots.run_floor(fake, workdir, again, concurrency, "aiohttp")
+        pairs.append(Pair(quiz_again, floor_again, lean_again))
     shared = (
-        f"Both bots handle up to {concurrency} updates at once ({how}; the floor gets"
-        f" concurrent_updates({concurrency}))."
+        f"The bots handle up to {concurrency} updates at once ({how}; the floors get"
+        f" concurrent_updates({concurrency})). The floor is python-telegram-bot as it comes"
+        " (its requests through httpx); the lean floor sends through the quiz bot's own"
+        " transport (bot.transport: aiohttp, the same pool size), so it pays no more for a"
+        " request than the quiz bot does."
     )
     sections = []
     if load.throughput:
         sections.append(_throughput(pairs, load, shared))
     if load.latency:
-        sections.append(_latency(quiz, floor, load))
+        sections.append(_latency(quiz, floor, lean, load))
     if load.rss or load.throughput:
         sections.append(_memory(quiz, floor))
-    for figures in (quiz, floor):
+    for figures in (quiz, floor, lean):
         if figures.notes:
             sections[-1].notes += figures.notes
     return sections
 
 
-def _throughput(
-    pairs: list[tuple[bots.BotFigures, bots.BotFigures]], load: bots.Load, shared: str
-) -> Section:
+@dataclass(frozen=True)
+class Pair:
+    """One round of throughput runs: the quiz bot, then the two floors."""
+
+    quiz: bots.BotFigures
+    floor: bots.BotFigures  # python-telegram-bot as it comes
+    lean: bots.BotFigures  # the same, sending through the quiz bot's transport
+
+
+def _throughput(pairs: list[Pair], load: bots.Load, shared: str) -> Section:
     section = Section(
         f"Throughput: {load.users} users answering as soon as asked, "
-        f"{load.seconds:g} s after {load.warmup:g} s warm-up, {len(pairs)} pair(s) of runs"
+        f"{load.seconds:g} s after {load.warmup:g} s warm-up, {len(pairs)} round(s) of runs"
     )
-    rates = [(_rate(q), _rate(f)) for q, f in pairs]
-    ratios = [qps / fps for qps, fps in rates if qps is not None and fps]
-    quiz, floor = pairs[0]
-    q = quiz.throughput
-    each = ", ".join(number(ratio, 2) for ratio in ratios)
+    first = pairs[0]
+    q = first.quiz.throughput
     section.add(
         "quiz bot: answers per second",
-        number(_median([qps for qps, _ in rates])),
-        f"one send each ({number(_sends(pairs), 2)} per answer); median of the pairs",
+        number(_median([_rate(p.quiz) for p in pairs])),
+        f"one send each ({number(_sends(pairs), 2)} per answer); median of the rounds",
+    )
+    for name, floor, target in (("floor", "floor", "target ≥ 0.8"), ("lean floor", "lean", "")):
+        rates = [(_rate(p.quiz), _rate(getattr(p, floor))) for p in pairs]
+        ratios = [qps / fps for qps, fps in rates if qps and fps]
+        section.add(
+            f"{name}: updates per second",
+            number(_median([fps for _, fps in rates])),
+            "one sendPoll each, as the quiz; median of the rounds",
+        )
+        section.add(
+            f"quiz / {name}",
+            number(statistics.median(ratios) if ratios else None, 2),
+            f"{target or 'for comparison'}: median of the rounds' ratios"
+            f" ({', '.join(number(r, 2) for r in ratios)})",
+        )
+    section.add(
+        "CPU per answer: quiz bot / floor / lean floor",
+        " / ".join(
+            number(_median([_cpu_ms(getattr(p, bot)) for p in pairs]), 2, " ms")
+            for bot in ("quiz", "floor", "lean")
+        ),
+        "each bot's CPU share ÷ its rate, median of the rounds",
     )
     section.add(
-        "floor: updates per second",
-        number(_median([fps for _, fps in rates])),
-        "one sendPoll each, as the quiz; median of the pairs",
-    )
-    section.add(
-        "quiz / floor",
-        number(statistics.median(ratios) if ratios else None, 2),
-        f"target ≥ 0.8: median of the pairs' ratios ({each})",
-    )
-    section.add("quiz bot CPU", number(_pct(quiz.bot_cpu), 0, " %"), "of one core, in the window")
-    section.add("floor CPU", number(_pct(floor.bot_cpu), 0, " %"), "of one core, in the window")
-    section.add(
-        "CPU per answer: quiz bot / floor",
-        f"{number(_cpu_ms(quiz), 2, ' ms')} / {number(_cpu_ms(floor), 2, ' ms')}",
-        "the bot's CPU share ÷ its rate, first pair",
+        "CPU: quiz bot / floor / lean floor",
+        " / ".join(
+            number(_pct(figures.bot_cpu), 0, " %")
+            for figures in (first.quiz, first.floor, first.lean)
+        ),
+        "of one core, in the window (first round)",
     )
     section.add(
         "fake server + users CPU",
-        f"{number(_pct(quiz.bench_cpu), 0, ' %')} / {number(_pct(floor.bench_cpu), 0, ' %')}",
-        "this process, during the quiz / the floor run",
+        " / ".join(
+            number(_pct(figures.bench_cpu), 0, " %")
+            for figures in (first.quiz, first.floor, first.lean)
+        ),
+        "this process, during each run (first round)",
     )
     if q is not None:
         section.add("answers without feedback", str(q.lost), f"quizzes finished: {q.finished}")
     section.notes.append(shared)
+    section.notes.append(
+        "Rounds (quiz, floor, lean floor): "
+        + "; ".join(
+            ", ".join(
+                f"{number(_rate(figures))}/s at {number(_cpu_ms(figures), 2, ' ms')}"
+                for figures in (p.quiz, p.floor, p.lean)
+            )
+            for p in pairs
+        )
+        + "."
+    )
     section.notes.append(
         "Each quiz answer reaches the bot as one poll_answer update (the bot does not ask for"
         " the poll-state updates Telegram also sends); each floor round trip is one message."
@@ -259,9 +296,9 @@ async def _throttled(fake: BenchTelegram, workdir: Path, args: argparse.Namespac
     return section
 
 
-def _sends(pairs: list[tuple[bots.BotFigures, bots.BotFigures]]) -> float | None:
+def _sends(pairs: list[Pair]) -> float | None:
     """The quiz bot's sends per answer, over its closed-loop runs."""
-    return _mean([q.throughput.sends_per_answer for q, _ in pairs if q.throughput])
+    return _mean([p.quiz.throughput.sends_per_answer for p in pairs if p.quiz.throughput])
 
 
 def _cpu_ms(figures: bots.BotFigures) -> float | None:
@@ -287,19 +324,22 @@ def _pct(share: float | None) -> float | None:
     return None if share is None else 100 * share
 
 
-def _latency(quiz: bots.BotFigures, floor: bots.BotFigures, load: bots.Load) -> Section:
+def _latency(
+    quiz: bots.BotFigures, floor: bots.BotFigures, lean: bots.BotFigures, load: bots.Load
+) -> Section:
     section = Section(
         f"Latency: {load.rate:g} answers/s for {load.latency_seconds:g} s, open loop"
         f" (each user at most once every {bots.ANSWER_SPACING:g} s)"
     )
-    q, f = quiz.latency, floor.latency
+    q, f, n = quiz.latency, floor.latency, lean.latency
     section.add("quiz bot p50", _ms(q, 0.5), "served by getUpdates -> the verdict's send")
     section.add("quiz bot p99", _ms(q, 0.99))
     section.add("floor p50", _ms(f, 0.5), "served by getUpdates -> its sendPoll")
     section.add("floor p99", _ms(f, 0.99))
+    section.add("lean floor p50 / p99", f"{_ms(n, 0.5)} / {_ms(n, 0.99)}", "for comparison")
     diff = q.percentile(0.99) - f.percentile(0.99) if q and f else None
-    section.add("p99 quiz - floor", number(diff, 1, " ms"))
-    for name, lat in (("quiz bot", q), ("floor", f)):
+    section.add("p99 quiz - floor", number(diff, 1, " ms"), "target ≤ 20 ms")
+    for name, lat in (("quiz bot", q), ("floor", f), ("lean floor", n)):
         if lat is not None:
             section.add(
                 f"{name}: timed / sent",

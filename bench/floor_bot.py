@@ -1,6 +1,9 @@
 """The floor: a bare PTB bot making the quiz's call per update, with no logic and no DB.
 
-python -m bench.floor_bot TOKEN API_URL FILE_URL [CONCURRENCY]
+python -m bench.floor_bot TOKEN API_URL FILE_URL [CONCURRENCY] [TRANSPORT]
+
+TRANSPORT: "aiohttp" (default), the quiz bot's own (bot.transport), so the floor pays no
+more for a request than the bot it is the floor of; "httpx", python-telegram-bot's default.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import sys
 from telegram import InputPollOption, Poll, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot.transport import CONNECTIONS, AiohttpRequest
 
 # About the size of the quiz's feedback and of one of its generated questions.
 FEEDBACK = (
@@ -39,7 +44,10 @@ def main(argv: list[str]) -> int:
     """Poll until SIGINT."""
     token, api_url, file_url, *rest = argv
     concurrency = int(rest[0]) if rest else 1
+    transport = rest[1] if len(rest) > 1 else "aiohttp"
     builder = Application.builder().token(token).base_url(api_url).base_file_url(file_url)
+    if transport == "aiohttp":  # the quiz bot's requests, pool size included
+        builder = builder.request(AiohttpRequest(CONNECTIONS)).get_updates_request(AiohttpRequest())
     if concurrency > 1:  # the quiz bot's own setting, so both handle updates alike
         builder = builder.concurrent_updates(concurrency)
     application = builder.build()

@@ -8,7 +8,6 @@ from typing import cast
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
-from telegram.request import HTTPXRequest
 
 from bot import delivery, languages, menus
 from bot.context import CONTEXT_TYPES, QuizApplication
@@ -38,6 +37,7 @@ from bot.handlers import (
 from bot.i18n import Language
 from bot.library import import_directory
 from bot.settings import Settings
+from bot.transport import CONNECTIONS, AiohttpRequest
 from bot.updates import DurableApplication, DurableBot, replay_unhandled
 from storage.db import Database, event_loop_work
 
@@ -67,10 +67,6 @@ FEATURES = (
 )
 # Updates of different chats are handled side by side, each chat's in order (bot.fairness).
 CONCURRENT_UPDATES = 32
-# Telegram takes about 30 messages a second in all: at up to 250 ms a request, 8 connections
-# carry them. httpcore checks every pooled connection on each request, so more only cost CPU
-# (16 instead of 8 cost the benchmark about a tenth of its throughput).
-CONNECTIONS = 8
 POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection under load
 
 
@@ -86,8 +82,8 @@ def build_application(settings: Settings, db: Database) -> QuizApplication:
         # poll are sent as written: bot.delivery.ask).
         defaults=Defaults(do_quote=False, parse_mode=ParseMode.HTML),
         rate_limiter=FloodLimiter() if settings.rate_limit else None,
-        request=HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT),
-        get_updates_request=HTTPXRequest(),
+        request=AiohttpRequest(CONNECTIONS, pool_timeout=POOL_TIMEOUT),
+        get_updates_request=AiohttpRequest(),
         inbox_db=db,
         marks=marks,
     )
