@@ -10,6 +10,7 @@ its webhook and web pages. Timeouts, errors and uploads behave as with PTB's HTT
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 import aiohttp
@@ -26,7 +27,16 @@ CONNECTIONS = 8
 class AiohttpRequest(BaseRequest):
     """A pool of `connections` keep-alive connections to the Bot API, with PTB's timeouts."""
 
-    __slots__ = ("_connect", "_connections", "_media_write", "_pool", "_read", "_session", "_write")
+    __slots__ = (
+        "_connect",
+        "_connections",
+        "_media_write",
+        "_pool",
+        "_read",
+        "_session",
+        "_slots",
+        "_write",
+    )
 
     def __init__(
         self,
@@ -42,6 +52,9 @@ class AiohttpRequest(BaseRequest):
         self._read, self._write, self._connect = read_timeout, write_timeout, connect_timeout
         self._pool, self._media_write = pool_timeout, media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        # aiohttp times waiting for a pooled connection and opening one as one: the pool's own
+        # wait is timed here, so a send waits for a connection no longer than PTB's would.
+        self._slots = asyncio.Semaphore(connections)  # made again in each initialize's loop
 
     @property
     def read_timeout(self) -> float | None:
@@ -51,9 +64,11 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the connection pool (again, after a shutdown)."""
         if self._session is None or self._session.closed:
+            self._slots = asyncio.Semaphore(self._connections)
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
                 headers={"User-Agent": self.USER_AGENT},
+                trust_env=True,  # HTTPS_PROXY and the like, as httpx honours them
             )
 
     async def shutdown(self) -> None:
@@ -78,15 +93,20 @@ class AiohttpRequest(BaseRequest):
         read = _given(read_timeout, self._read)
         write = _given(write_timeout, self._media_write if files else self._write)
         pool, connect = _given(pool_timeout, self._pool), _given(connect_timeout, self._connect)
-        # aiohttp times taking a pooled connection and opening one together, and no write on
-        # its own: an upload is bounded by the sum of all.
+        # aiohttp times no write on its own: an upload is bounded by the sum of all.
         waits = [wait for wait in (pool, connect, write, read) if wait is not None]
         timeout = aiohttp.ClientTimeout(
             total=sum(waits) if files and len(waits) == 4 else None,
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
+            connect=connect,
             sock_read=read,
         )
+        try:
+            async with asyncio.timeout(pool):
+                await self._slots.acquire()
+        except TimeoutError as error:
+            raise TimedOut(
+                "Pool timeout: all connections in the pool are in use. The request was not sent."
+            ) from error
         try:
             async with self._session.request(
                 method, url, data=_body(request_data, files), timeout=timeout
@@ -97,6 +117,8 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as error:
             why = _hidden(str(error), url)
             raise NetworkError(f"aiohttp.{type(error).__name__}: {why}") from error
+        finally:
+            self._slots.release()
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
@@ -111,7 +133,7 @@ def _body(
         return None
     if not files:
         return request_data.json_parameters
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # file names in UTF-8, as httpx sends them
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():

@@ -103,7 +103,11 @@ class Database:
             session = stack.enter_context(self.session())  # commits when the block ends
             if write is not None:
                 write(session)
-            return [job.context.run(job.work, session) for job in group]
+            results = []
+            for job in group:
+                results.append(job.context.run(job.work, session))
+                session.flush()  # what it changed on ORM objects, before the next one reads
+            return results
 
     async def call_aside(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on a thread of its own, for long work (a report, an import) that

@@ -9,7 +9,8 @@ keys), once; later runs only convert the values with the types' own bind and res
 processors and call the DBAPI cursor of the session's connection, inside its transaction.
 
 What this skips: SQLAlchemy's `before_cursor_execute` events and echo (statements run here
-are not logged), and Python-side column defaults (refused: give every value).
+are not logged), and Python-side column defaults (refused: give every value). The session's
+pending ORM changes are flushed first, as its autoflush would.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def _plan(statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...]) -> 
 
 
 def _cursor(session: Session) -> tuple[Any, Dialect]:
+    # The driver's cursor skips the session's autoflush: changes made to ORM objects in this
+    # transaction are written first, so the statement sees them as Session.execute would.
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     connection = session.connection()  # begins the session's transaction if not yet begun
     return connection.connection.cursor(), connection.dialect
 

@@ -102,7 +102,9 @@ def _settle(job: Job, outcome: _Outcome) -> None:
     def settle() -> None:
         if future.cancelled():
             return
-        if outcome.error is not None:
+        if isinstance(outcome.error, StopIteration):  # a future cannot hold one
+            future.set_exception(RuntimeError(f"a database job raised {outcome.error!r}"))
+        elif outcome.error is not None:
             future.set_exception(outcome.error)
         else:
             future.set_result(outcome.value)

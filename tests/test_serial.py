@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, func, select
+import pytest
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
+from storage import prepared
 from storage.db import Database
-from storage.models import InboxUpdate
+from storage.models import InboxUpdate, utcnow
 
 
 def store(update_id: int, session: Session) -> int:
@@ -111,3 +113,35 @@ def test_a_closed_event_loop_does_not_stop_the_thread(db: Database):
     loop.close()
     gate.set()
     assert asyncio.run(db.run(lambda s: store(2, s))) == 2  # committed all the same
+
+
+async def test_a_change_to_an_object_is_seen_by_the_next_transaction_of_its_group(db: Database):
+    # As an admin's /stop (status set on the quiz object) before a vote read by a prepared
+    # statement: the vote must see the quiz stopped, in the same group as when alone.
+    await db.run(lambda s: store(7, s))
+    read = select(InboxUpdate.handled_at).where(InboxUpdate.update_id == bindparam("update"))
+
+    def handle(session: Session) -> None:
+        row = session.get(InboxUpdate, 7)
+        assert row is not None
+        row.handled_at = utcnow()  # no flush: the session writes it when it must
+
+    def handled(session: Session) -> bool:
+        return prepared.execute(session, read, {"update": 7})[0][0] is not None
+
+    def in_one(session: Session) -> bool:
+        handle(session)
+        return handled(session)
+
+    _, _, seen = await behind_a_slow_one(db, handle, handled)
+    assert seen is True
+    assert await db.run(in_one) is True  # and within one transaction, as autoflush would
+
+
+async def test_a_job_raising_stop_iteration_fails_its_caller_instead_of_hanging(db: Database):
+    def empty(session: Session) -> int:
+        return next(iter(()))  # StopIteration, which an asyncio future cannot hold
+
+    with pytest.raises(RuntimeError, match="StopIteration"):
+        await asyncio.wait_for(db.run(empty), 5)
+    assert await db.run(lambda s: store(3, s)) == 1  # the thread goes on

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from telegram import InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -25,10 +26,14 @@ async def slow_server() -> AsyncIterator[str]:
     """A Bot API that answers getMe at once and everything else after 2 s."""
 
     async def handle(request: web.Request) -> web.Response:
-        if not request.path.endswith("/getMe"):
+        if not request.path.endswith(("/getMe", "/sendDocument")):
             await asyncio.sleep(2)
         form = await request.post()
-        return web.json_response({"ok": True, "result": {"echo": dict(form)}})
+        echo = {
+            name: value.filename if isinstance(value, web.FileField) else value
+            for name, value in form.items()
+        }
+        return web.json_response({"ok": True, "result": {"echo": echo}})
 
     app = web.Application()
     app.router.add_post("/{tail:.*}", handle)
@@ -59,6 +64,35 @@ async def test_parameters_go_as_a_form_of_json_values(slow_server: str):
     assert status == 200
     sent = json.loads(body)["result"]["echo"]
     assert sent == {"chat_id": "5", "text": "héllo", "options": '["a", "b"]'}
+
+
+async def test_a_file_keeps_its_name_as_written(slow_server: str):
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        document = InputFile(b"a;b\n", filename="отчёт 7Б.csv", attach=True)
+        data = RequestData([RequestParameter.from_input("document", document)])
+        _, body = await request.do_request(f"{slow_server}/sendDocument", "POST", data)
+    finally:
+        await request.shutdown()
+    assert "отчёт 7Б.csv" in json.loads(body)["result"]["echo"].values()
+
+
+async def test_a_send_waits_for_a_free_connection_no_longer_than_the_pool_timeout(
+    slow_server: str,
+):
+    request = AiohttpRequest(1, pool_timeout=0.2)
+    await request.initialize()
+    try:
+        busy = asyncio.ensure_future(request.do_request(f"{slow_server}/sendMessage", "POST"))
+        await asyncio.sleep(0.05)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimedOut, match="Pool timeout"):
+            await request.do_request(f"{slow_server}/getMe", "POST")
+        assert asyncio.get_running_loop().time() - started < 1.0
+        assert (await busy)[0] == 200  # the one holding the connection is not disturbed
+    finally:
+        await request.shutdown()
 
 
 async def test_a_slow_answer_times_out(slow_server: str):
