@@ -11,13 +11,16 @@ its webhook and web pages. Timeouts, errors and uploads behave as with PTB's HTT
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 # Telegram takes about 30 messages a second in all: at up to 250 ms a request, 8 connections
 # carry them (more would cost aiohttp no CPU, but Telegram takes no more).
@@ -68,7 +71,6 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTPS_PROXY and the like, as httpx honours them
             )
 
     async def shutdown(self) -> None:
@@ -107,9 +109,15 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(
                 "Pool timeout: all connections in the pool are in use. The request was not sent."
             ) from error
+        proxy, proxy_auth = _proxy(url.split("/", 3)[2], url.partition(":")[0])
         try:
             async with self._session.request(
-                method, url, data=_body(request_data, files), timeout=timeout
+                method,
+                url,
+                data=_body(request_data, files),
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's, TimeoutError itself
@@ -119,6 +127,17 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {why}") from error
         finally:
             self._slots.release()
+
+
+@functools.cache
+def _proxy(host: str, scheme: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The proxy the environment names for the Bot API's host (HTTPS_PROXY, NO_PROXY, …), as
+    httpx honours it; read once: aiohttp's `trust_env` reads it again on every request, which
+    cost 0.37 ms of CPU a request."""
+    try:
+        return get_env_proxy_for_url(URL(f"{scheme}://{host}/"))
+    except LookupError:  # none named, or NO_PROXY covers the host
+        return None, None
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -16,6 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot import transport
 from bot.transport import AiohttpRequest
 
 TOKEN = "123456:secret-token"
@@ -120,3 +121,21 @@ async def test_an_unreachable_api_is_a_network_error_without_the_token():
 async def test_a_request_before_initialize_is_refused():
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:1/getMe", "POST")
+
+
+async def test_the_proxy_named_in_the_environment_carries_the_requests(
+    slow_server: str, monkeypatch: pytest.MonkeyPatch
+):
+    proxy = slow_server.split("/bot")[0]  # the test server answers proxied requests too
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    transport._proxy.cache_clear()  # read once a process: this test changes it
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        status, _ = await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+    finally:
+        await request.shutdown()
+        transport._proxy.cache_clear()
+    assert status == 200  # telegram.invalid does not resolve: only the proxy could answer
