@@ -442,7 +442,8 @@ def summary(
             count=len(missed),
         )
     )
-    shown = _fitting(missed, room - visible_length("\n".join([*top, tail])) - 40)
+    more = visible_length(more_lines(len(missed))) + 1  # room kept for "… and N more"
+    shown = _fitting(missed, room - visible_length("\n".join([*top, tail])) - more)
     if len(shown) < len(missed):
         shown.append(more_lines(len(missed) - len(shown)))
     return "\n".join([*top, *shown, tail])

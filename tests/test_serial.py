@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
+from bot.delivery import DeliveryMarks
 from storage import prepared
 from storage.db import Database
 from storage.models import InboxUpdate, utcnow
@@ -145,3 +146,22 @@ async def test_a_job_raising_stop_iteration_fails_its_caller_instead_of_hanging(
     with pytest.raises(RuntimeError, match="StopIteration"):
         await asyncio.wait_for(db.run(empty), 5)
     assert await db.run(lambda s: store(3, s)) == 1  # the thread goes on
+
+
+async def test_marks_taken_by_a_failed_transaction_are_written_by_the_next(db: Database):
+    marks = DeliveryMarks()
+    db.prelude = marks
+    await db.run(lambda s: store(5, s))
+    await marks.add_shed(db, 5)  # shed in a flood: to be marked handled by the next transaction
+
+    def broken(session: Session) -> None:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        await db.run(broken)
+    assert marks.pending  # put back, not lost with the rolled-back transaction
+    await db.run(lambda s: None)
+    assert not marks.pending
+    with db.session() as session:
+        row = session.get(InboxUpdate, 5)
+        assert row is not None and row.handled_at is not None
