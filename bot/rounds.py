@@ -181,11 +181,12 @@ async def _send(bot: Bot, chat_id: int, lines: list[str]) -> None:
         await bot.send_message(chat_id, chunk, link_preview_options=delivery.NO_PREVIEW)
 
 
-async def _speaking(language: str | None, work: Coroutine[Any, Any, None]) -> None:
-    """`work` in the language its round was started in (in its task's own context): a round
-    resumed after a restart speaks as the one /quiz started did."""
+async def _speaking(language: str | None, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """`work()` in the language its round was started in (in its task's own context): a round
+    resumed after a restart speaks as the one /quiz started did. Made here, not before: a task
+    cancelled before it ran would leave a coroutine never awaited."""
     i18n.use(i18n.language_of(language) or i18n.DEFAULT)
-    await work
+    await work()
 
 
 class Rounds:
@@ -208,7 +209,9 @@ class Rounds:
     def start(self, bot: Bot, db: Database, quiz: QuizState) -> None:
         """Run the round in the background, in place of any task the chat had."""
         quiz_id = quiz.id
-        work = run_round(bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id))
+        work = functools.partial(
+            run_round, bot, db, self.clock, quiz_id, lambda: self._hold(db, quiz_id)
+        )
         task = self._tasks.start(quiz.chat_id, _speaking(quiz.language, work))
         self._running[quiz_id] = task
         task.add_done_callback(lambda done: self._forget(quiz_id, done))
